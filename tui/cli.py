@@ -1,0 +1,101 @@
+"""The command line (SPEC §2). Nothing here imports Textual: only the full-screen
+commands do, and only when they run, so ``ask`` and ``models`` start fast."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from tui import __version__
+
+EXIT_USAGE = 2
+
+
+def _temperature(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a number") from None
+    if not 0.0 <= number <= 2.0:
+        raise argparse.ArgumentTypeError("temperature must be between 0 and 2")
+    return number
+
+
+def _add_common(parser: argparse.ArgumentParser, top: bool) -> None:
+    # Common options work before or after the command. Sub-commands default to
+    # SUPPRESS so they do not clobber a value given before the command name.
+    default = None if top else argparse.SUPPRESS
+    parser.add_argument("-m", "--model", default=default, help="model id to use")
+    parser.add_argument("--profile", default=default, help="named endpoint profile")
+    parser.add_argument("--base-url", default=default, help="OpenAI-compatible base URL")
+    parser.add_argument("-s", "--system", default=default, help="system prompt")
+    parser.add_argument(
+        "-t", "--temperature", type=_temperature, default=default, help="0 to 2"
+    )
+    parser.add_argument(
+        "--no-stream",
+        action="store_true",
+        default=False if top else argparse.SUPPRESS,
+        help="wait for the whole reply instead of streaming it",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cline-tui",
+        description="Chat with the Cline API or any OpenAI-compatible endpoint.",
+    )
+    parser.add_argument("--version", action="version", version=f"cline-tui {__version__}")
+    _add_common(parser, top=True)
+    parser.add_argument("--resume", metavar="ID", help="reopen a saved conversation")
+    parser.add_argument("--compare", metavar="A,B", help="compare models side by side")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    ask = commands.add_parser("ask", help="one turn, no TUI: the reply streams to stdout")
+    _add_common(ask, top=False)
+    ask.add_argument("prompt", nargs="*", help="the prompt (default: all of stdin)")
+    ask.add_argument("--continue", dest="continue_id", metavar="ID", help="add a turn to ID")
+    ask.add_argument("--no-save", action="store_true", help="do not save the conversation")
+    ask.add_argument("--reasoning", action="store_true", help="print reasoning to stderr")
+    ask.add_argument(
+        "--json", action="store_true", help="print the final message with usage as JSON"
+    )
+
+    models = commands.add_parser("models", help="list the active profile's model catalog")
+    _add_common(models, top=False)
+    models.add_argument("--json", action="store_true", help="print the catalog as JSON")
+    models.add_argument("--refresh", action="store_true", help="fetch, do not use the cache")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from tui.config import ConfigError, load_config
+
+    config = load_config()
+    for warning in config.warnings:
+        print(f"cline-tui: {warning}", file=sys.stderr)
+    try:
+        config = config.with_overrides(
+            profile=getattr(args, "profile", None),
+            base_url=getattr(args, "base_url", None),
+            model=getattr(args, "model", None),
+            system=getattr(args, "system", None),
+            temperature=getattr(args, "temperature", None),
+        )
+    except ConfigError as error:
+        print(f"cline-tui: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.command == "ask":
+        from tui.ask import run_ask
+
+        return run_ask(args, config)
+    if args.command == "models":
+        from tui.listing import run_models
+
+        return run_models(args, config)
+    from tui.app_main import run_app
+
+    return run_app(args, config)

@@ -1,0 +1,334 @@
+"""The wire client: one chat turn against an OpenAI-compatible endpoint, on httpx.
+
+``ChatClient.stream(request)`` returns a ``ChatStream``. Iterating it yields the reply
+as ``Delta``s (and ``Retrying`` notices); whatever happens, ``stream.reply`` holds the
+reply so far and ``stream.failure`` says what went wrong, if anything. Failures are
+data, not exceptions, so every caller keeps the partial reply. Only cancellation
+propagates (the partial reply is then marked ``finish_reason = "cancelled"``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from tui import __version__
+from tui.api_errors import Failure, http_failure, redact
+from tui.config import PROJECT_URL, Profile
+from tui.conversation import Message, Usage
+from tui.reply import Delta, ReplyBuilder
+from tui.sse import SSEDecoder
+
+MAX_ERROR_BODY = 64 * 1024
+
+
+@dataclass(frozen=True)
+class ChatRequest:
+    model: str
+    messages: list[dict[str, Any]]
+    stream: bool = True
+    temperature: float | None = None
+    tools: list[dict[str, Any]] = field(default_factory=list)
+
+    def body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "model": self.model,
+            "messages": self.messages,
+            "stream": self.stream,  # always explicit: the Cline API defaults to true
+        }
+        if self.stream:
+            body["stream_options"] = {"include_usage": True}
+        if self.temperature is not None:
+            body["temperature"] = self.temperature
+        if self.tools:
+            body["tools"] = self.tools
+        return body
+
+
+@dataclass(frozen=True)
+class Retrying:
+    """The request failed before any output and will be sent again after ``wait`` s."""
+
+    attempt: int
+    wait: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 3  # retries after the first try
+    base_delay: float = 0.5
+    max_delay: float = 8.0
+    max_wait: float = 60.0  # longer Retry-After waits are reported, not slept through
+
+    def delay(self, attempt: int, asked: float | None) -> float | None:
+        if asked is not None:
+            return asked if asked <= self.max_wait else None
+        backoff = min(self.max_delay, self.base_delay * 2**attempt)
+        return backoff * (0.5 + random.random() / 2)
+
+
+class ChatClient:
+    def __init__(
+        self,
+        profile: Profile,
+        *,
+        api_key: str | None = None,
+        connect_timeout: float = 10.0,
+        read_timeout: float = 120.0,
+        retry: RetryPolicy | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.profile = profile
+        self.api_key = api_key
+        self.retry = retry or RetryPolicy()
+        self._http = httpx.AsyncClient(
+            timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
+            transport=transport,
+            follow_redirects=True,
+        )
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> ChatClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    def headers(self, auth: bool = True) -> dict[str, str]:
+        headers = {
+            "Content-Type": "application/json",
+            "HTTP-Referer": PROJECT_URL,
+            "X-Title": "cline-tui",
+            "User-Agent": f"cline-tui/{__version__}",
+        }
+        headers.update(self.profile.headers)
+        if auth and self.api_key:
+            headers["Authorization"] = f"Bearer {self.api_key}"
+        return headers
+
+    def url(self, path: str) -> str:
+        return self.profile.base_url.rstrip("/") + path
+
+    def stream(self, request: ChatRequest) -> ChatStream:
+        return ChatStream(self, request)
+
+    async def get_json(self, path: str, auth: bool = True) -> Any:
+        """GET a JSON document; raises ``FailureError`` with a plain message."""
+        try:
+            response = await self._http.get(self.url(path), headers=self.headers(auth))
+        except httpx.HTTPError as error:
+            raise FailureError(self.network_failure(error, started=False)) from None
+        if response.status_code >= 400:
+            raise FailureError(
+                http_failure(
+                    response.status_code,
+                    dict(response.headers),
+                    response.content[:MAX_ERROR_BODY],
+                    self.profile,
+                    key_sent=bool(auth and self.api_key),
+                )
+            )
+        try:
+            return response.json()
+        except ValueError:
+            raise FailureError(
+                Failure("server", f"{self.url(path)} did not return JSON.", response.status_code)
+            ) from None
+
+    def network_failure(self, error: Exception, started: bool) -> Failure:
+        where = self.profile.base_url
+        if isinstance(error, httpx.ConnectTimeout):
+            return Failure("timeout", f"Timed out connecting to {where}.", retryable=True)
+        if isinstance(error, httpx.ReadTimeout):
+            what = "in the middle of the reply" if started else "before the reply started"
+            return Failure(
+                "timeout", f"The server went silent {what} (read timeout).", retryable=True
+            )
+        if isinstance(error, httpx.ConnectError):
+            detail = redact(str(error), self.api_key) or "connection failed"
+            return Failure("network", f"Could not connect to {where}: {detail}.", retryable=True)
+        if started:
+            return Failure("network", "The connection was lost in the middle of the reply.")
+        detail = redact(str(error), self.api_key) or type(error).__name__
+        return Failure("network", f"The connection to {where} failed: {detail}.", retryable=True)
+
+
+class FailureError(Exception):
+    def __init__(self, failure: Failure) -> None:
+        super().__init__(failure.message)
+        self.failure = failure
+
+
+class ChatStream:
+    def __init__(self, client: ChatClient, request: ChatRequest) -> None:
+        self.client = client
+        self.request = request
+        self.builder = ReplyBuilder(model=request.model)
+        self.failure: Failure | None = None
+        self.started_at = 0.0
+        self._first_output_at: float | None = None
+        self._unreadable = 0  # data lines that were not JSON
+
+    @property
+    def reply(self) -> Message:
+        return self.builder.message
+
+    def __aiter__(self) -> AsyncIterator[Delta | Retrying]:
+        return self._run()
+
+    async def _run(self) -> AsyncIterator[Delta | Retrying]:
+        self.started_at = time.monotonic()
+        try:
+            attempt = 0
+            while True:
+                failure: Failure | None = None
+                try:
+                    async for delta in self._attempt():
+                        yield delta
+                except FailureError as error:
+                    failure = error.failure
+                except httpx.HTTPError as error:
+                    failure = self.client.network_failure(error, self.builder.has_output)
+                except ValueError as error:  # e.g. a line longer than the decoder allows
+                    failure = Failure("stream", f"The reply could not be read: {error}.")
+                if failure is None:
+                    break
+                wait = None
+                retry = self.client.retry
+                if failure.retryable and not self.builder.has_output and attempt < retry.attempts:
+                    wait = retry.delay(attempt, failure.retry_after)
+                if wait is None:
+                    self._fail(failure)
+                    break
+                attempt += 1
+                yield Retrying(attempt, wait, failure.message)
+                await asyncio.sleep(wait)
+            for delta in self.builder.finish():  # text held back while a tag was uncertain
+                yield delta
+        except (asyncio.CancelledError, GeneratorExit):
+            self.reply.finish_reason = "cancelled"
+            raise
+        finally:
+            self.builder.finish()  # after a cancel: held-back text still joins the reply
+            self._stamp_times()
+
+    async def _attempt(self) -> AsyncIterator[Delta]:
+        request = self.request
+        client = self.client
+        async with client._http.stream(
+            "POST",
+            client.url("/chat/completions"),
+            headers=client.headers(),
+            content=json.dumps(request.body(), ensure_ascii=False).encode(),
+        ) as response:
+            if response.status_code >= 400:
+                body = await _read_limited(response)
+                raise FailureError(
+                    http_failure(
+                        response.status_code,
+                        dict(response.headers),
+                        body,
+                        client.profile,
+                        key_sent=bool(client.api_key),
+                    )
+                )
+            content_type = response.headers.get("content-type", "").split(";")[0].strip()
+            if content_type == "text/event-stream":
+                async for delta in self._read_events(response):
+                    yield delta
+            else:
+                body = await _read_limited(response, limit=64 * 1024 * 1024)
+                for delta in self._read_whole(body, content_type):
+                    yield delta
+
+    async def _read_events(self, response: httpx.Response) -> AsyncIterator[Delta]:
+        decoder = SSEDecoder()
+        async for piece in response.aiter_bytes():
+            for event in decoder.feed(piece):
+                if event.data == "[DONE]":
+                    return
+                for delta in self._add_data(event.data):
+                    yield delta
+        for event in decoder.close():
+            if event.data == "[DONE]":
+                return
+            for delta in self._add_data(event.data):
+                yield delta
+        self._check_anything_read()
+
+    def _add_data(self, data: str) -> list[Delta]:
+        if not data:
+            return []
+        try:
+            chunk = json.loads(data)
+        except ValueError:
+            self._unreadable += 1
+            return []
+        if not isinstance(chunk, dict):
+            self._unreadable += 1
+            return []
+        deltas = self.builder.add_chunk(chunk)
+        if deltas and self._first_output_at is None:
+            self._first_output_at = time.monotonic()
+        return deltas
+
+    def _read_whole(self, body: bytes, content_type: str) -> list[Delta]:
+        """A non-streamed response, or a server that ignored ``stream: true``."""
+        try:
+            data = json.loads(body)
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            shown = " ".join(body[:200].decode("utf-8", errors="replace").split())
+            raise FailureError(
+                Failure(
+                    "server",
+                    f"The server did not send a chat reply ({content_type or 'no type'}): "
+                    f"{shown or 'empty body'}",
+                )
+            )
+        deltas = self._add_data(json.dumps(data))
+        self._check_anything_read()
+        return deltas
+
+    def _check_anything_read(self) -> None:
+        if self._unreadable and not self.builder.has_output and not self.reply.finish_reason:
+            raise FailureError(
+                Failure("stream", "The server's reply could not be read (it was not JSON).")
+            )
+
+    def _fail(self, failure: Failure) -> None:
+        self.failure = failure
+        if not self.reply.error:
+            self.reply.error = failure.message
+        self.reply.finish_reason = "error"
+
+    def _stamp_times(self) -> None:
+        now = time.monotonic()
+        reply = self.reply
+        if reply.usage is None:
+            reply.usage = Usage()
+        reply.usage.duration_ms = round((now - self.started_at) * 1000)
+        if self._first_output_at is not None:
+            reply.usage.ttft_ms = round((self._first_output_at - self.started_at) * 1000)
+        if self.failure is None and reply.finish_reason == "error" and reply.error:
+            self.failure = Failure("stream", reply.error)
+
+
+async def _read_limited(response: httpx.Response, limit: int = MAX_ERROR_BODY) -> bytes:
+    body = bytearray()
+    async for piece in response.aiter_bytes():
+        body += piece
+        if len(body) >= limit:
+            break
+    return bytes(body[:limit])

@@ -1,0 +1,137 @@
+"""Server-Sent Events framing, following the WHATWG rules byte by byte.
+
+The decoder is fed raw bytes in whatever pieces the network delivers and hands back
+complete events. Lines end in LF, CRLF or a lone CR (a CR at the end of one read may be
+the first half of a CRLF); UTF-8 is decoded per line, so a character split across reads
+is never mangled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+_BOM = "\ufeff"
+
+
+@dataclass(frozen=True)
+class SSEEvent:
+    data: str
+    event: str = "message"
+    id: str | None = None
+
+
+@dataclass
+class SSEStats:
+    """What the decoder saw besides events: useful for tests and diagnostics."""
+
+    events: int = 0
+    comments: int = 0
+    retry_ms: int | None = None
+    unknown_fields: list[str] = field(default_factory=list)
+
+
+class SSEDecoder:
+    def __init__(self, max_line_bytes: int = 64 * 1024 * 1024) -> None:
+        self.stats = SSEStats()
+        self._buffer = bytearray()
+        self._pending_cr = False  # the last read ended in CR: a following LF belongs to it
+        self._started = False
+        self._data: list[str] = []
+        self._event_type = ""
+        self._last_id: str | None = None
+        self._max_line_bytes = max_line_bytes
+
+    def feed(self, chunk: bytes) -> list[SSEEvent]:
+        events: list[SSEEvent] = []
+        if not chunk:
+            return events
+        if self._pending_cr:
+            self._pending_cr = False
+            if chunk[:1] == b"\n":
+                chunk = chunk[1:]
+        buffer = self._buffer
+        buffer += chunk
+        start = 0
+        length = len(buffer)
+        while start < length:
+            lf = buffer.find(b"\n", start)
+            cr = buffer.find(b"\r", start, lf if lf != -1 else length)
+            if cr != -1:
+                end, next_start = cr, cr + 1
+                if next_start < length:
+                    if buffer[next_start] == 0x0A:
+                        next_start += 1
+                else:
+                    self._pending_cr = True
+            elif lf != -1:
+                end, next_start = lf, lf + 1
+            else:
+                break
+            event = self._line(bytes(buffer[start:end]))
+            if event is not None:
+                events.append(event)
+            start = next_start
+        del buffer[:start]
+        if len(buffer) > self._max_line_bytes:
+            raise ValueError(f"an event-stream line is longer than {self._max_line_bytes} bytes")
+        return events
+
+    def close(self) -> list[SSEEvent]:
+        """End of the body. A last line without its line ending is processed; an event
+        without its terminating blank line is dropped, as the standard says."""
+        events: list[SSEEvent] = []
+        if self._buffer:
+            event = self._line(bytes(self._buffer))
+            self._buffer.clear()
+            if event is not None:
+                events.append(event)
+        return events
+
+    def _line(self, raw: bytes) -> SSEEvent | None:
+        line = raw.decode("utf-8", errors="replace")
+        if not self._started:
+            self._started = True
+            if line.startswith(_BOM):
+                line = line[1:]
+        if not line:
+            return self._dispatch()
+        if line[0] == ":":
+            self.stats.comments += 1
+            return None
+        name, colon, value = line.partition(":")
+        if colon and value.startswith(" "):
+            value = value[1:]
+        if name == "data":
+            self._data.append(value)
+        elif name == "event":
+            self._event_type = value
+        elif name == "id":
+            if "\0" not in value:
+                self._last_id = value
+        elif name == "retry":
+            if value.isdigit():
+                self.stats.retry_ms = int(value)
+        elif name not in self.stats.unknown_fields:
+            self.stats.unknown_fields.append(name)
+        return None
+
+    def _dispatch(self) -> SSEEvent | None:
+        if not self._data:
+            self._event_type = ""
+            return None
+        event = SSEEvent(
+            data="\n".join(self._data), event=self._event_type or "message", id=self._last_id
+        )
+        self._data = []
+        self._event_type = ""
+        self.stats.events += 1
+        return event
+
+
+def parse_sse(pieces: Iterable[bytes]) -> Iterator[SSEEvent]:
+    """Every event in a body delivered as the given byte pieces."""
+    decoder = SSEDecoder()
+    for piece in pieces:
+        yield from decoder.feed(piece)
+    yield from decoder.close()
