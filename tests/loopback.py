@@ -39,11 +39,14 @@ class Reply:
         return cls(headers=[("Content-Type", "text/event-stream")], pieces=pieces, **kwargs)
 
     @classmethod
-    def json(cls, data: Any, status: int = 200, **kwargs: Any) -> Reply:
+    def json(
+        cls, data: Any, status: int = 200, headers: list[tuple[str, str]] | None = None,
+        **kwargs: Any,
+    ) -> Reply:
         body = json.dumps(data).encode()
         return cls(
             status=status,
-            headers=[("Content-Type", "application/json")],
+            headers=[("Content-Type", "application/json"), *(headers or [])],
             pieces=[body],
             chunked=False,
             **kwargs,

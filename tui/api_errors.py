@@ -102,9 +102,10 @@ def body_message(body: bytes, limit: int = 300) -> str:
 
 
 def http_failure(
-    status: int, headers: dict[str, str], body: bytes, profile: Profile, key_sent: bool
+    status: int, headers: dict[str, str], body: bytes, profile: Profile, api_key: str | None
 ) -> Failure:
-    detail = body_message(body) or f"HTTP {status}"
+    key_sent = bool(api_key)
+    detail = redact(body_message(body), api_key) or f"HTTP {status}"
     lowered = {k.lower(): v.lower() for k, v in headers.items()}
     no_retry = lowered.get("no-retry", "") in ("true", "1", "yes")
     if status in (401, 403):

@@ -135,7 +135,7 @@ class ChatClient:
                     dict(response.headers),
                     response.content[:MAX_ERROR_BODY],
                     self.profile,
-                    key_sent=bool(auth and self.api_key),
+                    self.api_key if auth else None,
                 )
             )
         try:
@@ -239,7 +239,7 @@ class ChatStream:
                         dict(response.headers),
                         body,
                         client.profile,
-                        key_sent=bool(client.api_key),
+                        client.api_key,
                     )
                 )
             content_type = response.headers.get("content-type", "").split(";")[0].strip()
@@ -253,17 +253,21 @@ class ChatStream:
 
     async def _read_events(self, response: httpx.Response) -> AsyncIterator[Delta]:
         decoder = SSEDecoder()
+        done = False
         async for piece in response.aiter_bytes():
             for event in decoder.feed(piece):
                 if event.data == "[DONE]":
-                    return
+                    done = True
+                    break
                 for delta in self._add_data(event.data):
                     yield delta
-        for event in decoder.close():
-            if event.data == "[DONE]":
-                return
-            for delta in self._add_data(event.data):
-                yield delta
+            if done:
+                break
+        else:
+            for event in decoder.close():
+                if event.data != "[DONE]":
+                    for delta in self._add_data(event.data):
+                        yield delta
         self._check_anything_read()
 
     def _add_data(self, data: str) -> list[Delta]:

@@ -170,9 +170,6 @@ def load_config(
             warnings.append(f"{paths.config_file}: unknown setting '{key}' (ignored)")
 
     profiles = dict(BUILTIN_PROFILES)
-    cline_url = env.get("CLINE_BASE_URL")
-    if cline_url:
-        profiles["cline"] = replace(profiles["cline"], base_url=cline_url.rstrip("/"))
     raw_profiles = data.get("profiles", {})
     if not isinstance(raw_profiles, dict):
         warnings.append(f"{paths.config_file}: 'profiles' must be a table (ignored)")
@@ -181,6 +178,10 @@ def load_config(
         parsed = _parse_profile(name, table, profiles.get(name), owner_only, warnings)
         if parsed is not None:
             profiles[name] = parsed
+    # The environment wins over the file, as everywhere else.
+    cline_url = env.get("CLINE_BASE_URL")
+    if cline_url:
+        profiles["cline"] = replace(profiles["cline"], base_url=cline_url.rstrip("/"))
 
     profile_name = _get(data, "profile", str, warnings) or "cline"
     if profile_name not in profiles:
@@ -274,11 +275,15 @@ def _parse_profile(
             "(chmod 600 it, or use api_key_env)"
         )
         api_key = None
+    api_key_env = table.get("api_key_env", base.api_key_env if base else None)
+    if api_key_env is not None and not isinstance(api_key_env, str):
+        warnings.append(f"config.toml: [profiles.{name}] api_key_env must be text (ignored)")
+        api_key_env = base.api_key_env if base else None
     catalog = table.get("catalog", base.catalog if base else "openai")
     return Profile(
         name=name,
         base_url=base_url.rstrip("/"),
-        api_key_env=table.get("api_key_env", base.api_key_env if base else None),
+        api_key_env=api_key_env,
         headers={str(k): str(v) for k, v in headers.items()},
         models=tuple(str(m) for m in models),
         catalog=catalog if catalog in ("cline", "openai") else "openai",

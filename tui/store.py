@@ -57,7 +57,7 @@ class Unreadable:
 
 
 def valid_id(conversation_id: str) -> bool:
-    return bool(_ID.match(conversation_id))
+    return bool(_ID.fullmatch(conversation_id))
 
 
 class ConversationStore:
@@ -137,7 +137,7 @@ def read_conversation(path: Path) -> Conversation:
         raise StoreError(f"{path.name}: cannot be read ({error.strerror})") from None
     try:
         return conversation_from_toml(data, fallback_id=path.stem)
-    except (TypeError, ValueError, KeyError) as error:
+    except (TypeError, ValueError, KeyError, OverflowError) as error:
         raise StoreError(f"{path.name}: {error}") from None
 
 
@@ -210,7 +210,8 @@ def conversation_from_toml(data: dict[str, Any], fallback_id: str = "") -> Conve
     kind = data.get("kind", "chat")
     models = data.get("models", [])
     return Conversation(
-        id=_text(data, "id", fallback_id) or fallback_id,
+        # The file name is the id: a copied file must not save over its original.
+        id=fallback_id or _text(data, "id", ""),
         title=_text(data, "title", ""),
         created=_time(data, "created"),
         updated=_time(data, "updated"),
@@ -295,7 +296,7 @@ def _number(data: dict[str, Any], key: str) -> float | None:
 def _time(data: dict[str, Any], key: str) -> datetime:
     value = data.get(key)
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
+        return _utc(value)  # here, not at save time: a time out of range is unreadable
     return datetime(1970, 1, 1, tzinfo=UTC)
 
 

@@ -1,0 +1,168 @@
+"""The Textual app: composition, services and the command palette. The chat itself lives
+in ``ChatScreen``."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.notifications import SeverityLevel
+from textual.screen import Screen
+
+from tui.catalog import Catalog, ModelInfo
+from tui.client import ChatClient, FailureError
+from tui.config import Config
+from tui.conversation import Conversation
+from tui.session import make_client, new_conversation
+from tui.settings import Settings
+from tui.store import ConversationStore
+from tui.text import one_line
+from tui.ui.chat_screen import ChatScreen
+
+CATALOG_STALE_SECONDS = 6 * 3600
+
+
+class ChatApp(App[None]):
+    TITLE = "cline-tui"
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True)]
+
+    def __init__(
+        self,
+        config: Config,
+        store: ConversationStore,
+        client: ChatClient,
+        settings: Settings,
+        conversation: Conversation | None = None,
+        *,
+        streaming: bool = True,
+        fetch_catalog: bool = True,
+    ) -> None:
+        super().__init__()
+        self.config = config
+        self.store = store
+        self.client = client
+        self.settings = settings
+        self.streaming = streaming
+        self.models: list[ModelInfo] = []
+        self.catalog_note = ""
+        self._fetch_catalog = fetch_catalog
+        self._first = conversation or self.new_conversation()
+
+    def on_mount(self) -> None:
+        for warning in self.config.warnings:
+            self.say(warning, severity="warning", timeout=10)
+        if self.settings.problem:
+            self.say(self.settings.problem, severity="warning", timeout=10)
+        self.push_screen(ChatScreen(self._first))
+        self._load_catalog()
+
+    async def on_unmount(self) -> None:
+        await self.client.aclose()
+
+    # --- services for the screens ---------------------------------------------------
+
+    def new_conversation(self, model: str | None = None) -> Conversation:
+        conversation = new_conversation(self.config)
+        conversation.id = self.store.new_id()
+        if model:
+            conversation.model = model
+        return conversation
+
+    def model_info(self, model_id: str) -> ModelInfo | None:
+        return next((m for m in self.models if m.id == model_id), None)
+
+    def remember_model(self, model: str) -> None:
+        try:
+            self.settings.remember_model(self.config.profile.name, model)
+        except OSError as error:
+            self.say(f"Could not save settings: {error}", severity="warning")
+
+    def say(
+        self,
+        text: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+    ) -> None:
+        """A notification with untrusted text in it: literal, no control characters."""
+        self.notify(
+            one_line(text, 600),
+            title=one_line(title, 80),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
+
+    @work(exclusive=True, group="catalog")
+    async def _load_catalog(self) -> None:
+        catalog = Catalog(self.client, self.config.paths.cache_dir)
+        cached = catalog.cached()
+        if cached is not None:
+            self.models = cached[0]
+            self._catalog_changed()
+            if time.time() - cached[1] < CATALOG_STALE_SECONDS:
+                return
+        if not self._fetch_catalog:
+            return
+        try:
+            self.models = await catalog.fetch()
+            self.catalog_note = ""
+        except FailureError as error:
+            self.catalog_note = one_line(
+                f"Could not load the model list: {error.failure.message} "
+                "Type a model id and press Enter.",
+                300,
+            )
+        self._catalog_changed()
+
+    def _catalog_changed(self) -> None:
+        if isinstance(self.screen, ChatScreen):
+            self.screen.refresh_chrome()
+
+    # --- command palette --------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if isinstance(screen, ChatScreen):
+            for title, help_text, action in (
+                ("Choose model", "Pick the model for the next reply", screen.action_pick_model),
+                ("New chat", "Start a new conversation", screen.action_new_chat),
+                ("Toggle usage sidebar", "Show or hide tokens, cost and speed",
+                 screen.action_toggle_usage),
+                ("Toggle reasoning", "Fold or unfold the last reasoning",
+                 screen.action_toggle_reasoning),
+                ("Edit system prompt and temperature", "Settings of this chat",
+                 screen.action_edit_chat),
+                ("Copy last reply", "Copy the last reply to the clipboard",
+                 screen.action_copy_reply),
+                ("Copy last code block", "Copy the last code block", screen.action_copy_code),
+                ("Retry", "Send the last prompt again after a failure", screen.action_retry),
+                ("Cancel reply", "Stop the reply that is streaming", screen.action_cancel_reply),
+            ):
+                yield SystemCommand(title, help_text, action)
+
+
+def make_app(
+    config: Config,
+    *,
+    store: ConversationStore | None = None,
+    client: ChatClient | None = None,
+    settings: Settings | None = None,
+    conversation: Conversation | None = None,
+    streaming: bool = True,
+    fetch_catalog: bool = True,
+) -> ChatApp:
+    """The app wired to its services; the command line and the tests both use this."""
+    return ChatApp(
+        config,
+        store or ConversationStore(config.paths.conversations),
+        client or make_client(config),
+        settings or Settings(config.paths.config_dir / "settings.toml"),
+        conversation,
+        streaming=streaming,
+        fetch_catalog=fetch_catalog,
+    )

@@ -1,0 +1,65 @@
+"""Edit this chat's system prompt and temperature. Dismisses with (system, temperature)
+or None when cancelled."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, TextArea
+
+ChatSettingsResult = tuple[str | None, float | None]
+
+
+class ChatSettings(ModalScreen[ChatSettingsResult | None]):
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="settings.cancel")]
+    DEFAULT_CSS = """
+    ChatSettings { align: center middle; }
+    ChatSettings > Vertical {
+        width: 80; max-width: 100%; height: auto; max-height: 90%;
+        border: round $accent; background: $surface; padding: 1 2;
+    }
+    ChatSettings TextArea { height: 10; }
+    ChatSettings Input { width: 20; }
+    ChatSettings #error { color: $error; height: auto; }
+    ChatSettings Horizontal { height: auto; align-horizontal: right; margin-top: 1; }
+    """
+
+    def __init__(self, system: str | None, temperature: float | None) -> None:
+        super().__init__()
+        self.system = system or ""
+        self.temperature = temperature
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("System prompt")
+            yield TextArea(self.system, id="system", soft_wrap=True)
+            yield Label("Temperature (0 to 2, empty for the model's default)")
+            value = "" if self.temperature is None else f"{self.temperature:g}"
+            yield Input(value, id="temperature")
+            yield Label("", id="error", markup=False)
+            with Horizontal():
+                yield Button("Cancel", id="cancel")
+                yield Button("Save", id="save", variant="primary")
+
+    @on(Button.Pressed, "#save")
+    @on(Input.Submitted, "#temperature")
+    def save(self) -> None:
+        raw = self.query_one("#temperature", Input).value.strip()
+        temperature: float | None = None
+        if raw:
+            try:
+                temperature = float(raw)
+            except ValueError:
+                temperature = -1
+            if not 0 <= temperature <= 2:
+                self.query_one("#error", Label).update("Temperature must be a number from 0 to 2.")
+                return
+        system = self.query_one("#system", TextArea).text.strip() or None
+        self.dismiss((system, temperature))
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,220 @@
+"""How one message looks: the user's prompt, or an assistant reply with its reasoning
+block, Markdown body, tool calls, refusal and a status line.
+
+``ReplyView`` is driven from above: the chat screen's worker calls ``add_delta`` for
+each piece of the stream and ``finish`` once at the end. Every piece of text is made
+inert (no markup, no control sequences) before it reaches a widget.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import Collapsible, Markdown, Static
+from textual.widgets._collapsible import CollapsibleTitle
+from textual.widgets._markdown import MarkdownStream
+
+from tui.conversation import Message
+from tui.reply import Delta
+from tui.session import usage_line
+from tui.text import strip_controls
+from tui.ui.inert import inert
+
+
+class UserMessage(Static):
+    DEFAULT_CSS = """
+    UserMessage {
+        background: $boost;
+        border-left: thick $accent;
+        padding: 0 1;
+        margin: 1 0 0 0;
+    }
+    """
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(inert(message.content), markup=False)
+        self.message = message
+
+
+class Notice(Static):
+    """A line of the app's own (a welcome, a warning) in the transcript."""
+
+    DEFAULT_CSS = """
+    Notice {
+        color: $text-muted;
+        padding: 0 1;
+        margin: 1 0 0 0;
+        border-left: thick $warning;
+    }
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__(inert(text), markup=False)
+
+
+class ReasoningBlock(Collapsible):
+    """The fold for a reply's reasoning; remembers whether the user opened or closed it,
+    so streaming never fights their choice."""
+
+    user_toggled = False
+
+    def _on_collapsible_title_toggle(self, event: CollapsibleTitle.Toggle) -> None:
+        self.user_toggled = True
+
+    def toggle(self) -> None:
+        self.user_toggled = True
+        self.collapsed = not self.collapsed
+
+    def auto_fold(self, collapsed: bool) -> None:
+        if not self.user_toggled:
+            self.collapsed = collapsed
+
+
+class ReplyView(Vertical):
+    DEFAULT_CSS = """
+    ReplyView {
+        height: auto;
+        margin: 1 0 0 0;
+        padding: 0 1;
+        border-left: thick $primary;
+    }
+    ReplyView .reply-header { color: $text-muted; }
+    ReplyView Collapsible {
+        margin: 0;
+        padding: 0;
+        border: none;
+        background: transparent;
+    }
+    ReplyView Collapsible > Contents { padding: 0 0 0 2; }
+    ReplyView .reasoning { color: $text-muted; }
+    ReplyView .reasoning MarkdownBlock { color: $text-muted; }
+    ReplyView Markdown { margin: 0; padding: 0; }
+    ReplyView .tool-calls { color: $secondary; }
+    ReplyView .refusal { color: $warning; }
+    ReplyView .status { color: $text-muted; }
+    ReplyView .status.-error { color: $error; }
+    ReplyView .hidden { display: none; }
+    """
+
+    def __init__(self, message: Message, *, streaming: bool = False) -> None:
+        super().__init__()
+        self.message = message
+        self.streaming = streaming
+        self._body_stream: MarkdownStream | None = None
+        self._reasoning_stream: MarkdownStream | None = None
+
+    def compose(self) -> ComposeResult:
+        m = self.message
+        yield Static(self._header(), classes="reply-header", markup=False)
+        self.reasoning_block = ReasoningBlock(
+            Markdown(strip_controls(m.reasoning), classes="reasoning"),
+            title="Reasoning",
+            collapsed=True,
+            classes="" if m.reasoning else "hidden",
+        )
+        yield self.reasoning_block
+        self.body = Markdown(strip_controls(m.content), open_links=False)
+        yield self.body
+        self.tool_calls = Static(self._tool_calls(), classes="tool-calls", markup=False)
+        self.tool_calls.set_class(not m.tool_calls, "hidden")
+        yield self.tool_calls
+        self.refusal = Static(inert(m.refusal), classes="refusal", markup=False)
+        self.refusal.set_class(not m.refusal, "hidden")
+        yield self.refusal
+        self.status = Static(self._status(), classes="status", markup=False)
+        self.status.set_class(bool(m.error), "-error")
+        yield self.status
+
+    # --- driven by the chat screen while streaming ----------------------------------
+
+    async def add_delta(self, delta: Delta) -> None:
+        if delta.kind == "content":
+            if self._body_stream is None:
+                self._body_stream = Markdown.get_stream(self.body)
+                self.reasoning_block.auto_fold(True)  # the answer has started
+            await self._body_stream.write(strip_controls(delta.text))
+        elif delta.kind == "reasoning":
+            if self._reasoning_stream is None:
+                self.reasoning_block.remove_class("hidden")
+                self.reasoning_block.auto_fold(False)  # live while the model thinks
+                self._reasoning_stream = Markdown.get_stream(self._reasoning_markdown)
+            await self._reasoning_stream.write(strip_controls(delta.text))
+        elif delta.kind == "refusal":
+            self.refusal.update(inert(self.message.refusal))
+            self.refusal.remove_class("hidden")
+        elif delta.kind == "tool_call":
+            self.tool_calls.update(self._tool_calls())
+            self.tool_calls.remove_class("hidden")
+        elif delta.kind == "reasoning_reset":
+            # The content so far was reasoning (``…</think>`` with no opening tag).
+            await self._stop_streams()
+            self.reasoning_block.remove_class("hidden")
+            await self._reasoning_markdown.update(strip_controls(self.message.reasoning))
+            await self.body.update("")
+
+    def show_retry(self, text: str) -> None:
+        self.status.update(inert(text))
+
+    async def finish(self) -> None:
+        """The stream is over: settle the body (a fence still open is re-parsed once),
+        fold the reasoning, show how it ended."""
+        await self._stop_streams()
+        m = self.message
+        self.streaming = False
+        content = strip_controls(m.content)
+        if self.body.source != content or content.count("```") % 2:
+            await self.body.update(content)
+        reasoning = strip_controls(m.reasoning)
+        if self._reasoning_markdown.source != reasoning:
+            await self._reasoning_markdown.update(reasoning)
+        self.reasoning_block.set_class(not m.reasoning, "hidden")
+        self.reasoning_block.auto_fold(True)
+        self.tool_calls.update(self._tool_calls())
+        self.tool_calls.set_class(not m.tool_calls, "hidden")
+        self.refusal.update(inert(m.refusal))
+        self.refusal.set_class(not m.refusal, "hidden")
+        self.status.update(self._status())
+        self.status.set_class(bool(m.error), "-error")
+        self.query_one(".reply-header", Static).update(self._header())
+
+    def toggle_reasoning(self) -> None:
+        if self.message.reasoning:
+            self.reasoning_block.toggle()
+
+    # --- pieces -----------------------------------------------------------------------
+
+    @property
+    def _reasoning_markdown(self) -> Markdown:
+        return self.reasoning_block.query_one(Markdown)
+
+    async def _stop_streams(self) -> None:
+        for stream in (self._body_stream, self._reasoning_stream):
+            if stream is not None:
+                await stream.stop()
+        self._body_stream = self._reasoning_stream = None
+
+    def _header(self) -> Content:
+        model = self.message.model or "assistant"
+        return inert(f"{model}{' …' if self.streaming else ''}")
+
+    def _tool_calls(self) -> Content:
+        lines = [f"⚙ {call.name}({call.arguments})" for call in self.message.tool_calls]
+        return inert("\n".join(lines))
+
+    def _status(self) -> Content:
+        m = self.message
+        if self.streaming:
+            return Content("")
+        parts = []
+        if m.finish_reason == "cancelled":
+            parts.append("Cancelled: the partial reply is kept.")
+        elif m.finish_reason == "length":
+            parts.append("Cut off: the model reached its maximum output length.")
+        elif m.finish_reason == "content_filter":
+            parts.append("Stopped by the provider's content filter.")
+        if m.error:
+            parts.append(f"Error: {m.error}")
+        if m.usage is not None and (m.usage.completion_tokens or m.usage.duration_ms):
+            parts.append(usage_line(m))
+        return inert("  ".join(parts))
