@@ -29,7 +29,7 @@ class Reply:
     stall_after: int | None = None  # after this many pieces, go silent for ``stall`` s
     stall: float = 0.0
     reset_after: int | None = None  # after this many pieces, reset the connection
-    path: str | None = None  # only answer requests to this path
+    path: str | None = None  # answer requests to this path (None: /chat/completions)
 
     @classmethod
     def sse(cls, body: bytes, piece_size: int = 0, **kwargs: Any) -> Reply:
@@ -119,7 +119,9 @@ class LoopbackServer:
 
     def _next_reply(self, request: Recorded) -> Reply:
         for reply in list(self.replies):
-            if reply.path is None or reply.path == request.path:
+            if reply.path == request.path or (
+                reply.path is None and request.path.endswith("/chat/completions")
+            ):
                 self.replies.remove(reply)
                 return reply
         return self.default(request) if callable(self.default) else self.default

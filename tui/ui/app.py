@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from typing import Any
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -56,8 +57,10 @@ class ChatApp(App[None]):
             self.say(warning, severity="warning", timeout=10)
         if self.settings.problem:
             self.say(self.settings.problem, severity="warning", timeout=10)
-        self.push_screen(ChatScreen(self._first))
         self._load_catalog()
+
+    def get_default_screen(self) -> Screen[Any]:
+        return ChatScreen(self._first)
 
     async def on_unmount(self) -> None:
         await self.client.aclose()

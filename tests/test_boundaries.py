@@ -1,0 +1,95 @@
+"""The shape of the program (SPEC §1, STYLE "A pure core and a thin UI"): the non-UI core
+never imports Textual, ``ask`` runs without it, and importing the package touches no
+files. Each check runs in a fresh interpreter so nothing this test session imported
+can hide a stray import."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+CORE = [
+    "tui.sse", "tui.reply", "tui.client", "tui.store", "tui.config", "tui.catalog",
+    "tui.conversation", "tui.session", "tui.ask", "tui.listing", "tui.cli", "tui.text",
+    "tui.api_errors", "tui.think",
+]
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def clean_env(tmp_path: Path) -> dict[str, str]:
+    """An environment whose every place to write is an empty folder of this test."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CLINE_", "XDG_"))}
+    for name in ("home", "user", "config", "data", "cache", "state"):
+        (tmp_path / name).mkdir()
+    env.update(
+        CLINE_TUI_HOME=str(tmp_path / "home"),
+        HOME=str(tmp_path / "user"),
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+        XDG_DATA_HOME=str(tmp_path / "data"),
+        XDG_CACHE_HOME=str(tmp_path / "cache"),
+        XDG_STATE_HOME=str(tmp_path / "state"),
+        PYTHONDONTWRITEBYTECODE="1",
+    )
+    return env
+
+
+def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, *args], env=env, cwd=PROJECT, capture_output=True, text=True,
+        timeout=60, check=False,
+    )
+
+
+def test_the_core_never_imports_textual(clean_env: dict[str, str]) -> None:
+    code = (
+        f"import {', '.join(CORE)}, sys; "
+        "print([m for m in sys.modules if m.split('.')[0] == 'textual'])"
+    )
+    result = run(["-c", code], clean_env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+def test_ask_help_runs_without_textual(clean_env: dict[str, str]) -> None:
+    code = (
+        "import sys\n"
+        "sys.argv = ['cline-tui', 'ask', '--help']\n"
+        "import tui.cli\n"
+        "try:\n"
+        "    tui.cli.main()\n"
+        "except SystemExit as done:\n"
+        "    assert done.code in (0, None), done.code\n"
+        "print('textual' in sys.modules)\n"
+    )
+    result = run(["-c", code], clean_env)
+    assert result.returncode == 0, result.stderr
+    assert "usage: cline-tui ask" in result.stdout
+    assert result.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_python_m_tui_ask_help_exits_0_and_never_loads_textual(
+    clean_env: dict[str, str],
+) -> None:
+    result = run(["-X", "importtime", "-m", "tui", "ask", "--help"], clean_env)
+    assert result.returncode == 0, result.stderr
+    assert "usage: cline-tui ask" in result.stdout
+    assert "--continue" in result.stdout
+    imported = [line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()
+                if line.startswith("import time:")]
+    assert "tui.cli" in imported  # the timing really covered our code
+    assert not [name for name in imported if name.split(".")[0] == "textual"]
+
+
+def test_importing_the_package_creates_no_files(
+    clean_env: dict[str, str], tmp_path: Path
+) -> None:
+    code = f"import tui, {', '.join(CORE)}"
+    result = run(["-c", code], clean_env)
+    assert result.returncode == 0, result.stderr
+    for folder in ("home", "user", "config", "data", "cache", "state"):
+        assert list((tmp_path / folder).iterdir()) == [], folder

@@ -1,0 +1,229 @@
+"""Chat flows with Textual's Pilot against the loopback server: what the user sees on
+screen and what ends up in the saved file."""
+
+from __future__ import annotations
+
+import asyncio
+import tomllib
+from pathlib import Path
+
+from tests.loopback import LoopbackServer, Reply, sse_body, text_chunks
+from tests.ui_support import build_app, fixed_conversation, saved
+from tui.ui.app import ChatApp
+from tui.ui.chat_screen import ChatScreen
+from tui.ui.messages import ReplyView
+from tui.ui.model_picker import ModelPicker
+from tui.ui.prompt import PromptArea
+
+USAGE = {"prompt_tokens": 42, "completion_tokens": 7, "cost": 0.0021,
+         "prompt_tokens_details": {"cached_tokens": 40}}
+
+
+def screen_text(app: ChatApp) -> str:
+    """Everything on screen as plain text, as the compositor would paint it."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+def chat(app: ChatApp) -> ChatScreen:
+    assert isinstance(app.screen, ChatScreen)
+    return app.screen
+
+
+async def send(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+    prompt = pilot.app.query_one(PromptArea)
+    prompt.load_text(text)
+    await pilot.press("enter")
+
+
+async def wait_for(condition, timeout: float = 5.0) -> None:  # type: ignore[no-untyped-def]
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError("timed out waiting for the screen")
+        await asyncio.sleep(0.02)
+
+
+async def test_send_streams_reply_and_saves_it(
+    server: LoopbackServer, isolated_home: Path
+) -> None:
+    chunks = text_chunks("Hello", " **world**", model="anthropic/claude-sonnet-4.6",
+                         reasoning=("Let me ", "think."), usage=USAGE)
+    server.enqueue(Reply.sse(sse_body(*chunks), piece_size=9))
+    app = build_app(server)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(pilot, "Say hello")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        view = app.query_one(ReplyView)
+        assert view.body.source == "Hello **world**"
+        assert view.reasoning_block.collapsed  # folded once the answer started
+        text = screen_text(app)
+        assert "Say hello" in text and "Hello world" in text and "Reasoning" in text
+        assert "42" in text and "$0.0021" in text  # the usage sidebar
+        assert app.query_one(PromptArea).text == ""
+    [path] = saved(isolated_home)
+    data = tomllib.loads(path.read_text())
+    user, reply = data["messages"]
+    assert user == {"role": "user", "content": "Say hello", "created": user["created"]}
+    assert reply["content"] == "Hello **world**"
+    assert reply["reasoning"] == "Let me think."
+    assert reply["finish_reason"] == "stop"
+    assert reply["usage"]["prompt_tokens"] == 42 and reply["usage"]["cached_tokens"] == 40
+    assert reply["usage"]["cost"] == 0.0021 and "ttft_ms" in reply["usage"]
+    sent = server.chat_requests()[0]
+    assert sent.json()["messages"] == [{"role": "user", "content": "Say hello"}]
+    assert sent.headers["authorization"].startswith("Bearer ")
+
+
+async def test_reasoning_is_open_while_thinking(server: LoopbackServer) -> None:
+    body = sse_body(*text_chunks("answer", reasoning=("step one. ",)))
+    events = [e + b"\n\n" for e in body.split(b"\n\n") if e]
+    server.enqueue(Reply(headers=[("Content-Type", "text/event-stream")], pieces=events,
+                         stall_after=1, stall=0.6))
+    app = build_app(server)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(pilot, "think")
+        await wait_for(lambda: bool(app.query(ReplyView))
+                       and app.query_one(ReplyView).message.reasoning == "step one. ")
+        await pilot.pause()
+        view = app.query_one(ReplyView)
+        assert not view.reasoning_block.collapsed
+        assert "step one." in screen_text(app)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert view.reasoning_block.collapsed
+        await pilot.press("ctrl+t")  # reopen with a key
+        assert not view.reasoning_block.collapsed
+
+
+async def test_escape_cancels_and_keeps_partial(
+    server: LoopbackServer, isolated_home: Path
+) -> None:
+    chunks = text_chunks(*[f"word{i} " for i in range(300)])
+    server.enqueue(Reply.sse(sse_body(*chunks), piece_size=300, delay=0.02))
+    app = build_app(server)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(pilot, "long story")
+        await wait_for(lambda: bool(app.query(ReplyView))
+                       and "word5 " in app.query_one(ReplyView).message.content)
+        await pilot.press("escape")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        view = app.query_one(ReplyView)
+        assert view.message.finish_reason == "cancelled"
+        partial = view.message.content
+        assert partial.startswith("word0 word1") and "word299" not in partial
+        assert "Cancelled" in screen_text(app)
+    data = tomllib.loads(saved(isolated_home)[0].read_text())
+    assert data["messages"][1]["finish_reason"] == "cancelled"
+    assert data["messages"][1]["content"] == partial
+
+
+async def test_error_then_retry(server: LoopbackServer, isolated_home: Path) -> None:
+    server.enqueue(
+        Reply.json({"error": {"message": "model overloaded [@click=app.quit]x[/]"}},
+                   status=400),
+        Reply.sse(sse_body(*text_chunks("Recovered."))),
+    )
+    app = build_app(server)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(pilot, "try me")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        text = screen_text(app)
+        assert "model overloaded [@click=app.quit]x[/]" in text  # literal, in the reply
+        assert chat(app).conversation.messages[-1].finish_reason == "error"
+        await pilot.press("ctrl+r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        messages = chat(app).conversation.messages
+        assert [m.role for m in messages] == ["user", "assistant"]
+        assert messages[-1].content == "Recovered."
+        assert len(app.query(ReplyView)) == 1
+    assert len(server.chat_requests()) == 2
+    assert server.chat_requests()[1].json()["messages"] == [{"role": "user", "content": "try me"}]
+    data = tomllib.loads(saved(isolated_home)[0].read_text())
+    assert [m["role"] for m in data["messages"]] == ["user", "assistant"]
+    assert data["messages"][1]["content"] == "Recovered."
+
+
+async def test_model_switch_changes_next_request(server: LoopbackServer) -> None:
+    server.enqueue(Reply.sse(sse_body(*text_chunks("one"))),
+                   Reply.sse(sse_body(*text_chunks("two"))))
+    app = build_app(server)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(pilot, "first")
+        await app.workers.wait_for_complete()
+        await wait_for(lambda: len(app.models) == 4)
+        await pilot.press("f2")
+        assert isinstance(app.screen, ModelPicker)
+        await pilot.press(*"gpt")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ChatScreen)
+        await send(pilot, "second")
+        await app.workers.wait_for_complete()
+    first, second = server.chat_requests()
+    assert first.json()["model"] == "anthropic/claude-sonnet-4.6"
+    assert second.json()["model"] == "openai/gpt-4.1"
+    assert app.settings.model_for("cline") == "openai/gpt-4.1"  # remembered
+
+
+async def test_prompt_keys(server: LoopbackServer) -> None:
+    server.enqueue(Reply.sse(sse_body(*text_chunks("ok"))))
+    app = build_app(server)
+    async with app.run_test(size=(120, 40)) as pilot:
+        prompt = app.query_one(PromptArea)
+        await pilot.press(*"line1", "shift+enter", *"line2", "ctrl+j", *"line3")
+        assert prompt.text == "line1\nline2\nline3"
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        assert prompt.text == ""
+        await pilot.press("up")
+        assert prompt.text == "line1\nline2\nline3"
+    assert server.chat_requests()[0].json()["messages"][0]["content"] == "line1\nline2\nline3"
+
+
+async def test_reply_text_is_inert(server: LoopbackServer) -> None:
+    hostile = "Click [@click=app.quit]x[/] then \x1b]52;c;aGVsbG8=\x07 and \x1b[2J done"
+    server.enqueue(Reply.sse(sse_body(*text_chunks(hostile))))
+    app = build_app(server)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(pilot, "be evil")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        text = screen_text(app)
+        assert "[@click=app.quit]x[/]" in text
+        assert "]52;c;aGVsbG8=" in text  # the payload is visible as text, not executed
+        assert "\x1b" not in text and "\x07" not in text
+        assert app.is_running
+        # The saved reply keeps the model's exact text: it is the user's data.
+        assert chat(app).conversation.messages[-1].content == hostile
+
+
+async def test_no_key_first_run(isolated_home: Path) -> None:
+    app = build_app(None, key=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert "CLINE_API_KEY" in screen_text(app)
+        await send(pilot, "hello?")
+        await pilot.pause()
+        assert app.query_one(PromptArea).text == "hello?"  # nothing lost
+        assert not app.query(ReplyView)
+        assert any("CLINE_API_KEY" in n.message for n in app._notifications)
+    assert saved(isolated_home) == []
+
+
+async def test_resume_shows_saved_conversation_folded(server: LoopbackServer) -> None:
+    app = build_app(server, conversation=fixed_conversation())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        view = app.query_one(ReplyView)
+        assert view.reasoning_block.collapsed
+        text = screen_text(app)
+        assert "What is 17 × 23?" in text and "391" in text
+        assert "17×20 = 340" not in text
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert "17×20 = 340" in screen_text(app)
