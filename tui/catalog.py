@@ -134,5 +134,5 @@ def format_context(tokens: int | None) -> str:
     if not tokens:
         return "?"
     if tokens >= 1_000_000:
-        return f"{tokens / 1_000_000:g}M"
+        return f"{tokens / 1_000_000:.3g}M"
     return f"{tokens // 1000}K" if tokens >= 1000 else str(tokens)

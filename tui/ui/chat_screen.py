@@ -81,8 +81,8 @@ class ChatScreen(Screen[None]):
         problem = missing_key_message(self.chat_app.config)
         if problem:
             await self.transcript.add_notice(
-                f"No API key. {problem} Until then you can browse models (F2), "
-                "edit the system prompt (Ctrl+E) and read saved chats."
+                f"{problem} Until then you can browse models (F2), edit the system "
+                "prompt (Ctrl+E) and reopen saved chats (cline-tui --resume ID)."
             )
 
     # --- widgets ----------------------------------------------------------------------

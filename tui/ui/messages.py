@@ -215,6 +215,6 @@ class ReplyView(Vertical):
             parts.append("Stopped by the provider's content filter.")
         if m.error:
             parts.append(f"Error: {m.error}")
-        if m.usage is not None and (m.usage.completion_tokens or m.usage.duration_ms):
+        if m.usage is not None and (m.usage.completion_tokens or m.content):
             parts.append(usage_line(m))
-        return inert("  ".join(parts))
+        return inert("\n".join(parts))

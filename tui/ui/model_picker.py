@@ -16,14 +16,15 @@ from tui.catalog import ModelInfo, format_context, format_price
 from tui.ui.inert import inert
 
 
-def model_row(model: ModelInfo, width: int = 44) -> Content:
+def model_row(model: ModelInfo, width: int = 38) -> Content:
+    """``id  context  $in/M in  $out/M out  reasoning tools`` on one line."""
     name = model.id if len(model.id) <= width else model.id[: width - 1] + "…"
     flags = " ".join(f for f, on in (("reasoning", model.reasoning), ("tools", model.tools)) if on)
     return Content.assemble(
         inert(name.ljust(width)),
         (f" {format_context(model.context_length):>6}", "dim"),
-        f" {format_price(model.prompt_price):>10} in",
-        f" {format_price(model.completion_price):>10} out",
+        f" {format_price(model.prompt_price):>8} in",
+        f" {format_price(model.completion_price):>8} out",
         (f"  {flags}", "italic"),
     )
 
@@ -65,8 +66,7 @@ class ModelPicker(ModalScreen[str | None]):
             yield Static(inert(f"Model (now {self.current or 'none'})"), classes="hint")
             yield Input(placeholder="type to filter, or a model id and Enter", id="filter")
             yield OptionList(id="models")
-            hint = self.note or f"{len(self.models)} models · Enter picks · Esc closes"
-            yield Static(inert(hint), classes="hint", id="picker-note")
+            yield Static(classes="hint", id="picker-note", markup=False)
 
     def on_mount(self) -> None:
         self._fill("")
@@ -83,6 +83,9 @@ class ModelPicker(ModalScreen[str | None]):
         if shown:
             index = next((i for i, m in enumerate(shown) if m.id == self.current), 0)
             options.highlighted = index
+        count = f"{len(shown)} of {len(self.models)}" if query.strip() else str(len(shown))
+        hint = self.note or f"{count} models · Enter picks · Esc closes"
+        self.query_one("#picker-note", Static).update(inert(hint))
 
     @on(Input.Submitted, "#filter")
     def _submit(self, event: Input.Submitted) -> None:

@@ -24,8 +24,18 @@ class PromptArea(TextArea):
     """
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
+        super().__init__(
+            id=id,
+            soft_wrap=True,
+            show_line_numbers=False,
+            tab_behavior="focus",
+            placeholder="Message · Enter sends · Shift+Enter or Ctrl+J for a new line",
+        )
         self.sent: list[str] = []
+
+    def on_mount(self) -> None:
+        if self.app.is_headless:
+            self.cursor_blink = False  # tests and snapshots see a steady cursor
 
     async def _on_key(self, event: events.Key) -> None:
         if event.key == "enter":

@@ -93,5 +93,6 @@ class UsagePanel(VerticalScroll):
         if used is not None and window:
             share = used / window
             filled = min(20, round(share * 20))
-            rows.append(("", f"{'█' * filled}{'░' * (20 - filled)} {share:.0%}"))
+            shown = "<1%" if 0 < share < 0.01 else f"{share:.0%}"
+            rows.append(("", f"{'█' * filled}{'░' * (20 - filled)} {shown}"))
         return _rows(rows)
