@@ -227,3 +227,100 @@ async def test_resume_shows_saved_conversation_folded(server: LoopbackServer) ->
         await pilot.press("ctrl+t")
         await pilot.pause()
         assert "17×20 = 340" in screen_text(app)
+
+
+async def test_refusal_tool_calls_and_cut_off_are_shown(server: LoopbackServer) -> None:
+    from tests.streams import read
+
+    server.enqueue(Reply.sse(read("19-openai-refusal.sse"), piece_size=50),
+                   Reply.sse(read("03-openai-tool-call-split-args.sse"), piece_size=50),
+                   Reply.sse(read("09-openai-finish-length.sse"), piece_size=50))
+    app = build_app(server)
+    async with app.run_test(size=(120, 50)) as pilot:
+        for prompt in ("refuse", "use a tool", "long story"):
+            await send(pilot, prompt)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        text = screen_text(app)
+        assert "I'm sorry, I can't help with that." in text
+        assert 'read_file({"path":"src/main.rs","max_lines":200})' in text
+        assert "Cut off: the model reached its maximum output length." in text
+
+
+async def test_edit_system_prompt_and_temperature(server: LoopbackServer) -> None:
+    server.enqueue(Reply.sse(sse_body(*text_chunks("ok"))))
+    app = build_app(server)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f5")
+        await pilot.pause()
+        from textual.widgets import Input, TextArea
+
+        app.screen.query_one("#system", TextArea).load_text("Answer in French.")
+        app.screen.query_one("#temperature", Input).value = "0.2"
+        await pilot.click("#save")
+        await pilot.pause()
+        assert "temperature 0.2" in screen_text(app)
+        await send(pilot, "hello")
+        await app.workers.wait_for_complete()
+    body = server.chat_requests()[0].json()
+    assert body["temperature"] == 0.2
+    assert body["messages"][0] == {"role": "system", "content": "Answer in French."}
+
+
+async def test_bad_temperature_is_refused_in_the_dialog(server: LoopbackServer) -> None:
+    app = build_app(server)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f5")
+        await pilot.pause()
+        from textual.widgets import Input
+
+        app.screen.query_one("#temperature", Input).value = "hot"
+        await pilot.click("#save")
+        await pilot.pause()
+        assert "from 0 to 2" in screen_text(app)  # the dialog stays open and says why
+
+
+async def test_copy_reply_and_code_block(server: LoopbackServer) -> None:
+    reply = "Use this:\n\n```python\nprint('hi')\n```\n"
+    server.enqueue(Reply.sse(sse_body(*text_chunks(reply))))
+    app = build_app(server)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(pilot, "code please")
+        await app.workers.wait_for_complete()
+        await pilot.press("f3")
+        assert app.clipboard == reply
+        await pilot.press("f4")
+        assert app.clipboard == "print('hi')\n"
+
+
+async def test_new_chat_starts_empty_and_keeps_the_old_one_saved(
+    server: LoopbackServer, isolated_home: Path
+) -> None:
+    server.enqueue(Reply.sse(sse_body(*text_chunks("first answer"))),
+                   Reply.sse(sse_body(*text_chunks("second answer"))))
+    app = build_app(server)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(pilot, "first chat")
+        await app.workers.wait_for_complete()
+        first_id = chat(app).conversation.id
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert not app.query(ReplyView)
+        await send(pilot, "second chat")
+        await app.workers.wait_for_complete()
+        assert chat(app).conversation.id != first_id
+    assert server.chat_requests()[1].json()["messages"] == [
+        {"role": "user", "content": "second chat"}]
+    assert len(saved(isolated_home)) == 2
+
+
+async def test_transcript_follows_the_stream_unless_scrolled_up(server: LoopbackServer) -> None:
+    lines = [f"line {i}\n\n" for i in range(200)]
+    server.enqueue(Reply.sse(sse_body(*text_chunks(*lines)), piece_size=400, delay=0.01))
+    app = build_app(server)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await send(pilot, "many lines")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        transcript = chat(app).transcript
+        assert transcript.scroll_y == transcript.max_scroll_y > 0  # pinned to the end

@@ -41,9 +41,10 @@ class ChatScreen(Screen[None]):
         Binding("ctrl+b", "toggle_usage", "Usage", id="chat.usage"),
         Binding("ctrl+t", "toggle_reasoning", "Reasoning", id="chat.reasoning"),
         Binding("ctrl+r", "retry", "Retry", id="chat.retry"),
-        Binding("ctrl+y", "copy_reply", "Copy reply", id="chat.copy_reply"),
-        Binding("ctrl+k", "copy_code", "Copy code", show=False, id="chat.copy_code"),
-        Binding("ctrl+e", "edit_chat", "System/temp", id="chat.edit"),
+        # F-keys for the rest: the prompt's editing keys (Ctrl+E, Ctrl+K, Ctrl+Y, …) stay.
+        Binding("f3", "copy_reply", "Copy reply", id="chat.copy_reply"),
+        Binding("f4", "copy_code", "Copy code", show=False, id="chat.copy_code"),
+        Binding("f5", "edit_chat", "System/temp", id="chat.edit"),
     ]
     DEFAULT_CSS = """
     ChatScreen #title-bar {
@@ -82,7 +83,7 @@ class ChatScreen(Screen[None]):
         if problem:
             await self.transcript.add_notice(
                 f"{problem} Until then you can browse models (F2), edit the system "
-                "prompt (Ctrl+E) and reopen saved chats (cline-tui --resume ID)."
+                "prompt (F5) and reopen saved chats (cline-tui --resume ID)."
             )
 
     # --- widgets ----------------------------------------------------------------------
