@@ -11,15 +11,16 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
-from textual.widgets import Collapsible, Markdown, Static
+from textual.widgets import Collapsible, Static
 from textual.widgets._collapsible import CollapsibleTitle
-from textual.widgets._markdown import MarkdownStream
 
 from tui.conversation import Message
 from tui.reply import Delta
 from tui.session import usage_line
 from tui.text import strip_controls
 from tui.ui.inert import inert
+from tui.ui.markdown_feed import MarkdownFeed
+from tui.ui.markdown_view import MarkdownView
 
 
 class UserMessage(Static):
@@ -88,11 +89,10 @@ class ReplyView(Vertical):
     }
     ReplyView Collapsible > Contents { padding: 0 0 0 2; }
     ReplyView .reasoning { color: $text-muted; }
-    ReplyView .reasoning MarkdownBlock { color: $text-muted; }
-    ReplyView Markdown { margin: 0; padding: 0; }
+    ReplyView MarkdownView { margin: 0; padding: 0; }
     ReplyView .tool-calls { color: $secondary; }
     ReplyView .refusal { color: $warning; }
-    ReplyView .status { color: $text-muted; }
+    ReplyView .status { color: $text-muted; margin-top: 1; }
     ReplyView .status.-error { color: $error; }
     ReplyView .hidden { display: none; }
     """
@@ -101,20 +101,20 @@ class ReplyView(Vertical):
         super().__init__()
         self.message = message
         self.streaming = streaming
-        self._body_stream: MarkdownStream | None = None
-        self._reasoning_stream: MarkdownStream | None = None
+        self._body_feed: MarkdownFeed | None = None
+        self._reasoning_feed: MarkdownFeed | None = None
 
     def compose(self) -> ComposeResult:
         m = self.message
         yield Static(self._header(), classes="reply-header", markup=False)
         self.reasoning_block = ReasoningBlock(
-            Markdown(strip_controls(m.reasoning), classes="reasoning"),
+            MarkdownView(strip_controls(m.reasoning), classes="reasoning"),
             title="Reasoning",
             collapsed=True,
             classes="" if m.reasoning else "hidden",
         )
         yield self.reasoning_block
-        self.body = Markdown(strip_controls(m.content), open_links=False)
+        self.body = MarkdownView(strip_controls(m.content))
         yield self.body
         self.tool_calls = Static(self._tool_calls(), classes="tool-calls", markup=False)
         self.tool_calls.set_class(not m.tool_calls, "hidden")
@@ -129,17 +129,19 @@ class ReplyView(Vertical):
     # --- driven by the chat screen while streaming ----------------------------------
 
     async def add_delta(self, delta: Delta) -> None:
+        """Show one piece of the stream. Never waits for the screen: text is batched
+        by the feeds, so a fast stream cannot queue up thousands of re-renders."""
         if delta.kind == "content":
-            if self._body_stream is None:
-                self._body_stream = Markdown.get_stream(self.body)
+            if self._body_feed is None:
+                self._body_feed = MarkdownFeed(self.body)
                 self.reasoning_block.auto_fold(True)  # the answer has started
-            await self._body_stream.write(strip_controls(delta.text))
+            self._body_feed.write(strip_controls(delta.text))
         elif delta.kind == "reasoning":
-            if self._reasoning_stream is None:
+            if self._reasoning_feed is None:
                 self.reasoning_block.remove_class("hidden")
                 self.reasoning_block.auto_fold(False)  # live while the model thinks
-                self._reasoning_stream = Markdown.get_stream(self._reasoning_markdown)
-            await self._reasoning_stream.write(strip_controls(delta.text))
+                self._reasoning_feed = MarkdownFeed(self._reasoning_markdown)
+            self._reasoning_feed.write(strip_controls(delta.text))
         elif delta.kind == "refusal":
             self.refusal.update(inert(self.message.refusal))
             self.refusal.remove_class("hidden")
@@ -150,8 +152,8 @@ class ReplyView(Vertical):
             # The content so far was reasoning (``…</think>`` with no opening tag).
             await self._stop_streams()
             self.reasoning_block.remove_class("hidden")
-            await self._reasoning_markdown.update(strip_controls(self.message.reasoning))
-            await self.body.update("")
+            self._reasoning_markdown.update(strip_controls(self.message.reasoning))
+            self.body.update("")
 
     def show_retry(self, text: str) -> None:
         self.status.update(inert(text))
@@ -163,11 +165,11 @@ class ReplyView(Vertical):
         m = self.message
         self.streaming = False
         content = strip_controls(m.content)
-        if self.body.source != content or content.count("```") % 2:
-            await self.body.update(content)
+        if self.body.source != content:
+            self.body.update(content)
         reasoning = strip_controls(m.reasoning)
         if self._reasoning_markdown.source != reasoning:
-            await self._reasoning_markdown.update(reasoning)
+            self._reasoning_markdown.update(reasoning)
         self.reasoning_block.set_class(not m.reasoning, "hidden")
         self.reasoning_block.auto_fold(True)
         self.tool_calls.update(self._tool_calls())
@@ -185,14 +187,14 @@ class ReplyView(Vertical):
     # --- pieces -----------------------------------------------------------------------
 
     @property
-    def _reasoning_markdown(self) -> Markdown:
-        return self.reasoning_block.query_one(Markdown)
+    def _reasoning_markdown(self) -> MarkdownView:
+        return self.reasoning_block.query_one(MarkdownView)
 
     async def _stop_streams(self) -> None:
-        for stream in (self._body_stream, self._reasoning_stream):
-            if stream is not None:
-                await stream.stop()
-        self._body_stream = self._reasoning_stream = None
+        for feed in (self._body_feed, self._reasoning_feed):
+            if feed is not None:
+                await feed.stop()
+        self._body_feed = self._reasoning_feed = None
 
     def _header(self) -> Content:
         model = self.message.model or "assistant"

@@ -92,7 +92,7 @@ class UsagePanel(VerticalScroll):
         rows = [("used", _n(used)), ("window", format_context(window))]
         if used is not None and window:
             share = used / window
-            filled = min(20, round(share * 20))
+            filled = min(16, round(share * 16))
             shown = "<1%" if 0 < share < 0.01 else f"{share:.0%}"
-            rows.append(("", f"{'█' * filled}{'░' * (20 - filled)} {shown}"))
+            rows.append(("", f"{'█' * filled}{'░' * (16 - filled)} {shown}"))
         return _rows(rows)

@@ -1,0 +1,51 @@
+"""Streaming text into a Markdown view at the speed the screen can take it.
+
+A fast model sends thousands of tiny chunks a second; appending each one would re-parse
+and re-render the live block thousands of times (Textual's ``MarkdownStream`` yields to
+the loop on every fragment and falls ever further behind the network).
+``MarkdownFeed.write`` never waits. Text collects in a buffer; one task appends
+whatever has collected, waits a frame, and repeats. The number of appends is bounded
+by time, not by how finely the server chopped the reply.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from tui.ui.markdown_view import MarkdownView
+
+FRAME = 1 / 30  # seconds between appends: smooth to the eye, cheap for the loop
+
+
+class MarkdownFeed:
+    def __init__(self, markdown: MarkdownView, frame: float = FRAME) -> None:
+        self.markdown = markdown
+        self.frame = frame
+        self._pending: list[str] = []
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._task = asyncio.create_task(self._run())
+
+    def write(self, text: str) -> None:
+        if text:
+            self._pending.append(text)
+            self._wake.set()
+
+    async def stop(self) -> None:
+        """Append what is left and end the task."""
+        self._stopping = True
+        self._wake.set()
+        await self._task
+
+    async def _run(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            if self._pending:
+                text = "".join(self._pending)
+                self._pending.clear()
+                self.markdown.append(text)
+            if self._stopping and not self._pending:
+                return
+            if not self._stopping:
+                await asyncio.sleep(self.frame)

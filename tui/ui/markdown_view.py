@@ -1,0 +1,155 @@
+"""A Markdown view that stays fast for 100 KB replies and 1,000-message transcripts.
+
+Textual's ``Markdown`` widget mounts one widget per block: a 100 KB reply becomes ~170
+widgets and takes over two seconds to appear (measured: benchmarks/stream_render.py),
+and every block of every earlier message takes part in each layout. This view is one
+widget. The source is split into top-level blocks (markdown-it's own block map); each
+block is rendered once by Rich into lines and cached per width. Appending re-parses
+only the last block, the one that can still change; blocks before it are settled.
+
+Text arrives here already stripped of control characters; Rich's Markdown never
+interprets Rich markup, and links are shown as text (no terminal hyperlinks).
+"""
+
+from __future__ import annotations
+
+from markdown_it import MarkdownIt
+from rich.markdown import Markdown as RichMarkdown
+from rich.segment import Segment
+from textual.geometry import Size
+from textual.strip import Strip
+from textual.widget import Widget
+
+CODE_THEME = "monokai"
+
+
+def _parser() -> MarkdownIt:
+    return MarkdownIt().enable("strikethrough").enable("table")
+
+
+def split_blocks(source: str, parser: MarkdownIt | None = None) -> list[str]:
+    """The top-level blocks of ``source`` (paragraph, heading, fence, list, table, …),
+    each as its own source text, in order."""
+    lines = source.splitlines(keepends=True)
+    starts = [
+        token.map[0]
+        for token in (parser or _parser()).parse(source)
+        if token.level == 0 and token.map is not None and token.nesting != -1
+    ]
+    blocks = []
+    for index, start in enumerate(starts):
+        end = starts[index + 1] if index + 1 < len(starts) else len(lines)
+        text = "".join(lines[start:end]).strip("\n")
+        if text.strip():
+            blocks.append(text)
+    return blocks
+
+
+def _is_blank(line: list[Segment]) -> bool:
+    """Nothing on the line: no text and no background (a code block's padding stays)."""
+    return all(
+        not segment.text.strip() and (segment.style is None or segment.style.bgcolor is None)
+        for segment in line
+    )
+
+
+class MarkdownView(Widget):
+    DEFAULT_CSS = """
+    MarkdownView { height: auto; }
+    """
+
+    def __init__(self, source: str = "", *, classes: str | None = None) -> None:
+        super().__init__(classes=classes)
+        self._parser = _parser()
+        self.source = ""
+        self._settled: list[str] = []  # blocks that can no longer change
+        self._live = ""  # the last block's source: more text may still join it
+        self._width = -1
+        self._settled_lines: list[Strip] = []  # rendered settled blocks at _width
+        self._rendered_count = 0  # how many settled blocks _settled_lines holds
+        self._live_lines: list[Strip] | None = None
+        self._all: list[Strip] | None = None  # every line, as render_line reads them
+        if source:
+            self.append(source)
+
+    # --- content ----------------------------------------------------------------------
+
+    def update(self, source: str) -> None:
+        self.source = ""
+        self._settled = []
+        self._live = ""
+        self._width = -1
+        self._all = None
+        self.append(source)
+        self.refresh(layout=True)
+
+    def append(self, text: str) -> None:
+        """Add text at the end. Only the unsettled tail is parsed again."""
+        if not text:
+            return
+        self.source += text
+        tail = self._live + text
+        blocks = split_blocks(tail, self._parser)
+        if len(blocks) > 1:
+            self._settled.extend(blocks[:-1])
+            # The live block restarts at the last block's first line in ``tail``.
+            self._live = tail[self._start_of_last_block(tail) :]
+        else:
+            self._live = tail
+        self._live_lines = None
+        self._all = None
+        self.refresh(layout=True)
+
+    def _start_of_last_block(self, tail: str) -> int:
+        starts = [
+            token.map[0]
+            for token in self._parser.parse(tail)
+            if token.level == 0 and token.map is not None and token.nesting != -1
+        ]
+        lines = tail.splitlines(keepends=True)
+        return sum(len(line) for line in lines[: starts[-1]])
+
+    # --- rendering --------------------------------------------------------------------
+
+    def _render_block(self, block: str, width: int) -> list[Strip]:
+        console = self.app.console
+        options = console.options.update(width=width, height=None, highlight=False)
+        renderable = RichMarkdown(block, code_theme=CODE_THEME, hyperlinks=False)
+        lines = console.render_lines(renderable, options, pad=False, new_lines=False)
+        while lines and _is_blank(lines[-1]):
+            lines.pop()  # blocks are joined with exactly one blank line
+        return [Strip(Segment.simplify(line)) for line in lines]
+
+    def _lines(self, width: int) -> list[Strip]:
+        if width <= 0:
+            return []
+        if width != self._width:
+            self._width = width
+            self._settled_lines = []
+            self._rendered_count = 0
+            self._live_lines = None
+            self._all = None
+        if self._all is not None:
+            return self._all
+        for block in self._settled[self._rendered_count :]:
+            if self._settled_lines:
+                self._settled_lines.append(Strip.blank(0))
+            self._settled_lines.extend(self._render_block(block, width))
+            self._rendered_count += 1
+        if self._live_lines is None:
+            self._live_lines = self._render_block(self._live, width) if self._live.strip() else []
+        if self._settled_lines and self._live_lines:
+            self._all = [*self._settled_lines, Strip.blank(0), *self._live_lines]
+        else:
+            self._all = self._settled_lines or self._live_lines
+        return self._all
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self._lines(width))
+
+    def render_line(self, y: int) -> Strip:
+        lines = self._lines(self.size.width)
+        base = self.rich_style  # the colours this widget inherits, under Rich's own
+        if y < len(lines):
+            return lines[y].apply_style(base)
+        return Strip.blank(self.size.width, base)
