@@ -108,6 +108,9 @@ class ChatScreen(Screen[None]):
         )
 
     def refresh_chrome(self) -> None:
+        """The title bar and the usage sidebar, from the conversation and the catalog."""
+        if not self.query(UsagePanel):
+            return  # not composed yet: on_mount calls this once the widgets exist
         c = self.conversation
         bits = [c.model or "no model", self.chat_app.config.profile.name]
         if c.temperature is not None:
