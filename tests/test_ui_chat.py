@@ -324,3 +324,19 @@ async def test_transcript_follows_the_stream_unless_scrolled_up(server: Loopback
         await pilot.pause()
         transcript = chat(app).transcript
         assert transcript.scroll_y == transcript.max_scroll_y > 0  # pinned to the end
+
+
+async def test_opens_with_a_cached_catalog_and_no_network(isolated_home: Path) -> None:
+    """The cached catalog arrives before the screen is built; the picker still has it."""
+    from tests.ui_support import CATALOG
+    from tui.catalog import Catalog, parse_catalog
+
+    app = build_app(None, conversation=fixed_conversation())
+    Catalog(app.client, app.config.paths.cache_dir)._save(parse_catalog(CATALOG))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        assert "What is 17 × 23?  ·  anthropic/claude-sonnet-4.6" in text
+        assert "200K" in text  # the context window, from the cache
+        await pilot.press("f2")
+        assert len(app.models) == 4
