@@ -16,6 +16,7 @@ from __future__ import annotations
 from markdown_it import MarkdownIt
 from rich.markdown import Markdown as RichMarkdown
 from rich.segment import Segment
+from rich.style import Style
 from textual.geometry import Size
 from textual.strip import Strip
 from textual.widget import Widget
@@ -27,10 +28,13 @@ def _parser() -> MarkdownIt:
     return MarkdownIt().enable("strikethrough").enable("table")
 
 
-def split_blocks(source: str, parser: MarkdownIt | None = None) -> list[str]:
-    """The top-level blocks of ``source`` (paragraph, heading, fence, list, table, …),
-    each as its own source text, in order."""
+def split_blocks(source: str, parser: MarkdownIt | None = None) -> list[tuple[int, str]]:
+    """The top-level blocks of ``source`` (paragraph, heading, fence, list, table, …):
+    where each starts in ``source`` and its text, in order."""
     lines = source.splitlines(keepends=True)
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line))
     starts = [
         token.map[0]
         for token in (parser or _parser()).parse(source)
@@ -41,8 +45,23 @@ def split_blocks(source: str, parser: MarkdownIt | None = None) -> list[str]:
         end = starts[index + 1] if index + 1 < len(starts) else len(lines)
         text = "".join(lines[start:end]).strip("\n")
         if text.strip():
-            blocks.append(text)
+            blocks.append((offsets[start], text))
     return blocks
+
+
+class _BlockMarkdown(RichMarkdown):
+    """Rich's Markdown with a parser passed in: Rich builds a new one per document,
+    which is a fifth of the cost when every block is its own document."""
+
+    def __init__(self, markup: str, parser: MarkdownIt) -> None:
+        self.markup = markup
+        self.parsed = parser.parse(markup)
+        self.code_theme = CODE_THEME
+        self.justify = None
+        self.style = "none"
+        self.hyperlinks = False  # links as text: no terminal hyperlink sequences
+        self.inline_code_lexer = None
+        self.inline_code_theme = CODE_THEME
 
 
 def _is_blank(line: list[Segment]) -> bool:
@@ -69,6 +88,8 @@ class MarkdownView(Widget):
         self._rendered_count = 0  # how many settled blocks _settled_lines holds
         self._live_lines: list[Strip] | None = None
         self._all: list[Strip] | None = None  # every line, as render_line reads them
+        self._styled: list[Strip | None] = []  # _all with this widget's colours applied
+        self._styled_base: Style | None = None
         if source:
             self.append(source)
 
@@ -91,30 +112,20 @@ class MarkdownView(Widget):
         tail = self._live + text
         blocks = split_blocks(tail, self._parser)
         if len(blocks) > 1:
-            self._settled.extend(blocks[:-1])
-            # The live block restarts at the last block's first line in ``tail``.
-            self._live = tail[self._start_of_last_block(tail) :]
+            self._settled.extend(block for _, block in blocks[:-1])
+            self._live = tail[blocks[-1][0] :]  # from the last block's first line
         else:
             self._live = tail
         self._live_lines = None
         self._all = None
         self.refresh(layout=True)
 
-    def _start_of_last_block(self, tail: str) -> int:
-        starts = [
-            token.map[0]
-            for token in self._parser.parse(tail)
-            if token.level == 0 and token.map is not None and token.nesting != -1
-        ]
-        lines = tail.splitlines(keepends=True)
-        return sum(len(line) for line in lines[: starts[-1]])
-
     # --- rendering --------------------------------------------------------------------
 
     def _render_block(self, block: str, width: int) -> list[Strip]:
         console = self.app.console
         options = console.options.update(width=width, height=None, highlight=False)
-        renderable = RichMarkdown(block, code_theme=CODE_THEME, hyperlinks=False)
+        renderable = _BlockMarkdown(block, self._parser)
         lines = console.render_lines(renderable, options, pad=False, new_lines=False)
         while lines and _is_blank(lines[-1]):
             lines.pop()  # blocks are joined with exactly one blank line
@@ -142,6 +153,7 @@ class MarkdownView(Widget):
             self._all = [*self._settled_lines, Strip.blank(0), *self._live_lines]
         else:
             self._all = self._settled_lines or self._live_lines
+        self._styled = []
         return self._all
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
@@ -150,6 +162,12 @@ class MarkdownView(Widget):
     def render_line(self, y: int) -> Strip:
         lines = self._lines(self.size.width)
         base = self.rich_style  # the colours this widget inherits, under Rich's own
-        if y < len(lines):
-            return lines[y].apply_style(base)
-        return Strip.blank(self.size.width, base)
+        if y >= len(lines):
+            return Strip.blank(self.size.width, base)
+        if base != self._styled_base or len(self._styled) != len(lines):
+            self._styled_base = base
+            self._styled = [None] * len(lines)
+        styled = self._styled[y]
+        if styled is None:
+            styled = self._styled[y] = lines[y].apply_style(base)
+        return styled
