@@ -56,6 +56,7 @@ from tui.settings import Settings
 from tui.store import ConversationStore
 from tui.ui.app import make_app
 from tui.ui.chat_screen import ChatScreen
+from tui.ui.markdown_view import MarkdownView
 
 CHUNKS = 20_000
 PIECE_SIZE = 4096  # bytes the server writes at a time
@@ -184,6 +185,8 @@ async def ui_run(scenario: Scenario, profiler: Any = None) -> dict[str, Any]:
             await worker.wait()
         worker_done = time.perf_counter()
         await app.workers.wait_for_complete()
+        while any(view.rendering for view in app.screen.query(MarkdownView)):
+            await asyncio.sleep(0.005)  # blocks still drawn a frame's budget at a time
         await pilot.pause()
         settled = time.perf_counter()
         if profiler is not None:

@@ -16,6 +16,7 @@ CORE = [
     "tui.sse", "tui.reply", "tui.client", "tui.store", "tui.config", "tui.catalog",
     "tui.conversation", "tui.session", "tui.ask", "tui.listing", "tui.cli", "tui.text",
     "tui.api_errors", "tui.think",
+    "tui.history_index", "tui.history_cmd", "tui.export",
 ]
 PROJECT = Path(__file__).resolve().parent.parent
 

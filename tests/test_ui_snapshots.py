@@ -122,3 +122,94 @@ class TestNoKey:
 
     def test_no_key_first_run(self, snap_compare) -> None:  # type: ignore[no-untyped-def]
         assert snap_compare(build_app(None, key=False), terminal_size=(90, 24))
+
+
+def _compare_conversation(models: list[str]):  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from tui.compare import new_compare
+    from tui.conversation import Conversation, Message, Usage
+
+    when = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
+    c = new_compare(models, Conversation(id="20261102-100000-cccccc", created=when,
+                                         updated=when, profile="cline"))
+    c.add(Message(role="user", content="Name a prime above 10.", created=when))
+    answers = ["**11** is the first.", "13 — it is prime.", "I'd say 17.", "19"]
+    for column, model in enumerate(models):
+        c.add(Message(role="assistant", created=when, model=model, column=column,
+                      content=answers[column], finish_reason="stop",
+                      usage=Usage(prompt_tokens=12, completion_tokens=6 + column,
+                                  cost=0.0001 * (column + 1), ttft_ms=300 + 200 * column,
+                                  duration_ms=900 + 300 * column)))
+    return c
+
+
+def _stalled_columns(server: LoopbackServer) -> None:
+    import json
+
+    from tests.loopback import Recorded
+
+    def reply(request: Recorded) -> Reply:
+        if not request.path.endswith("/chat/completions"):
+            return Reply(status=404, pieces=[b"{}"], chunked=False)
+        model = json.loads(request.body)["model"]
+        body = sse_body(*text_chunks(f"{model} is ", "thinking about it"))
+        events = [e + b"\n\n" for e in body.split(b"\n\n") if e]
+        return Reply(headers=[("Content-Type", "text/event-stream")], pieces=events,
+                     stall_after=2, stall=30)
+
+    server.default = reply
+
+
+class TestCompare:
+    """Side by side: each column headed by its model, its own transcript, and a usage
+    line; the summary names the fastest and cheapest; narrow terminals get tabs."""
+
+    @staticmethod
+    def _app(server: LoopbackServer, conversation):  # type: ignore[no-untyped-def]
+        app = build_app(server, serve_catalog=False)
+        app._first = conversation
+        return app
+
+    def _mid_stream(self, snap_compare, server, models, size):  # type: ignore[no-untyped-def]
+        from tui.compare import new_compare
+        from tui.ui.compare_screen import CompareScreen
+
+        _stalled_columns(server)
+        app = build_app(server, serve_catalog=False)
+        app._first = new_compare(models, app.new_conversation())
+        CompareScreen.live_interval = 3600  # no clock on screen
+
+        async def start(pilot: Pilot[None]) -> None:
+            await wait_until(pilot, lambda: isinstance(pilot.app.focused, PromptArea))
+            pilot.app.query_one(PromptArea).load_text("Are you ready?")
+            await pilot.press("enter")
+            screen = pilot.app.screen
+            await wait_until(pilot, lambda: all(
+                c.transcript.replies() and
+                c.transcript.replies()[-1].message.content == f"{c.model} is thinking about it"
+                for c in screen.columns))  # type: ignore[attr-defined]
+
+        try:
+            assert snap_compare(app, terminal_size=size, run_before=start)
+        finally:
+            CompareScreen.live_interval = 0.25
+
+    def test_two_columns_mid_stream(self, snap_compare, server: LoopbackServer) -> None:  # type: ignore[no-untyped-def]
+        self._mid_stream(snap_compare, server, ["alpha/model", "beta/model"], (100, 24))
+
+    def test_three_columns_mid_stream(self, snap_compare, server: LoopbackServer) -> None:  # type: ignore[no-untyped-def]
+        self._mid_stream(snap_compare, server, ["alpha/model", "beta/model", "gamma/model"],
+                         (130, 24))
+
+    def test_two_columns_finished(self, snap_compare, server: LoopbackServer) -> None:  # type: ignore[no-untyped-def]
+        app = self._app(server, _compare_conversation(["alpha/model", "beta/model"]))
+        assert snap_compare(app, terminal_size=(100, 24))
+
+    def test_three_columns_finished(self, snap_compare, server: LoopbackServer) -> None:  # type: ignore[no-untyped-def]
+        app = self._app(server, _compare_conversation(["alpha/model", "beta/model", "gamma/m"]))
+        assert snap_compare(app, terminal_size=(130, 24))
+
+    def test_narrow_uses_tabs(self, snap_compare, server: LoopbackServer) -> None:  # type: ignore[no-untyped-def]
+        app = self._app(server, _compare_conversation(["alpha/model", "beta/model", "gamma/m"]))
+        assert snap_compare(app, terminal_size=(70, 24))

@@ -12,9 +12,23 @@ from tui.text import one_line
 
 
 def run_app(args: argparse.Namespace, config: Config) -> int:
+    compare_models = None
     if args.compare:
-        print("cline-tui: --compare is not built yet", file=sys.stderr)
-        return 2
+        from tui.compare import parse_models
+
+        try:
+            compare_models = parse_models(args.compare)
+        except ValueError as error:
+            print(f"cline-tui: {error}", file=sys.stderr)
+            return 2
+    from tui.local_model import LocalModelError
+    from tui.ui.local_start import local_launch
+
+    try:
+        config, local = local_launch(args, config)  # the local model, when that is the profile
+    except LocalModelError as error:
+        print(f"cline-tui: {one_line(str(error))}", file=sys.stderr)
+        return error.exit_code
     store = ConversationStore(config.paths.conversations)
     settings = Settings(config.paths.config_dir / "settings.toml")
     conversation = None
@@ -34,6 +48,13 @@ def run_app(args: argparse.Namespace, config: Config) -> int:
 
             config = replace(config, model=remembered)
 
+    if compare_models is not None:
+        from tui.compare import new_compare
+        from tui.session import new_conversation
+
+        conversation = new_compare(compare_models, new_conversation(config))
+        conversation.id = store.new_id()
+
     from tui.ui.app import make_app
 
     app = make_app(
@@ -42,6 +63,11 @@ def run_app(args: argparse.Namespace, config: Config) -> int:
         settings=settings,
         conversation=conversation,
         streaming=not args.no_stream,
+        local=local,
     )
-    app.run()
+    try:
+        app.run()
+    finally:
+        if local is not None:
+            local.server.stop()  # also after a crash
     return 0

@@ -44,6 +44,10 @@ def run_ask(args: argparse.Namespace, config: Config) -> int:
     if prompt is None or not prompt.strip():
         _say("no prompt: give one as an argument or on stdin (cline-tui ask \"...\")")
         return EXIT_USAGE
+    if config.profile.starts_server:
+        from tui.local_model import with_local_model
+
+        config = with_local_model(config)
     store = ConversationStore(config.paths.conversations)
     if args.continue_id:
         try:
@@ -65,11 +69,21 @@ def run_ask(args: argparse.Namespace, config: Config) -> int:
             return EXIT_USAGE
     problem = missing_key_message(config)
     if problem:
+        from tui.local_model import local_available
+
+        if local_available(config):
+            problem += " Or ask the local model, offline: cline-tui ask --profile local ..."
         _say(problem)
         return EXIT_USAGE
     if not args.no_save:
         conversation.id = store.new_id() if not args.continue_id else conversation.id
     conversation.add(Message(role="user", content=prompt))
+    if config.profile.starts_server:
+        from tui.local_server import run_served
+
+        return run_served(
+            config, lambda served: asyncio.run(_turn(args, served, conversation, store))
+        )
     return asyncio.run(_turn(args, config, conversation, store))
 
 

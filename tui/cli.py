@@ -34,6 +34,10 @@ def _add_common(parser: argparse.ArgumentParser, top: bool) -> None:
         "-t", "--temperature", type=_temperature, default=default, help="0 to 2"
     )
     parser.add_argument(
+        "--local-model", default=default, metavar="PATH",
+        help="GGUF model file for the local profile (implies --profile local)",
+    )
+    parser.add_argument(
         "--no-stream",
         action="store_true",
         default=False if top else argparse.SUPPRESS,
@@ -66,6 +70,22 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(models, top=False)
     models.add_argument("--json", action="store_true", help="print the catalog as JSON")
     models.add_argument("--refresh", action="store_true", help="fetch, do not use the cache")
+
+    history = commands.add_parser(
+        "history", help="saved conversations, newest first; with QUERY, full-text search"
+    )
+    history.add_argument("query", nargs="*", help="words every match must contain")
+    history.add_argument("--json", action="store_true", help="print the list as JSON")
+    history.add_argument("--limit", type=int, metavar="N", help="at most N conversations")
+    history.add_argument(
+        "--reasoning", action="store_true", help="search the models' reasoning too"
+    )
+    show = commands.add_parser("show", help="print one saved conversation")
+    show.add_argument("id", metavar="ID", help="conversation id (or its unique start)")
+    show.add_argument(
+        "--format", choices=("markdown", "json", "toml"), default="markdown",
+        help="output format (default: markdown)",
+    )
     return parser
 
 
@@ -84,6 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             model=getattr(args, "model", None),
             system=getattr(args, "system", None),
             temperature=getattr(args, "temperature", None),
+            local_model=getattr(args, "local_model", None),
         )
     except ConfigError as error:
         print(f"cline-tui: {error}", file=sys.stderr)
@@ -92,9 +113,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         from tui.ask import run_ask
 
         return run_ask(args, config)
+    if args.command in ("history", "show"):
+        from tui.history_cmd import run_history, run_show
+
+        return run_history(args, config) if args.command == "history" else run_show(args, config)
     if args.command == "models":
         from tui.listing import run_models
 
+        if config.profile.starts_server:
+            from tui.local_server import run_served
+
+            return run_served(config, lambda served: run_models(args, served))
         return run_models(args, config)
     from tui.app_main import run_app
 

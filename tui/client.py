@@ -176,7 +176,7 @@ class ChatStream:
         self.builder = ReplyBuilder(model=request.model)
         self.failure: Failure | None = None
         self.started_at = 0.0
-        self._first_output_at: float | None = None
+        self.first_output_at: float | None = None  # monotonic time of the first delta
         self._unreadable = 0  # data lines that were not JSON
 
     @property
@@ -282,8 +282,8 @@ class ChatStream:
             self._unreadable += 1
             return []
         deltas = self.builder.add_chunk(chunk)
-        if deltas and self._first_output_at is None:
-            self._first_output_at = time.monotonic()
+        if deltas and self.first_output_at is None:
+            self.first_output_at = time.monotonic()
         return deltas
 
     def _read_whole(self, body: bytes, content_type: str) -> list[Delta]:
@@ -323,8 +323,8 @@ class ChatStream:
         if reply.usage is None:
             reply.usage = Usage()
         reply.usage.duration_ms = round((now - self.started_at) * 1000)
-        if self._first_output_at is not None:
-            reply.usage.ttft_ms = round((self._first_output_at - self.started_at) * 1000)
+        if self.first_output_at is not None:
+            reply.usage.ttft_ms = round((self.first_output_at - self.started_at) * 1000)
         if self.failure is None and reply.finish_reason == "error" and reply.error:
             self.failure = Failure("stream", reply.error)
 

@@ -28,6 +28,7 @@ class Profile:
     models: tuple[str, ...] = ()
     catalog: str = "openai"  # "cline": GET /ai/cline/models; "openai": GET /models
     api_key: str | None = field(default=None, repr=False)  # only from a 0600 config file
+    starts_server: bool = False  # the app runs this endpoint itself (the local model)
 
     def key(self, environ: dict[str, str] | os._Environ[str] | None = None) -> str | None:
         env = os.environ if environ is None else environ
@@ -52,9 +53,12 @@ BUILTIN_PROFILES: dict[str, Profile] = {
     "openrouter": Profile("openrouter", "https://openrouter.ai/api/v1", "OPENROUTER_API_KEY"),
     "openai": Profile("openai", "https://api.openai.com/v1", "OPENAI_API_KEY"),
     "ollama": Profile("ollama", "http://127.0.0.1:11434/v1"),
+    # The port is chosen when the server starts (tui/local_server.py).
+    "local": Profile("local", "http://127.0.0.1/v1", starts_server=True),
 }
 
 _TOP_KEYS = {"model", "profile", "theme", "temperature", "system", "profiles", "keys", "timeout"}
+_TOP_KEYS |= {"local_model", "local_port", "local_context"}
 _PROFILE_KEYS = {"base_url", "api_key_env", "api_key", "headers", "models", "catalog"}
 
 
@@ -104,6 +108,9 @@ class Config:
     timeout: float = 120.0
     keys: dict[str, str] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    local_model: str | None = None  # a GGUF file for the local profile (None: bundled)
+    local_port: int | None = None  # None or 0: any free port
+    local_context: int | None = None  # tokens; None: the model's window, at most 8192
 
     @property
     def api_key(self) -> str | None:
@@ -117,8 +124,13 @@ class Config:
         model: str | None = None,
         system: str | None = None,
         temperature: float | None = None,
+        local_model: str | None = None,
     ) -> Config:
         """The config with command-line options applied. Raises ConfigError."""
+        if local_model is not None:
+            if profile not in (None, "local"):
+                raise ConfigError("--local-model works only with the local profile")
+            profile = "local"
         chosen = self.profile
         new_model = self.model
         if profile is not None:
@@ -137,6 +149,7 @@ class Config:
             model=model or new_model,
             system=system if system is not None else self.system,
             temperature=temperature if temperature is not None else self.temperature,
+            local_model=local_model or self.local_model,
         )
 
 
@@ -203,6 +216,9 @@ def load_config(
         timeout=timeout if timeout and timeout > 0 else 120.0,
         keys={str(k): str(v) for k, v in keys.items()},
         warnings=tuple(warnings),
+        local_model=_get(data, "local_model", str, warnings),
+        local_port=_get(data, "local_port", int, warnings),
+        local_context=_get(data, "local_context", int, warnings),
     )
 
 
@@ -288,4 +304,6 @@ def _parse_profile(
         models=tuple(str(m) for m in models),
         catalog=catalog if catalog in ("cline", "openai") else "openai",
         api_key=api_key if isinstance(api_key, str) else None,
+        # A [profiles.local] with its own base_url is a server the user runs.
+        starts_server=bool(base and base.starts_server and "base_url" not in table),
     )

@@ -112,8 +112,9 @@ class Message:
     usage: Usage | None = None
     # Tool results only.
     tool_call_id: str | None = None
-    # Compare replies only: which column (0-based).
+    # Compare replies only: which column (0-based), and whether the user preferred it.
     column: int | None = None
+    preferred: bool = False
     # Keys a later version wrote that this one does not know: kept on rewrite.
     extra: dict[str, Any] = field(default_factory=dict)
 

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+import httpx
+
 from tui.client import ChatClient, ChatRequest
 from tui.config import CLINE_BASE_URL, Config
 from tui.conversation import Conversation, Message, Usage
 
 
-def make_client(config: Config) -> ChatClient:
-    return ChatClient(config.profile, api_key=config.api_key, read_timeout=config.timeout)
+def make_client(config: Config, transport: httpx.AsyncBaseTransport | None = None) -> ChatClient:
+    return ChatClient(
+        config.profile, api_key=config.api_key, read_timeout=config.timeout, transport=transport
+    )
 
 
 def missing_key_message(config: Config) -> str | None:
@@ -43,10 +47,10 @@ def build_request(conversation: Conversation, stream: bool = True) -> ChatReques
     )
 
 
-def usage_line(reply: Message) -> str:
+def usage_line(reply: Message, with_model: bool = True) -> str:
     """``model · 8,888 in (8,885 cached) · 31 out · $0.0031 · 0.41 s to first token · 1.2 s``"""
     usage = reply.usage or Usage()
-    parts = [reply.model or "?"]
+    parts = [reply.model or "?"] if with_model else []
     if usage.prompt_tokens is not None:
         cached = f" ({usage.cached_tokens:,} cached)" if usage.cached_tokens else ""
         parts.append(f"{usage.prompt_tokens:,} in{cached}")

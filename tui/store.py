@@ -31,6 +31,7 @@ from tui.conversation import (
 )
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$")
+TRASH = ".trash"
 
 _CONVERSATION_KEYS = {
     "format", "id", "title", "created", "updated", "model", "system", "temperature",
@@ -38,7 +39,7 @@ _CONVERSATION_KEYS = {
 }
 _MESSAGE_KEYS = {
     "role", "content", "created", "model", "reasoning", "reasoning_details", "refusal",
-    "tool_calls", "finish_reason", "error", "usage", "tool_call_id", "column",
+    "tool_calls", "finish_reason", "error", "usage", "tool_call_id", "column", "preferred",
 }
 _USAGE_KEYS = {
     "prompt_tokens", "completion_tokens", "cached_tokens", "reasoning_tokens", "cost",
@@ -88,6 +89,48 @@ class ConversationStore:
             raise StoreError(f"no saved conversation '{conversation_id}' in {self.folder}")
         return read_conversation(path)
 
+    @property
+    def trash_folder(self) -> Path:
+        """Deleted conversations wait here (same file system: moving is a rename)."""
+        return self.folder / TRASH
+
+    def rename(self, conversation_id: str, title: str) -> Conversation:
+        """Give a saved conversation a new title; everything else in the file is kept."""
+        title = " ".join(title.split())
+        if not title:
+            raise StoreError("a title cannot be empty")
+        conversation = self.load(conversation_id)
+        conversation.title = title
+        self.save(conversation)
+        return conversation
+
+    def trash(self, conversation_id: str) -> Path:
+        """Move a saved conversation (readable or not) to the trash; returns where it went.
+        Nothing is deleted: ``restore`` moves it back."""
+        path = self.path_for(conversation_id)
+        if not path.exists():
+            raise StoreError(f"no saved conversation '{conversation_id}' in {self.folder}")
+        self.trash_folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        target = self.trash_folder / path.name
+        n = 1
+        while target.exists():
+            n += 1
+            target = self.trash_folder / f"{path.stem}.{n}.toml"
+        os.replace(path, target)
+        return target
+
+    def restore(self, trashed: Path) -> Path:
+        """Move a conversation ``trash`` put away back where it was."""
+        if trashed.parent != self.trash_folder:
+            raise StoreError(f"{trashed.name} is not in the trash")
+        conversation_id = trashed.name.split(".")[0]
+        path = self.path_for(conversation_id)
+        if path.exists():
+            raise StoreError(f"'{conversation_id}' exists again; the trashed copy is kept "
+                             f"in {self.trash_folder}")
+        os.replace(trashed, path)
+        return path
+
     def scan(self) -> tuple[list[Conversation], list[Unreadable]]:
         """Every saved conversation, newest first, and the files that would not parse."""
         good: list[Conversation] = []
@@ -128,13 +171,20 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 def read_conversation(path: Path) -> Conversation:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
+    except OSError as error:
+        raise StoreError(f"{path.name}: cannot be read ({error.strerror})") from None
+    return parse_conversation(raw, path)
+
+
+def parse_conversation(raw: bytes, path: Path) -> Conversation:
+    """The conversation in ``raw``, the bytes of the file at ``path``."""
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
     except tomllib.TOMLDecodeError as error:
         raise StoreError(f"{path.name}: not valid TOML ({error})") from None
     except UnicodeDecodeError:
         raise StoreError(f"{path.name}: not UTF-8 text") from None
-    except OSError as error:
-        raise StoreError(f"{path.name}: cannot be read ({error.strerror})") from None
     try:
         return conversation_from_toml(data, fallback_id=path.stem)
     except (TypeError, ValueError, KeyError, OverflowError) as error:
@@ -176,6 +226,7 @@ def _message_to_toml(m: Message) -> dict[str, Any]:
         "error": m.error,
         "tool_call_id": m.tool_call_id,
         "column": m.column,
+        "preferred": True if m.preferred else None,
     }
     data.update({k: v for k, v in optional.items() if v is not None})
     if m.reasoning_details:
@@ -270,6 +321,7 @@ def _message_from_toml(data: Any, index: int) -> Message:
         usage=usage,
         tool_call_id=_opt(data, "tool_call_id", str),
         column=_opt(data, "column", int),
+        preferred=data.get("preferred") is True,
         extra={k: v for k, v in data.items() if k not in _MESSAGE_KEYS},
     )
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import gc
 import time
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -23,6 +23,10 @@ from tui.settings import Settings
 from tui.store import ConversationStore
 from tui.text import one_line
 from tui.ui.chat_screen import ChatScreen
+from tui.ui.history_screen import HistoryResult, HistoryScreen
+
+if TYPE_CHECKING:
+    from tui.ui.local_start import LocalLaunch
 
 CATALOG_STALE_SECONDS = 6 * 3600
 
@@ -41,8 +45,10 @@ class ChatApp(App[None]):
         *,
         streaming: bool = True,
         fetch_catalog: bool = True,
+        local: LocalLaunch | None = None,
     ) -> None:
         super().__init__()
+        self.local = local  # the local model's server, started on mount
         self.config = config
         self.store = store
         self.client = client
@@ -59,13 +65,45 @@ class ChatApp(App[None]):
         if self.settings.problem:
             self.say(self.settings.problem, severity="warning", timeout=10)
         self._load_catalog()
+        if self.local is not None:
+            from tui.ui.local_start import start_local
+
+            self.run_worker(start_local(self, self.local), group="local", exclusive=True)
         self.call_after_refresh(_freeze_heap)
 
     def get_default_screen(self) -> Screen[Any]:
-        return ChatScreen(self._first)
+        return self._screen_for(self._first)
+
+    @staticmethod
+    def _screen_for(conversation: Conversation) -> Screen[Any]:
+        from tui.ui.compare_screen import CompareScreen
+
+        if conversation.kind == "compare":
+            return CompareScreen(conversation)
+        return ChatScreen(conversation)
+
+    def open_chat(self, conversation: Conversation | None) -> None:
+        """Show a conversation (a new chat when None) in place of the current screen."""
+        self._show(self._screen_for(conversation or self.new_conversation()))
+
+    def open_compare(self, models: list[str]) -> None:
+        """A new side-by-side comparison of ``models`` in place of the current screen."""
+        from tui.compare import new_compare
+
+        self._show(self._screen_for(new_compare(models, self.new_conversation())))
+
+    def _show(self, screen: Screen[Any]) -> None:
+        # The first screen is the app's default screen and cannot be switched away;
+        # it stays underneath (a reply still streaming there finishes and is saved).
+        if len(self.screen_stack) == 1:
+            self.push_screen(screen)
+        else:
+            self.switch_screen(screen)
 
     async def on_unmount(self) -> None:
         await self.client.aclose()
+        if self.local is not None:
+            self.local.server.stop()
 
     # --- services for the screens ---------------------------------------------------
 
@@ -101,6 +139,37 @@ class ChatApp(App[None]):
             timeout=timeout,
             markup=False,
         )
+
+    def action_open_history(self) -> None:
+        """The conversations screen over the current one."""
+        if isinstance(self.screen, HistoryScreen):
+            return
+        from tui.history_index import HistoryIndex
+
+        current = getattr(self.screen, "conversation", None)
+        index = HistoryIndex(self.store.folder, self.config.paths.cache_dir)
+        screen = HistoryScreen(self.store, index, self.config.paths.data_dir / "exports",
+                               current.id if isinstance(current, Conversation) else None)
+        self.push_screen(screen, self._history_closed)
+
+    async def _history_closed(self, result: HistoryResult | None) -> None:
+        """Open what was chosen; follow renames and deletes of the open conversation."""
+        if result is None:
+            return
+        screen = self.screen
+        chosen = result.open
+        if chosen is not None and chosen.kind == "chat" and isinstance(screen, ChatScreen):
+            await screen.load_conversation(chosen)
+        elif chosen is not None:
+            self.open_chat(chosen)
+        elif isinstance(screen, ChatScreen):
+            current = screen.conversation
+            if current.id in result.deleted:
+                await screen.load_conversation(self.new_conversation(current.model))
+                self.say("That conversation was deleted; this is a new chat.")
+            elif current.id in result.renamed:
+                current.title = result.renamed[current.id]
+                screen.refresh_chrome()
 
     @work(exclusive=True, group="catalog")
     async def _load_catalog(self) -> None:
@@ -147,8 +216,13 @@ class ChatApp(App[None]):
                 ("Copy last code block", "Copy the last code block", screen.action_copy_code),
                 ("Retry", "Send the last prompt again after a failure", screen.action_retry),
                 ("Cancel reply", "Stop the reply that is streaming", screen.action_cancel_reply),
+                ("Compare models", "The same prompt to two models side by side",
+                 screen.action_compare),
             ):
                 yield SystemCommand(title, help_text, action)
+        if not isinstance(screen, HistoryScreen):
+            yield SystemCommand("Conversations", "Browse, search, open, rename, delete or "
+                                "export saved conversations", self.action_open_history)
 
 
 def _freeze_heap() -> None:
@@ -170,8 +244,12 @@ def make_app(
     conversation: Conversation | None = None,
     streaming: bool = True,
     fetch_catalog: bool = True,
+    local: LocalLaunch | None = None,
 ) -> ChatApp:
-    """The app wired to its services; the command line and the tests both use this."""
+    """The app wired to its services; the command line and the tests both use this.
+    ``local``: the local model's server to start (its client waits for it)."""
+    if client is None and local is not None:
+        client = make_client(config, transport=local.gate)
     return ChatApp(
         config,
         store or ConversationStore(config.paths.conversations),
@@ -180,4 +258,5 @@ def make_app(
         conversation,
         streaming=streaming,
         fetch_catalog=fetch_catalog,
+        local=local,
     )

@@ -45,6 +45,7 @@ class ChatScreen(Screen[None]):
         Binding("f3", "copy_reply", "Copy reply", id="chat.copy_reply"),
         Binding("f4", "copy_code", "Copy code", show=False, id="chat.copy_code"),
         Binding("f5", "edit_chat", "System/temp", id="chat.edit"),
+        Binding("ctrl+l", "app.open_history", "Chats", id="chat.history"),
     ]
     DEFAULT_CSS = """
     ChatScreen #title-bar {
@@ -213,6 +214,16 @@ class ChatScreen(Screen[None]):
         self.refresh_chrome()
         self.prompt.focus()
 
+    async def load_conversation(self, conversation: Conversation) -> None:
+        """Continue a saved conversation here (the conversations screen's Enter)."""
+        if self.streaming and self._reply_worker is not None:
+            self._reply_worker.cancel()
+            await self._reply_worker.wait()
+        self.conversation = conversation
+        self.transcript.show(self.conversation)
+        self.refresh_chrome()
+        self.prompt.focus()
+
     def action_toggle_usage(self) -> None:
         panel = self.usage_panel
         panel.display = not panel.display
@@ -255,6 +266,13 @@ class ChatScreen(Screen[None]):
             self._save()
         self.refresh_chrome()
         self.chat_app.say(f"Model: {model} (from the next reply on)")
+
+    def action_compare(self) -> None:
+        """Compare this chat's model with the next one in the catalog (F2 in each column
+        changes it)."""
+        current = self.conversation.model
+        others = [m.id for m in self.chat_app.models if m.id != current]
+        self.chat_app.open_compare([current, others[0] if others else current])
 
     def action_edit_chat(self) -> None:
         c = self.conversation

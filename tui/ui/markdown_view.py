@@ -13,6 +13,9 @@ interprets Rich markup, and links are shown as text (no terminal hyperlinks).
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 from markdown_it import MarkdownIt
 from rich.markdown import Markdown as RichMarkdown
 from rich.segment import Segment
@@ -22,6 +25,23 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 CODE_THEME = "monokai"
+RENDER_BUDGET = 0.030  # seconds of block rendering per layout pass, shared by all views
+_pass_deadline: float | None = None
+
+
+def _deadline() -> float:
+    """When this layout pass must stop rendering blocks. One pass is one run of the
+    event loop, so every view laid out in it shares the budget."""
+    global _pass_deadline
+    if _pass_deadline is None:
+        _pass_deadline = time.perf_counter() + RENDER_BUDGET
+        asyncio.get_running_loop().call_soon(_end_pass)
+    return _pass_deadline
+
+
+def _end_pass() -> None:
+    global _pass_deadline
+    _pass_deadline = None
 
 
 def _parser() -> MarkdownIt:
@@ -142,7 +162,15 @@ class MarkdownView(Widget):
             self._all = None
         if self._all is not None:
             return self._all
+        deadline = _deadline()
         for block in self._settled[self._rendered_count :]:
+            if time.perf_counter() > deadline:
+                # The rest in the next frames: a burst of text (four columns catching up
+                # at once, a resize of a long reply) never freezes the screen.
+                self._all = list(self._settled_lines)
+                self._styled = []
+                self.call_after_refresh(self._render_more)
+                return self._all
             if self._settled_lines:
                 self._settled_lines.append(Strip.blank(0))
             self._settled_lines.extend(self._render_block(block, width))
@@ -155,6 +183,15 @@ class MarkdownView(Widget):
             self._all = self._settled_lines or self._live_lines
         self._styled = []
         return self._all
+
+    def _render_more(self) -> None:
+        self._all = None
+        self.refresh(layout=True)
+
+    @property
+    def rendering(self) -> bool:
+        """Blocks are still waiting to be drawn (they are drawn a frame's budget at a time)."""
+        return self._width > 0 and self._rendered_count < len(self._settled)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self._lines(width))

@@ -97,10 +97,13 @@ class ReplyView(Vertical):
     ReplyView .hidden { display: none; }
     """
 
-    def __init__(self, message: Message, *, streaming: bool = False) -> None:
+    def __init__(
+        self, message: Message, *, streaming: bool = False, show_usage: bool = True
+    ) -> None:
         super().__init__()
         self.message = message
         self.streaming = streaming
+        self.show_usage = show_usage  # a compare column shows usage under the column
         self._body_feed: MarkdownFeed | None = None
         self._reasoning_feed: MarkdownFeed | None = None
 
@@ -122,8 +125,8 @@ class ReplyView(Vertical):
         self.refusal = Static(inert(m.refusal), classes="refusal", markup=False)
         self.refusal.set_class(not m.refusal, "hidden")
         yield self.refusal
-        self.status = Static(self._status(), classes="status", markup=False)
-        self.status.set_class(bool(m.error), "-error")
+        self.status = Static(classes="status", markup=False)
+        self._show_status()
         yield self.status
 
     # --- driven by the chat screen while streaming ----------------------------------
@@ -157,6 +160,7 @@ class ReplyView(Vertical):
 
     def show_retry(self, text: str) -> None:
         self.status.update(inert(text))
+        self.status.display = True
 
     async def finish(self) -> None:
         """The stream is over: settle the body (a fence still open is re-parsed once),
@@ -176,8 +180,7 @@ class ReplyView(Vertical):
         self.tool_calls.set_class(not m.tool_calls, "hidden")
         self.refusal.update(inert(m.refusal))
         self.refusal.set_class(not m.refusal, "hidden")
-        self.status.update(self._status())
-        self.status.set_class(bool(m.error), "-error")
+        self._show_status()
         self.query_one(".reply-header", Static).update(self._header())
 
     def toggle_reasoning(self) -> None:
@@ -204,6 +207,12 @@ class ReplyView(Vertical):
         lines = [f"⚙ {call.name}({call.arguments})" for call in self.message.tool_calls]
         return inert("\n".join(lines))
 
+    def _show_status(self) -> None:
+        status = self._status()
+        self.status.update(status)
+        self.status.display = bool(status.plain)
+        self.status.set_class(bool(self.message.error), "-error")
+
     def _status(self) -> Content:
         m = self.message
         if self.streaming:
@@ -217,6 +226,6 @@ class ReplyView(Vertical):
             parts.append("Stopped by the provider's content filter.")
         if m.error:
             parts.append(f"Error: {m.error}")
-        if m.usage is not None and (m.usage.completion_tokens or m.content):
+        if self.show_usage and m.usage is not None and (m.usage.completion_tokens or m.content):
             parts.append(usage_line(m))
         return inert("\n".join(parts))

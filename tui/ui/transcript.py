@@ -19,10 +19,15 @@ class Transcript(VerticalScroll):
     }
     """
 
-    def show(self, conversation: Conversation) -> None:
-        """Replace everything with a saved conversation (reasoning folded)."""
+    def show(self, conversation: Conversation, column: int | None = None) -> None:
+        """Replace everything with a saved conversation (reasoning folded). For a
+        compare column: every prompt and that column's replies."""
         self.remove_children()
-        self.mount_all([self._view(m) for m in conversation.messages if m.role != "system"])
+        shown = [
+            m for m in conversation.messages
+            if m.role != "system" and (m.role != "assistant" or column in (None, m.column))
+        ]
+        self.mount_all([self._view(m, show_usage=column is None) for m in shown])
         self.call_after_refresh(self.scroll_end, animate=False)
 
     async def add_user(self, message: Message) -> UserMessage:
@@ -31,8 +36,8 @@ class Transcript(VerticalScroll):
         self.anchor()
         return view
 
-    async def add_reply(self, message: Message) -> ReplyView:
-        view = ReplyView(message, streaming=True)
+    async def add_reply(self, message: Message, show_usage: bool = True) -> ReplyView:
+        view = ReplyView(message, streaming=True, show_usage=show_usage)
         await self.mount(view)
         self.anchor()
         return view
@@ -47,7 +52,7 @@ class Transcript(VerticalScroll):
         return list(self.query(ReplyView))
 
     @staticmethod
-    def _view(message: Message) -> Widget:
+    def _view(message: Message, show_usage: bool = True) -> Widget:
         if message.role == "assistant":
-            return ReplyView(message)
+            return ReplyView(message, show_usage=show_usage)
         return UserMessage(message)

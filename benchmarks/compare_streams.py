@@ -1,0 +1,197 @@
+"""Compare: four columns, each receiving 5,000 chunks at full speed.
+
+Run from the project root::
+
+    .venv/bin/python -m benchmarks.compare_streams [--repeat N]
+
+A loopback server answers each column's request with its own ~25 KB Markdown reply cut
+into 5,000 SSE chunks, sent as fast as it can. Baseline: the same four streams read and
+parsed concurrently by ``ChatClient.stream`` with no UI. The app (headless, 160x40)
+gets a prompt and Enter on a compare screen of four columns; reported: Enter to every
+column finished and the screen settled, and the longest event-loop stall meanwhile.
+Each run is a fresh process. Results: a table, and benchmarks/results/compare.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.instruments import StallMonitor, TimedServer
+from benchmarks.markdown_reply import long_reply, split_evenly, sse_stream
+from tests.loopback import Recorded, Reply
+from tui.client import ChatClient, ChatRequest
+from tui.compare import new_compare
+from tui.config import Paths, Profile, load_config
+from tui.settings import Settings
+from tui.store import ConversationStore
+from tui.ui.app import make_app
+from tui.ui.compare_screen import CompareScreen
+from tui.ui.markdown_view import MarkdownView
+from tui.ui.prompt import PromptArea
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results"
+COLUMNS = 4
+CHUNKS = 5_000
+MODELS = [f"bench/model-{i}" for i in range(COLUMNS)]
+GOAL_STALL = 0.100
+RUN_TIMEOUT = 120.0
+
+
+def bodies() -> dict[str, tuple[str, bytes]]:
+    """Each model's reply text and event-stream body (different text per column)."""
+    out = {}
+    for index, model in enumerate(MODELS):
+        text = long_reply(target_bytes=25_000, seed=7 + index)
+        usage = {"prompt_tokens": 20, "completion_tokens": len(text) // 4, "cost": 0.001}
+        out[model] = (text, sse_stream(split_evenly(text, CHUNKS), model, usage))
+    return out
+
+
+def serve(server: TimedServer, streams: dict[str, tuple[str, bytes]]) -> None:
+    def reply(request: Recorded) -> Reply:
+        if not request.path.endswith("/chat/completions"):
+            return Reply(status=404, pieces=[b"{}"], chunked=False)
+        body = streams[json.loads(request.body)["model"]][1]
+        return Reply.sse(body, piece_size=4096)
+
+    server.default = reply
+
+
+async def baseline(server: TimedServer) -> float:
+    """Four streams read and parsed concurrently by the client, no UI."""
+    profile = Profile("bench", server.url)
+
+    async def one(client: ChatClient, model: str) -> None:
+        request = ChatRequest(model=model, messages=[{"role": "user", "content": "Go"}])
+        async for _ in client.stream(request):
+            pass
+
+    async with ChatClient(profile) as client:
+        start = time.perf_counter()
+        await asyncio.gather(*(one(client, m) for m in MODELS))
+        return time.perf_counter() - start
+
+
+async def ui_run(
+    server: TimedServer, home: Path, streams: dict[str, tuple[str, bytes]]
+) -> dict[str, Any]:
+    paths = Paths(home, home, home / "cache")
+    base = load_config(paths, environ={})
+    profile = Profile("bench", server.url)
+    config = dataclasses.replace(base, profile=profile, model=MODELS[0],
+                                 profiles={**base.profiles, "bench": profile})
+    store = ConversationStore(paths.conversations)
+    app = make_app(config, store=store, client=ChatClient(profile),
+                   settings=Settings(home / "settings.toml"),
+                   conversation=new_compare(MODELS, store_conversation(store, config)),
+                   fetch_catalog=False)
+    monitor = StallMonitor(limit=GOAL_STALL)
+    async with app.run_test(size=(160, 40)) as pilot:
+        while not isinstance(app.focused, PromptArea):
+            await asyncio.sleep(0.01)
+        app.query_one(PromptArea).load_text("Go")
+        monitor.start()
+        start = time.perf_counter()
+        await pilot.press("enter")
+        screen = app.screen
+        assert isinstance(screen, CompareScreen)
+        while not screen._workers or screen.streaming:
+            await asyncio.sleep(0.005)
+        await app.workers.wait_for_complete()
+        while any(view.rendering for view in app.screen.query(MarkdownView)):
+            await asyncio.sleep(0.005)
+        await pilot.pause()
+        settled = time.perf_counter()
+        await monitor.stop()
+        problems = []
+        for column in screen.columns:
+            reply = column.transcript.replies()[-1].message
+            if reply.content != streams[column.model][0] or reply.error:
+                problems.append(f"column {column.index + 1} differs ({reply.error or 'text'})")
+    worst = sorted(monitor.stalls, key=lambda s: -s[1])[:5]
+    return {"total": settled - start, "longest_stall": monitor.worst,
+            "worst_stalls": [{"at": round(at - start, 3), "seconds": round(late, 3)}
+                             for at, late in worst],
+            "stalls_over_goal": monitor.over_limit, "problems": problems}
+
+
+def store_conversation(store: ConversationStore, config: Any) -> Any:
+    from tui.session import new_conversation
+
+    conversation = new_conversation(config)
+    conversation.id = store.new_id()
+    return conversation
+
+
+async def one_run() -> dict[str, Any]:
+    server = TimedServer()
+    server.start()
+    streams = bodies()
+    serve(server, streams)
+    try:
+        await baseline(server)  # warm-up
+        parsed = await baseline(server)
+        with tempfile.TemporaryDirectory(prefix="cline-tui-compare-") as home:
+            ui = await asyncio.wait_for(ui_run(server, Path(home), streams), RUN_TIMEOUT)
+        return {"baseline": parsed, **ui}
+    finally:
+        server.stop()
+
+
+def spawn() -> dict[str, Any]:
+    with tempfile.NamedTemporaryFile(suffix=".json") as out:
+        command = [sys.executable, "-m", "benchmarks.compare_streams", "--one-run", out.name]
+        subprocess.run(command, cwd=ROOT, check=True, timeout=RUN_TIMEOUT + 60)
+        result: dict[str, Any] = json.loads(Path(out.name).read_text())
+        return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.compare_streams")
+    parser.add_argument("--repeat", type=int, default=3, help="runs (each a fresh process)")
+    parser.add_argument("--one-run", metavar="FILE", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.one_run:
+        Path(args.one_run).write_text(json.dumps(asyncio.run(one_run())))
+        return 0
+    runs = []
+    for index in range(args.repeat):
+        run = spawn()
+        runs.append(run)
+        print(f"run {index + 1}/{args.repeat}: total {run['total']:.2f} s, baseline "
+              f"{run['baseline']:.2f} s, longest stall {run['longest_stall'] * 1000:.0f} ms",
+              flush=True)
+
+    def median(key: str) -> float:
+        return statistics.median(r[key] for r in runs)
+
+    total, base, stall = median("total"), median("baseline"), median("longest_stall")
+    print(f"\ncompare: {COLUMNS} columns x {CHUNKS:,} chunks (~25 KB each), {len(runs)} runs\n")
+    print(f"{'figure':<46}{'median':>10}{'baseline':>10}{'ratio':>8}  goal")
+    print(f"{'Enter → every column done, screen settled':<46}{total:>9.2f}s{base:>9.2f}s"
+          f"{total / base:>7.1f}x")
+    verdict = "met" if stall <= GOAL_STALL else "MISSED"
+    print(f"{'longest event-loop stall':<46}{stall * 1000:>8.0f}ms{'':>18}  ≤ 100 ms {verdict}")
+    problems = [p for r in runs for p in r["problems"]]
+    print(f"\nevery column whole in every run: {problems or 'yes'}")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "compare.json").write_text(json.dumps(
+        {"columns": COLUMNS, "chunks": CHUNKS, "runs": runs,
+         "median": {"total": total, "baseline": base, "longest_stall": stall}}, indent=2))
+    print(f"written: {RESULTS / 'compare.json'}")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

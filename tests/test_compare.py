@@ -1,0 +1,111 @@
+"""The pure parts of comparing models: parsing --compare, the turn summary, preferring
+a reply, carrying a column on alone, and the compare file format."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from tui.compare import (
+    column_as_chat,
+    last_turn,
+    new_compare,
+    parse_models,
+    set_preferred,
+    summarize,
+)
+from tui.conversation import Conversation, Message, Usage
+from tui.store import ConversationStore
+
+
+def reply(column: int, model: str, content: str, ttft: int, duration: int, cost: float | None,
+          tokens: int, finish: str = "stop") -> Message:
+    return Message(role="assistant", content=content, model=model, column=column,
+                   finish_reason=finish,
+                   usage=Usage(completion_tokens=tokens, ttft_ms=ttft, duration_ms=duration,
+                               cost=cost))
+
+
+def compare_with_turn() -> Conversation:
+    c = new_compare(["fast/a", "slow/b", "cheap/c"], Conversation(system="Be brief."))
+    c.add(Message(role="user", content="Hi"))
+    c.add(reply(1, "slow/b", "Hello from b, at length.", 900, 4000, 0.01, 40))
+    c.add(reply(0, "fast/a", "Hello from a.", 100, 1000, 0.002, 5))
+    c.add(reply(2, "cheap/c", "Hey.", 300, 1500, 0.0001, 2))
+    return c
+
+
+def test_parse_models() -> None:
+    assert parse_models("a, b,c") == ["a", "b", "c"]
+    for bad in ("a", "a,b,c,d,e", ""):
+        with pytest.raises(ValueError, match="2 to 4 models"):
+            parse_models(bad)
+
+
+def test_summary_names_the_winners() -> None:
+    summary = summarize(last_turn(compare_with_turn()))
+    assert summary.fastest_first_token and summary.fastest_first_token.model == "fast/a"
+    assert summary.fastest_overall and summary.fastest_overall.model == "fast/a"
+    assert summary.cheapest and summary.cheapest.model == "cheap/c"
+    assert summary.longest and summary.longest.model == "slow/b"
+    text = "  ".join(summary.lines())
+    assert "first token: fast/a (column 1) 0.10 s" in text
+    assert "cheapest: cheap/c (column 3) $0.0001" in text
+    assert "longest: slow/b (column 2) 40 tokens" in text
+
+
+def test_failed_replies_win_nothing() -> None:
+    c = compare_with_turn()
+    c.messages[2].finish_reason = "error"  # fast/a failed after all
+    c.messages[2].error = "boom"
+    summary = summarize(last_turn(c))
+    assert summary.fastest_first_token and summary.fastest_first_token.model == "cheap/c"
+
+
+def test_last_turn_is_in_column_order_and_only_the_last_prompt() -> None:
+    c = compare_with_turn()
+    c.add(Message(role="user", content="Again"))
+    c.add(reply(0, "fast/a", "Again a.", 100, 900, 0.001, 3))
+    assert [m.content for m in last_turn(c)] == ["Again a."]
+
+
+def test_prefer_marks_one_reply_and_is_saved(isolated_home: Path) -> None:
+    c = compare_with_turn()
+    set_preferred(c, 2)
+    chosen = set_preferred(c, 1)
+    assert chosen is not None and chosen.model == "slow/b"
+    assert [m.preferred for m in last_turn(c)] == [False, True, False]
+    store = ConversationStore(isolated_home / "conversations")
+    path = store.save(c)
+    data = tomllib.loads(path.read_text())
+    assert data["kind"] == "compare" and data["models"] == ["fast/a", "slow/b", "cheap/c"]
+    replies = [m for m in data["messages"] if m["role"] == "assistant"]
+    assert [m["column"] for m in replies] == [1, 0, 2]
+    assert [m.get("preferred", False) for m in replies] == [True, False, False]
+    again = store.load(c.id)
+    assert [m.preferred for m in last_turn(again)] == [False, True, False]
+
+
+def test_each_column_sends_its_own_history() -> None:
+    c = compare_with_turn()
+    c.add(Message(role="user", content="More?"))
+    wire = c.wire_messages(column=2)
+    assert wire == [
+        {"role": "system", "content": "Be brief."},
+        {"role": "user", "content": "Hi"},
+        {"role": "assistant", "content": "Hey."},
+        {"role": "user", "content": "More?"},
+    ]
+
+
+def test_a_column_carries_on_as_a_chat() -> None:
+    c = compare_with_turn()
+    chat = column_as_chat(c, 1, "20261125-000000-aaaaaa")
+    assert chat.kind == "chat" and chat.model == "slow/b" and chat.id != c.id
+    assert [(m.role, m.content) for m in chat.messages] == [
+        ("user", "Hi"), ("assistant", "Hello from b, at length.")]
+    assert all(m.column is None for m in chat.messages)
+    assert chat.system == "Be brief."
+    assert len(c.messages) == 4  # the comparison itself is untouched
