@@ -16,7 +16,8 @@ CORE = [
     "tui.sse", "tui.reply", "tui.client", "tui.store", "tui.config", "tui.catalog",
     "tui.conversation", "tui.session", "tui.ask", "tui.listing", "tui.cli", "tui.text",
     "tui.api_errors", "tui.think",
-    "tui.history_index", "tui.history_cmd", "tui.export",
+    "tui.gguf", "tui.local_model", "tui.local_server",
+    "tui.history_index", "tui.history_query", "tui.history_cmd", "tui.export",
 ]
 PROJECT = Path(__file__).resolve().parent.parent
 

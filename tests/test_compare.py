@@ -109,3 +109,20 @@ def test_a_column_carries_on_as_a_chat() -> None:
     assert all(m.column is None for m in chat.messages)
     assert chat.system == "Be brief."
     assert len(c.messages) == 4  # the comparison itself is untouched
+
+
+def test_export_stacked_and_side_by_side() -> None:
+    from tui.compare_export import compare_markdown
+
+    c = compare_with_turn()
+    set_preferred(c, 0)
+    c.messages[1].content = "Line one | with a pipe\nline two"
+    stacked = "\n".join(compare_markdown(c, "stacked"))
+    assert stacked.index("### 1. fast/a ★ preferred") < stacked.index("### 2. slow/b")
+    assert stacked.index("### 2. slow/b") < stacked.index("### 3. cheap/c")
+    assert "## Prompt 1\n\nHi" in stacked
+    table = compare_markdown(c, "side-by-side")
+    assert "| 1. fast/a ★ preferred | 2. slow/b | 3. cheap/c |" in table
+    row = next(line for line in table if "Line one" in line)
+    assert "Line one \\| with a pipe<br>line two" in row
+    assert row.count(" | ") == 2  # three cells: the pipe in the text is escaped

@@ -31,6 +31,7 @@ def chat(app: ChatApp) -> ChatScreen:
 
 async def send(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
     prompt = pilot.app.query_one(PromptArea)
+    prompt.focus()  # the screen may still be settling its focus
     prompt.load_text(text)
     await pilot.press("enter")
 
@@ -175,6 +176,7 @@ async def test_prompt_keys(server: LoopbackServer) -> None:
     app = build_app(server)
     async with app.run_test(size=(120, 40)) as pilot:
         prompt = app.query_one(PromptArea)
+        prompt.focus()
         await pilot.press(*"line1", "shift+enter", *"line2", "ctrl+j", *"line3")
         assert prompt.text == "line1\nline2\nline3"
         await pilot.press("enter")

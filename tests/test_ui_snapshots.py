@@ -64,6 +64,7 @@ class TestStreaming:
 
         async def start(pilot: Pilot[None]) -> None:
             await catalog_loaded(pilot)
+            pilot.app.query_one(PromptArea).focus()
             pilot.app.query_one(PromptArea).load_text("Plan the release")
             await pilot.press("enter")
             await wait_until(pilot, lambda: bool(pilot.app.query(ReplyView)) and (
@@ -110,6 +111,7 @@ class TestError:
 
         async def send(pilot: Pilot[None]) -> None:
             await catalog_loaded(pilot)
+            pilot.app.query_one(PromptArea).focus()
             pilot.app.query_one(PromptArea).load_text("Hello?")
             await pilot.press("enter")
             await pilot.app.workers.wait_for_complete()

@@ -31,6 +31,17 @@ def run_app(args: argparse.Namespace, config: Config) -> int:
         return error.exit_code
     store = ConversationStore(config.paths.conversations)
     settings = Settings(config.paths.config_dir / "settings.toml")
+    if getattr(args, "theme", None):
+        from tui.ui.themes import unknown_theme_message
+
+        problem = unknown_theme_message(args.theme, config.paths.themes)
+        if problem:
+            print(f"cline-tui: {problem}", file=sys.stderr)
+            return 2
+    if args.temperature is None and settings.temperature is not None:
+        from dataclasses import replace
+
+        config = replace(config, temperature=settings.temperature)
     conversation = None
     if args.resume:
         try:
@@ -64,6 +75,7 @@ def run_app(args: argparse.Namespace, config: Config) -> int:
         conversation=conversation,
         streaming=not args.no_stream,
         local=local,
+        theme=getattr(args, "theme", None),
     )
     try:
         app.run()

@@ -54,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(parser, top=True)
     parser.add_argument("--resume", metavar="ID", help="reopen a saved conversation")
     parser.add_argument("--compare", metavar="A,B", help="compare models side by side")
+    parser.add_argument("--theme", metavar="NAME", help="colour theme for this run")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     ask = commands.add_parser("ask", help="one turn, no TUI: the reply streams to stdout")
@@ -85,6 +86,10 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument(
         "--format", choices=("markdown", "json", "toml"), default="markdown",
         help="output format (default: markdown)",
+    )
+    show.add_argument(
+        "--layout", choices=("stacked", "side-by-side"), default="stacked",
+        help="a comparison's replies in Markdown: one after another, or in a table",
     )
     return parser
 

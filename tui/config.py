@@ -214,12 +214,23 @@ def load_config(
         temperature=temperature,
         system=_get(data, "system", str, warnings),
         timeout=timeout if timeout and timeout > 0 else 120.0,
-        keys={str(k): str(v) for k, v in keys.items()},
+        keys=_flat_keys(keys),
         warnings=tuple(warnings),
         local_model=_get(data, "local_model", str, warnings),
         local_port=_get(data, "local_port", int, warnings),
         local_context=_get(data, "local_context", int, warnings),
     )
+
+
+def _flat_keys(table: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    """``[keys]`` with dotted ids: ``chat.model = "f6"`` is a nested table in TOML."""
+    flat: dict[str, str] = {}
+    for key, value in table.items():
+        if isinstance(value, dict):
+            flat.update(_flat_keys(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = str(value)
+    return flat
 
 
 def _read_file(path: Path, warnings: list[str]) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from typing import Any
 
 import tomli_w
 
+from tui.compare_export import compare_markdown
 from tui.conversation import Conversation, Message
 from tui.session import format_cost, usage_line
 from tui.store import conversation_to_toml
@@ -23,9 +24,11 @@ SUFFIXES = {"markdown": ".md", "json": ".json", "toml": ".toml"}
 _JSON_UNSAFE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
-def export(conversation: Conversation, fmt: str) -> str:
+def export(conversation: Conversation, fmt: str, layout: str = "stacked") -> str:
+    """``layout`` is how a comparison's replies are laid out in Markdown: ``stacked``
+    (one after another, in column order) or ``side-by-side`` (a table per prompt)."""
     if fmt == "markdown":
-        return to_markdown(conversation)
+        return to_markdown(conversation, layout)
     if fmt == "json":
         return to_json(conversation)
     if fmt == "toml":
@@ -46,7 +49,7 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON")
 
 
-def to_markdown(conversation: Conversation) -> str:
+def to_markdown(conversation: Conversation, layout: str = "stacked") -> str:
     """A readable transcript. Control characters are removed (it is for reading)."""
     c = conversation
     lines = [f"# {_one_line(c.title) or 'Untitled conversation'}", ""]
@@ -66,8 +69,11 @@ def to_markdown(conversation: Conversation) -> str:
     lines += [*(strip_controls(f) for f in facts), ""]
     if c.system:
         lines += ["## System", "", strip_controls(c.system), ""]
-    for message in c.messages:
-        lines += _message_markdown(message, c)
+    if c.kind == "compare":
+        lines += compare_markdown(c, layout)
+    else:
+        for message in c.messages:
+            lines += _message_markdown(message, c)
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -100,7 +100,7 @@ def run_show(args: argparse.Namespace, config: Config) -> int:
     except StoreError as error:
         _say(str(error))
         return EXIT_FAILED
-    sys.stdout.write(export(conversation, args.format))
+    sys.stdout.write(export(conversation, args.format, args.layout))
     return EXIT_OK
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -23,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from tui.conversation import Conversation
+from tui.history_query import fts_query, make_snippet, snippet_pattern
+from tui.history_query import split_snippet as split_snippet
 from tui.store import StoreError, parse_conversation
 from tui.text import strip_controls
 
@@ -31,8 +32,6 @@ BATCH = 250
 # A file changed this close to when it was read may change again within the same mtime
 # tick (and reuse the inode): its row is reparsed on the next refresh (git's "racy" rule).
 RACY_NS = 2_000_000_000
-# Snippet markers: control characters, which are stripped from all indexed text.
-MARK_ON, MARK_OFF = "\x02", "\x03"
 
 Progress = Callable[[int, int], None]
 
@@ -190,21 +189,25 @@ class HistoryIndex:
         if not match:
             return []
         with self._connect() as (db, _):
-            rids = [rid for (rid,) in db.execute(
-                "SELECT files.rid FROM texts JOIN files ON files.rid = texts.rowid "
-                "WHERE texts MATCH ? ORDER BY files.updated DESC, files.name DESC"
-                + _limit(limit), (match,))]
-            if not rids:
+            # The full-text match runs once, as a subquery: joined to ``files`` the
+            # planner may run it once per row (seconds at 10,000 conversations).
+            rows = db.execute(
+                f"SELECT rid, {_ENTRY_COLUMNS} FROM files WHERE rid IN "
+                "(SELECT rowid FROM texts WHERE texts MATCH ?) "
+                "ORDER BY updated DESC, name DESC" + _limit(limit), (match,)).fetchall()
+            if not rows:
                 return []
-            marks = f"'{MARK_ON}', '{MARK_OFF}', '…', 12"
-            snippets = dict(db.execute(
-                f"SELECT rowid, snippet(texts, -1, {marks}) FROM texts "
-                f"WHERE texts MATCH ? AND rowid IN ({','.join('?' * len(rids))})",
-                (match, *rids)))
-            rows = {row[0]: row for row in db.execute(
-                f"SELECT rid, {_ENTRY_COLUMNS} FROM files "
-                f"WHERE rid IN ({','.join('?' * len(rids))})", rids)}
-            return [_entry((*rows[rid][1:], snippets.get(rid, ""))) for rid in rids]
+            # Snippets in Python from the stored text: FTS5's snippet() re-tokenizes every
+            # document and takes ~1 ms each (seconds for a prefix matching many words).
+            pattern = snippet_pattern(query)
+            columns = "title, content, reasoning" if reasoning else "title, content, ''"
+            texts = {rowid: (title, content, thought) for rowid, title, content, thought
+                     in db.execute(
+                         f"SELECT rowid, {columns} FROM texts "
+                         "WHERE rowid IN (SELECT value FROM json_each(?))",
+                         (json.dumps([row[0] for row in rows]),))}
+            return [_entry((*row[1:], make_snippet(texts.get(row[0], ()), pattern)))
+                    for row in rows]
 
     # --- the database -----------------------------------------------------------------
 
@@ -377,33 +380,3 @@ def _scan(folder: Path) -> dict[str, tuple[int, int, int]]:
     except FileNotFoundError:
         pass
     return found
-
-
-# --- queries ----------------------------------------------------------------------------
-
-_WORD = re.compile(r"\w+")
-
-
-def fts_query(text: str, *, reasoning: bool = False) -> str:
-    """A safe FTS5 query for what a person typed: every word must occur (the last as a
-    prefix, for search as you type); words joined by punctuation form a phrase. Nothing
-    typed can be FTS5 syntax."""
-    phrases = []
-    for chunk in text.split():
-        words = _WORD.findall(chunk)
-        if words:
-            phrases.append('"' + " ".join(words) + '"')
-    if not phrases:
-        return ""
-    phrases[-1] += "*"
-    columns = "{title content reasoning}" if reasoning else "{title content}"
-    return f"{columns} : ({' AND '.join(phrases)})"
-
-
-def split_snippet(snippet: str) -> list[tuple[str, bool]]:
-    """A snippet as ``(text, is_match)`` pieces, for showing the matches highlighted."""
-    pieces: list[tuple[str, bool]] = []
-    for i, part in enumerate(re.split(f"[{MARK_ON}{MARK_OFF}]", snippet)):
-        if part:
-            pieces.append((re.sub(r"\s+", " ", part), i % 2 == 1))
-    return pieces

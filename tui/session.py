@@ -13,6 +13,11 @@ from tui.conversation import Conversation, Message, Usage
 
 
 def make_client(config: Config, transport: httpx.AsyncBaseTransport | None = None) -> ChatClient:
+    if transport is None and config.profile.starts_server:
+        from tui.local_model import reply_limit
+        from tui.local_server import LocalTransport
+
+        transport = LocalTransport(reply_limit(config.local_context), ready=True)
     return ChatClient(
         config.profile, api_key=config.api_key, read_timeout=config.timeout, transport=transport
     )

@@ -37,6 +37,50 @@ class Settings:
         models[profile] = model
         self.save()
 
+    # --- the settings screen's choices (issue 6) ---------------------------------------
+
+    @property
+    def theme(self) -> str | None:
+        value = self.data.get("theme")
+        return value if isinstance(value, str) and value else None
+
+    def remember_theme(self, name: str) -> None:
+        if self.theme != name:
+            self.data["theme"] = name
+            self.save()
+
+    @property
+    def temperature(self) -> float | None:
+        value = self.data.get("temperature")
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return None
+        return float(value) if 0 <= value <= 2 else None
+
+    @property
+    def streaming(self) -> bool:
+        return self.data.get("streaming") is not False
+
+    @property
+    def reasoning_unfolded(self) -> bool:
+        return self.data.get("reasoning_unfolded") is True
+
+    @property
+    def presets(self) -> dict[str, str]:
+        """Named system prompts."""
+        table = self.data.get("presets")
+        if not isinstance(table, dict):
+            return {}
+        return {str(k): v for k, v in table.items() if isinstance(v, str)}
+
+    def update(self, **choices: object) -> None:
+        """Set several choices and save once; a None value removes the choice."""
+        for key, value in choices.items():
+            if value is None:
+                self.data.pop(key, None)
+            else:
+                self.data[key] = value
+        self.save()
+
     def save(self) -> None:
         """Write the file; a settings file that does not parse is left alone."""
         if self.problem is not None:

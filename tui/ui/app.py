@@ -22,6 +22,7 @@ from tui.session import make_client, new_conversation
 from tui.settings import Settings
 from tui.store import ConversationStore
 from tui.text import one_line
+from tui.ui.app_prefs import PreferencesApp
 from tui.ui.chat_screen import ChatScreen
 from tui.ui.history_screen import HistoryResult, HistoryScreen
 
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 CATALOG_STALE_SECONDS = 6 * 3600
 
 
-class ChatApp(App[None]):
+class ChatApp(PreferencesApp, App[None]):
     TITLE = "cline-tui"
     BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True)]
 
@@ -46,6 +47,7 @@ class ChatApp(App[None]):
         streaming: bool = True,
         fetch_catalog: bool = True,
         local: LocalLaunch | None = None,
+        theme: str | None = None,
     ) -> None:
         super().__init__()
         self.local = local  # the local model's server, started on mount
@@ -58,6 +60,7 @@ class ChatApp(App[None]):
         self.catalog_note = ""
         self._fetch_catalog = fetch_catalog
         self._first = conversation or self.new_conversation()
+        self.setup_preferences(theme)  # themes, keymap, settings.toml's choices
 
     def on_mount(self) -> None:
         for warning in self.config.warnings:
@@ -245,6 +248,7 @@ def make_app(
     streaming: bool = True,
     fetch_catalog: bool = True,
     local: LocalLaunch | None = None,
+    theme: str | None = None,
 ) -> ChatApp:
     """The app wired to its services; the command line and the tests both use this.
     ``local``: the local model's server to start (its client waits for it)."""
@@ -259,4 +263,5 @@ def make_app(
         streaming=streaming,
         fetch_catalog=fetch_catalog,
         local=local,
+        theme=theme,
     )

@@ -278,6 +278,11 @@ class ChatScreen(Screen[None]):
         c = self.conversation
         self.app.push_screen(ChatSettings(c.system, c.temperature), self._chat_edited)
 
+    def use_system_prompt(self, system: str | None) -> None:
+        """This chat's system prompt from a preset (the command palette)."""
+        self._chat_edited((system, self.conversation.temperature))
+        self.chat_app.say("System prompt set." if system else "System prompt cleared.")
+
     def _chat_edited(self, result: ChatSettingsResult | None) -> None:
         if result is None:
             return

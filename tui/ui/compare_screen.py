@@ -41,6 +41,7 @@ class CompareScreen(Screen[None]):
         Binding("f9", "continue_column", "Continue alone", id="compare.continue"),
         Binding("ctrl+n", "new_compare", "New compare", id="compare.new"),
         Binding("f10", "close_compare", "Close", id="compare.close"),
+        Binding("ctrl+l", "app.open_history", "Chats", id="compare.history"),
     ]
     DEFAULT_CSS = """
     CompareScreen #title-bar { height: 1; padding: 0 1; background: $panel; color: $text-muted; }
@@ -103,7 +104,7 @@ class CompareScreen(Screen[None]):
         for column in self.columns:
             column.set_class(column.index == index, "-active")
         tabs = self.query_one(Tabs)
-        if tabs.active != f"tab-{index}":
+        if tabs.active != f"tab-{index}" and tabs.get_tab(f"tab-{index}") is not None:
             tabs.active = f"tab-{index}"
 
     @on(Tabs.TabActivated)

@@ -15,8 +15,14 @@ from typing import TYPE_CHECKING
 from textual.widgets import Static
 
 from tui.config import Config
-from tui.local_model import LocalModelError, local_available, model_name, prepare_model
-from tui.local_server import LocalServer, WaitForServer, served_config, server_for
+from tui.local_model import (
+    LocalModelError,
+    local_available,
+    model_name,
+    prepare_model,
+    reply_limit,
+)
+from tui.local_server import LocalServer, LocalTransport, served_config, server_for
 from tui.session import missing_key_message
 from tui.ui.inert import inert
 from tui.ui.transcript import Transcript
@@ -31,7 +37,7 @@ class LocalLaunch:
 
     config: Config  # the config as chosen, before the server exists
     server: LocalServer
-    gate: WaitForServer
+    gate: LocalTransport
     reason: str = ""  # why the app is on the local profile, when the user did not ask
 
 
@@ -56,26 +62,28 @@ def local_launch(args: argparse.Namespace, config: Config) -> tuple[Config, Loca
     if not config.profile.starts_server:
         return config, None
     server = server_for(config)
-    return served_config(config, server), LocalLaunch(config, server, WaitForServer(), reason)
+    return served_config(config, server), LocalLaunch(config, server, LocalTransport(), reason)
 
 
 async def start_local(app: ChatApp, launch: LocalLaunch) -> None:
     """Load the model and open the gate; any failure is shown and closes the gate."""
     name = model_name(launch.config)
     lead = f"{launch.reason}\n" if launch.reason else ""
-    notice = await _notice(app, f"{lead}Loading the local model {name}…")
+    notice: Static | None = None
 
     def show(text: str) -> None:
         if notice is not None:
             notice.update(inert(lead + text))
 
     def progress_from_thread(text: str) -> None:
-        app.call_from_thread(show, f"{text}…")
+        app.call_from_thread(app.say, f"{text}…", timeout=10)
 
     try:
         model = await asyncio.to_thread(prepare_model, launch.config, progress_from_thread)
         # On this (the main) thread: the server's parent-death signal is tied to it.
         launch.server.spawn(model)
+        # By now the first screen is up; the notice goes into its chat.
+        notice = await _notice(app, f"{lead}Loading the local model {name}…")
         seconds = await launch.server.wait_ready_async(
             lambda elapsed: show(
                 f"Loading the local model {name}… {elapsed:.0f} s "
@@ -87,8 +95,11 @@ async def start_local(app: ChatApp, launch: LocalLaunch) -> None:
         show(f"The local model could not start: {error}")
         app.say(str(error), title="Local model", severity="error", timeout=30)
         return
-    launch.gate.open()
-    show(f"Local model {name} ready (loaded in {seconds:.1f} s by llama.cpp, offline).")
+    launch.gate.open(reply_limit(model.context))
+    ready = f"Local model {name} ready (loaded in {seconds:.1f} s by llama.cpp, offline)."
+    show(ready)
+    if notice is None:
+        app.say(ready)
 
 
 async def _notice(app: ChatApp, text: str) -> Static | None:

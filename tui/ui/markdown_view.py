@@ -24,7 +24,7 @@ from textual.geometry import Size
 from textual.strip import Strip
 from textual.widget import Widget
 
-CODE_THEME = "monokai"
+CODE_THEMES = {True: "monokai", False: "default"}  # pygments style for dark / light themes
 RENDER_BUDGET = 0.030  # seconds of block rendering per layout pass, shared by all views
 _pass_deadline: float | None = None
 
@@ -73,15 +73,15 @@ class _BlockMarkdown(RichMarkdown):
     """Rich's Markdown with a parser passed in: Rich builds a new one per document,
     which is a fifth of the cost when every block is its own document."""
 
-    def __init__(self, markup: str, parser: MarkdownIt) -> None:
+    def __init__(self, markup: str, parser: MarkdownIt, code_theme: str) -> None:
         self.markup = markup
         self.parsed = parser.parse(markup)
-        self.code_theme = CODE_THEME
+        self.code_theme = code_theme
         self.justify = None
         self.style = "none"
         self.hyperlinks = False  # links as text: no terminal hyperlink sequences
         self.inline_code_lexer = None
-        self.inline_code_theme = CODE_THEME
+        self.inline_code_theme = code_theme
 
 
 def _is_blank(line: list[Segment]) -> bool:
@@ -104,6 +104,7 @@ class MarkdownView(Widget):
         self._settled: list[str] = []  # blocks that can no longer change
         self._live = ""  # the last block's source: more text may still join it
         self._width = -1
+        self._theme = ""
         self._settled_lines: list[Strip] = []  # rendered settled blocks at _width
         self._rendered_count = 0  # how many settled blocks _settled_lines holds
         self._live_lines: list[Strip] | None = None
@@ -145,7 +146,8 @@ class MarkdownView(Widget):
     def _render_block(self, block: str, width: int) -> list[Strip]:
         console = self.app.console
         options = console.options.update(width=width, height=None, highlight=False)
-        renderable = _BlockMarkdown(block, self._parser)
+        code_theme = CODE_THEMES[self.app.current_theme.dark]
+        renderable = _BlockMarkdown(block, self._parser, code_theme)
         lines = console.render_lines(renderable, options, pad=False, new_lines=False)
         while lines and _is_blank(lines[-1]):
             lines.pop()  # blocks are joined with exactly one blank line
@@ -154,8 +156,10 @@ class MarkdownView(Widget):
     def _lines(self, width: int) -> list[Strip]:
         if width <= 0:
             return []
-        if width != self._width:
+        theme = self.app.theme
+        if width != self._width or theme != self._theme:
             self._width = width
+            self._theme = theme  # code blocks are coloured for a dark or a light theme
             self._settled_lines = []
             self._rendered_count = 0
             self._live_lines = None

@@ -26,8 +26,8 @@ from tui.ui.markdown_view import MarkdownView
 class UserMessage(Static):
     DEFAULT_CSS = """
     UserMessage {
-        background: $boost;
-        border-left: thick $accent;
+        background: $user-bubble;
+        border-left: thick $user-border;
         padding: 0 1;
         margin: 1 0 0 0;
     }
@@ -78,7 +78,8 @@ class ReplyView(Vertical):
         height: auto;
         margin: 1 0 0 0;
         padding: 0 1;
-        border-left: thick $primary;
+        background: $assistant-bubble;
+        border-left: thick $assistant-border;
     }
     ReplyView .reply-header { color: $text-muted; }
     ReplyView Collapsible {
@@ -88,9 +89,9 @@ class ReplyView(Vertical):
         background: transparent;
     }
     ReplyView Collapsible > Contents { padding: 0 0 0 2; }
-    ReplyView .reasoning { color: $text-muted; }
+    ReplyView .reasoning { color: $reasoning; }
     ReplyView MarkdownView { margin: 0; padding: 0; }
-    ReplyView .tool-calls { color: $secondary; }
+    ReplyView .tool-calls { color: $tool-call; }
     ReplyView .refusal { color: $warning; }
     ReplyView .status { color: $text-muted; margin-top: 1; }
     ReplyView .status.-error { color: $error; }
@@ -109,11 +110,13 @@ class ReplyView(Vertical):
 
     def compose(self) -> ComposeResult:
         m = self.message
+        # The settings screen's "show reasoning unfolded" (a display preference).
+        self.unfold = bool(getattr(self.app, "reasoning_unfolded", False))
         yield Static(self._header(), classes="reply-header", markup=False)
         self.reasoning_block = ReasoningBlock(
             MarkdownView(strip_controls(m.reasoning), classes="reasoning"),
             title="Reasoning",
-            collapsed=True,
+            collapsed=not self.unfold,
             classes="" if m.reasoning else "hidden",
         )
         yield self.reasoning_block
@@ -137,7 +140,7 @@ class ReplyView(Vertical):
         if delta.kind == "content":
             if self._body_feed is None:
                 self._body_feed = MarkdownFeed(self.body)
-                self.reasoning_block.auto_fold(True)  # the answer has started
+                self.reasoning_block.auto_fold(not self.unfold)  # the answer has started
             self._body_feed.write(strip_controls(delta.text))
         elif delta.kind == "reasoning":
             if self._reasoning_feed is None:
@@ -175,7 +178,7 @@ class ReplyView(Vertical):
         if self._reasoning_markdown.source != reasoning:
             self._reasoning_markdown.update(reasoning)
         self.reasoning_block.set_class(not m.reasoning, "hidden")
-        self.reasoning_block.auto_fold(True)
+        self.reasoning_block.auto_fold(not self.unfold)
         self.tool_calls.update(self._tool_calls())
         self.tool_calls.set_class(not m.tool_calls, "hidden")
         self.refusal.update(inert(m.refusal))

@@ -33,7 +33,7 @@ class UsagePanel(VerticalScroll):
         border-left: vkey $foreground 20%;
         background: $surface;
     }
-    UsagePanel .heading { text-style: bold; margin: 1 0 0 0; color: $accent; }
+    UsagePanel .heading { text-style: bold; margin: 1 0 0 0; color: $usage-accent; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:

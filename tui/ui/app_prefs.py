@@ -1,0 +1,201 @@
+"""The app's themes, keymap, help, settings screen and their commands, kept apart from
+``ChatApp`` (which inherits them) so app.py stays about composition and services."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.markup import escape
+from textual.screen import Screen
+
+from tui.text import one_line
+from tui.ui.help_screen import HelpScreen, help_rows
+from tui.ui.keymap import binding_classes, bindings_by_id, check_keymap
+from tui.ui.settings_screen import SettingsScreen, SettingsValues
+from tui.ui.theme_picker import ThemePicker
+from tui.ui.themes import APP_VARIABLES, DEFAULT_DARK, load_themes, resolve_variables
+
+if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
+
+    from tui.config import Config
+    from tui.settings import Settings
+
+
+class PreferencesApp(App[None]):
+    BINDINGS = [
+        Binding("f1", "show_help", "Help", show=False, id="app.help"),
+        Binding("f8", "pick_theme", "Theme", show=False, id="app.theme"),
+        Binding("f12", "open_settings", "Settings", show=False, id="app.settings"),
+    ]
+
+    config: Config
+    settings: Settings
+    streaming: bool
+    _theme_ready = False
+
+    if TYPE_CHECKING:
+        def say(self, text: str, *, title: str = "", severity: SeverityLevel = "information",
+                timeout: float | None = None) -> None: ...  # ChatApp's
+
+    def setup_preferences(self, theme: str | None) -> None:
+        """Register the themes and pick the first one: ``theme`` (``--theme``), the one
+        last chosen in the app, config.toml's, the default."""
+        loaded = load_themes(self.config.paths.themes)
+        self.preference_problems = list(loaded.problems)
+        for item in loaded.themes.values():
+            self.register_theme(item)  # this app's table only; Textual's stays as it is
+        chosen = theme or self.settings.theme or self.config.theme or DEFAULT_DARK
+        if chosen not in self.available_themes:
+            self.preference_problems.append(f"unknown theme '{chosen}'; using {DEFAULT_DARK}")
+            chosen = DEFAULT_DARK
+        self.theme = chosen
+        self.streaming = self.streaming and self.settings.streaming
+        known = bindings_by_id([type(self), *binding_classes()])
+        self.user_keymap, warnings = check_keymap(self.config.keys, known)
+        self.preference_problems += warnings
+
+    def on_mount(self) -> None:
+        for problem in self.preference_problems:
+            self.say(problem, title="Themes and keys", severity="warning", timeout=10)
+        if self.user_keymap:
+            self.set_keymap(self.user_keymap)
+        self._theme_ready = True
+
+    # --- themes -----------------------------------------------------------------------
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return dict(APP_VARIABLES)
+
+    def get_css_variables(self) -> dict[str, str]:
+        variables = resolve_variables(super().get_css_variables())
+        self.theme_variables = variables
+        return variables
+
+    def watch_theme(self, name: str) -> None:
+        # A theme highlighted in the picker is only a preview until Enter.
+        if self._theme_ready and not isinstance(self.screen, ThemePicker):
+            self._remember_theme(name)
+
+    def _remember_theme(self, name: str) -> None:
+        try:
+            self.settings.remember_theme(name)
+        except OSError as error:
+            self.say(f"Could not save settings: {error}", severity="warning")
+
+    def action_pick_theme(self) -> None:
+        if not isinstance(self.screen, ThemePicker):
+            self.push_screen(ThemePicker(self.available_themes, self.theme), self._theme_chosen)
+
+    def _theme_chosen(self, name: str | None) -> None:
+        if name:
+            self.theme = name
+            self._remember_theme(name)
+
+    @property
+    def reasoning_unfolded(self) -> bool:
+        return self.settings.reasoning_unfolded
+
+    # --- help -------------------------------------------------------------------------
+
+    def action_show_help(self) -> None:
+        screen = self.screen
+        if isinstance(screen, HelpScreen):
+            screen.dismiss(None)
+            return
+        title = screen.__class__.__name__.removesuffix("Screen") or "App"
+        self.push_screen(HelpScreen(title, help_rows(self, screen)))
+
+    # --- settings ---------------------------------------------------------------------
+
+    def action_open_settings(self) -> None:
+        if isinstance(self.screen, SettingsScreen):
+            return
+        values = SettingsValues(
+            model=self.config.model,
+            temperature=self.config.temperature,
+            streaming=self.streaming,
+            reasoning_unfolded=self.settings.reasoning_unfolded,
+            presets=self.settings.presets,
+        )
+        screen = SettingsScreen(values, self.config.profile.name, self.theme)
+        self.push_screen(screen, self._settings_saved)
+
+    def _settings_saved(self, result: SettingsValues | None) -> None:
+        if result is None:
+            return
+        choices: dict[str, Any] = {
+            "streaming": result.streaming,
+            "reasoning_unfolded": result.reasoning_unfolded,
+            "presets": result.presets or None,
+        }
+        if result.temperature != self.config.temperature:
+            choices["temperature"] = result.temperature
+        try:
+            self.settings.update(**choices)
+            if result.model and result.model != self.config.model:
+                self.settings.remember_model(self.config.profile.name, result.model)
+        except OSError as error:
+            self.say(f"Could not save settings: {error}", severity="warning")
+        self.config = replace(self.config, model=result.model or self.config.model,
+                              temperature=result.temperature)
+        self.streaming = result.streaming
+        self.apply_settings_to_screen(self.screen)
+        self.say("Settings saved.")
+
+    def apply_settings_to_screen(self, screen: Screen[Any]) -> None:
+        """A chat with nothing sent yet takes the new model and temperature at once."""
+        from tui.ui.chat_screen import ChatScreen
+
+        if isinstance(screen, ChatScreen) and not screen.conversation.messages:
+            screen.conversation.model = self.config.model
+            screen.conversation.temperature = self.config.temperature
+            screen.refresh_chrome()
+
+    # --- command palette --------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        for command in super().get_system_commands(screen):
+            if command.title != "Theme":  # ours previews; Textual's only switches
+                yield command
+        yield from self.preference_commands(screen)
+
+    def preference_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        from tui.ui.chat_screen import ChatScreen
+
+        yield SystemCommand("Theme", "Pick a theme (previewed as you move)",
+                            self.action_pick_theme)
+        yield SystemCommand("Settings", "Default model, temperature, streaming, reasoning, "
+                            "system-prompt presets", self.action_open_settings)
+        yield SystemCommand("Help: keys", "Every key of this screen and its binding id",
+                            self.action_show_help)
+        if isinstance(screen, ChatScreen):
+            for name, text in self.settings.presets.items():
+                # The palette parses titles as markup: a preset's name is escaped.
+                title = escape(f"System prompt: {one_line(name, 60)}")
+                yield SystemCommand(title, "Use this preset in this chat",
+                                    partial(screen.use_system_prompt, text))
+            yield SystemCommand("System prompt: none", "Clear this chat's system prompt",
+                                partial(screen.use_system_prompt, None))
+        else:
+            yield from _binding_commands(self, screen)
+
+
+def _binding_commands(app: App[Any], screen: Screen[Any]) -> Iterable[SystemCommand]:
+    """Every shown binding of a screen as a command (the chat lists its own)."""
+    seen: set[str] = set()
+    for klass in type(screen).__mro__:
+        for binding in klass.__dict__.get("BINDINGS", []):
+            if not isinstance(binding, Binding) or not binding.show or not binding.description:
+                continue
+            if binding.action in seen:
+                continue
+            seen.add(binding.action)
+            keys = app.get_key_display(binding)
+            yield SystemCommand(binding.description, f"{keys} · {binding.id or ''}",
+                                partial(screen.run_action, binding.action))
