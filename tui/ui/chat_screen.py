@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
-from tui.client import ChatStream, Retrying
+from tui.client import ChatStream
 from tui.conversation import Conversation, Message
 from tui.session import build_request, missing_key_message
 from tui.store import StoreError
@@ -156,13 +156,8 @@ class ChatScreen(Screen[None]):
     @work(exclusive=True, group="reply")
     async def _run_reply(self, stream: ChatStream, view: ReplyView) -> None:
         try:
-            async for event in stream:
-                if isinstance(event, Retrying):
-                    view.show_retry(f"{event.reason} Retrying in {event.wait:.0f} s…")
-                else:
-                    await view.add_delta(event)
+            await view.follow(stream)
         finally:
-            await view.finish()
             self._turn_done(stream)
 
     def _turn_done(self, stream: ChatStream) -> None:

@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static, Tab, Tabs
 from textual.worker import Worker, WorkerState
 
-from tui.client import ChatRequest, ChatStream, Retrying
+from tui.client import ChatRequest, ChatStream
 from tui.compare import column_as_chat, last_turn, set_preferred, summarize
 from tui.conversation import Conversation, Message
 from tui.session import missing_key_message
@@ -168,13 +168,8 @@ class CompareScreen(Screen[None]):
 
     async def _run_column(self, column: CompareColumn, stream: ChatStream, view: ReplyView) -> None:
         try:
-            async for event in stream:
-                if isinstance(event, Retrying):
-                    view.show_retry(f"{event.reason} Retrying in {event.wait:.0f} s…")
-                else:
-                    await view.add_delta(event)
+            await view.follow(stream)
         finally:
-            await view.finish()
             column.show_done()
             self._reply_done(stream)
 

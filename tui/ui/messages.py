@@ -14,6 +14,7 @@ from textual.content import Content
 from textual.widgets import Collapsible, Static
 from textual.widgets._collapsible import CollapsibleTitle
 
+from tui.client import ChatStream, Retrying
 from tui.conversation import Message
 from tui.reply import Delta
 from tui.session import usage_line
@@ -133,6 +134,18 @@ class ReplyView(Vertical):
         yield self.status
 
     # --- driven by the chat screen while streaming ----------------------------------
+
+    async def follow(self, stream: ChatStream) -> None:
+        """Show a reply as its stream arrives, and settle it when the stream ends, fails
+        or is cancelled (the caller's worker is what gets cancelled)."""
+        try:
+            async for event in stream:
+                if isinstance(event, Retrying):
+                    self.show_retry(f"{event.reason} Retrying in {event.wait:.0f} s…")
+                else:
+                    await self.add_delta(event)
+        finally:
+            await self.finish()
 
     async def add_delta(self, delta: Delta) -> None:
         """Show one piece of the stream. Never waits for the screen: text is batched
