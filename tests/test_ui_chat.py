@@ -342,3 +342,36 @@ async def test_opens_with_a_cached_catalog_and_no_network(isolated_home: Path) -
         assert "200K" in text  # the context window, from the cache
         await pilot.press("f2")
         assert len(app.models) == 4
+
+
+async def test_a_long_conversation_opens_with_its_last_page_and_shows_more_on_demand(
+    server: LoopbackServer,
+) -> None:
+    from tui.conversation import Conversation, Message
+    from tui.ui.messages import UserMessage
+    from tui.ui.transcript import PAGE, EarlierMessages
+
+    conversation = Conversation(model="anthropic/claude-sonnet-4.6")
+    for i in range(50):
+        conversation.add(Message(role="user", content=f"question {i}"))
+        conversation.add(Message(role="assistant", content=f"answer {i}", finish_reason="stop"))
+    app = build_app(server, conversation=conversation)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        transcript = chat(app).transcript
+        mounted = len(transcript.query(UserMessage)) + len(transcript.query(ReplyView))
+        assert mounted == PAGE
+        assert "▲ 60 earlier messages" in str(transcript.query_one(EarlierMessages).render())
+        assert transcript.scroll_y == transcript.max_scroll_y  # opened at the end
+        transcript.scroll_home(animate=False)
+        await pilot.pause()
+        await wait_for(lambda: len(transcript.query(UserMessage)) == 40)
+        await pilot.pause()
+        assert transcript.scroll_y > 0  # the messages read before stay in place
+        marker = transcript.query_one(EarlierMessages)
+        marker.focus()
+        await pilot.press("enter")
+        await wait_for(lambda: len(transcript.query(UserMessage)) == 50)
+        assert not transcript.query(EarlierMessages)
+        texts = [str(v.render()) for v in transcript.query(UserMessage)]
+        assert texts[0] == "question 0" and texts[-1] == "question 49"

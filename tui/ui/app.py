@@ -24,9 +24,9 @@ from tui.store import ConversationStore
 from tui.text import one_line
 from tui.ui.app_prefs import PreferencesApp
 from tui.ui.chat_screen import ChatScreen
-from tui.ui.history_screen import HistoryResult, HistoryScreen
 
 if TYPE_CHECKING:
+    from tui.ui.history_screen import HistoryResult
     from tui.ui.local_start import LocalLaunch
 
 CATALOG_STALE_SECONDS = 6 * 3600
@@ -145,6 +145,8 @@ class ChatApp(PreferencesApp, App[None]):
 
     def action_open_history(self) -> None:
         """The conversations screen over the current one."""
+        from tui.ui.history_screen import HistoryScreen  # not needed for the first frame
+
         if isinstance(self.screen, HistoryScreen):
             return
         from tui.history_index import HistoryIndex
@@ -223,7 +225,7 @@ class ChatApp(PreferencesApp, App[None]):
                  screen.action_compare),
             ):
                 yield SystemCommand(title, help_text, action)
-        if not isinstance(screen, HistoryScreen):
+        if type(screen).__name__ != "HistoryScreen":  # not imported until first opened
             yield SystemCommand("Conversations", "Browse, search, open, rename, delete or "
                                 "export saved conversations", self.action_open_history)
 

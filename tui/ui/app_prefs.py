@@ -56,7 +56,8 @@ class PreferencesApp(App[None]):
             chosen = DEFAULT_DARK
         self.theme = chosen
         self.streaming = self.streaming and self.settings.streaming
-        known = bindings_by_id([type(self), *binding_classes()])
+        # Importing every screen to check [keys] costs start-up time: only when there are keys.
+        known = bindings_by_id([type(self), *binding_classes()]) if self.config.keys else {}
         self.user_keymap, warnings = check_keymap(self.config.keys, known)
         self.preference_problems += warnings
 
