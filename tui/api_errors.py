@@ -82,7 +82,7 @@ def body_message(body: bytes, limit: int = 300) -> str:
     text = body.decode("utf-8", errors="replace").strip()
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         data = None
     if isinstance(data, dict):
         if "error" in data and data["error"] is not None:

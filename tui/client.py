@@ -140,7 +140,7 @@ class ChatClient:
             )
         try:
             return response.json()
-        except ValueError:
+        except (ValueError, RecursionError):
             raise FailureError(
                 Failure("server", f"{self.url(path)} did not return JSON.", response.status_code)
             ) from None
@@ -220,6 +220,8 @@ class ChatStream:
             raise
         finally:
             self.builder.finish()  # after a cancel: held-back text still joins the reply
+            if self.reply.error:  # a mid-stream error is the server's text: it may echo the key
+                self.reply.error = redact(self.reply.error, self.client.api_key)
             self._stamp_times()
 
     async def _attempt(self) -> AsyncIterator[Delta]:
@@ -275,7 +277,7 @@ class ChatStream:
             return []
         try:
             chunk = json.loads(data)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested too deep
             self._unreadable += 1
             return []
         if not isinstance(chunk, dict):
@@ -290,10 +292,11 @@ class ChatStream:
         """A non-streamed response, or a server that ignored ``stream: true``."""
         try:
             data = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):
             data = None
         if not isinstance(data, dict):
             shown = " ".join(body[:200].decode("utf-8", errors="replace").split())
+            shown = redact(shown, self.client.api_key)
             raise FailureError(
                 Failure(
                     "server",

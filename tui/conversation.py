@@ -6,6 +6,7 @@ into request messages, the UI shows them.
 
 from __future__ import annotations
 
+import math
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -62,18 +63,21 @@ class Usage:
         def as_int(value: Any) -> int | None:
             if isinstance(value, bool) or not isinstance(value, int | float):
                 return None
-            return int(value)
+            # JSON allows 1e400 (inf), 10**400 and (in Python's parser) NaN: none is a
+            # count, and TOML holds 64-bit integers only.
+            if isinstance(value, float) and not math.isfinite(value):
+                return None
+            return int(value) if abs(value) < 2**63 else None
 
         def as_float(value: Any) -> float | None:
             if isinstance(value, bool):
                 return None
-            if isinstance(value, int | float):
-                return float(value)
-            if isinstance(value, str):
+            if isinstance(value, int | float | str):
                 try:
-                    return float(value)
-                except ValueError:
+                    number = float(value)
+                except (ValueError, OverflowError):  # "abc", or an int beyond a float
                     return None
+                return number if math.isfinite(number) else None
             return None
 
         prompt_details = raw.get("prompt_tokens_details")

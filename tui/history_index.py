@@ -218,6 +218,9 @@ class HistoryIndex:
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            # Created owner-only before SQLite opens it (its journal files copy the mode):
+            # the index holds the text of every conversation.
+            os.close(os.open(self.path, os.O_RDONLY | os.O_CREAT, 0o600))
             db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         except (OSError, sqlite3.OperationalError):
             self._memory = sqlite3.connect(":memory:", isolation_level=None,

@@ -37,7 +37,7 @@ def error_text(error: Any) -> str:
         if stripped.startswith("{"):
             try:
                 return error_text(json.loads(stripped))
-            except ValueError:
+            except (ValueError, RecursionError):
                 pass
         return stripped or "unknown error"
     if isinstance(error, dict):
@@ -126,6 +126,7 @@ class ReplyBuilder:
                 deltas.extend(self._add_tool_calls(calls))
         if choice.get("error") is not None:
             self.message.error = error_text(choice["error"])
+            self.message.finish_reason = "error"  # even when no finish_reason follows
         finish = choice.get("finish_reason")
         if isinstance(finish, str) and finish:
             self.message.finish_reason = finish

@@ -40,8 +40,8 @@ APP_VARIABLES: dict[str, str] = {
 }
 
 MAX_FILE_BYTES = 64 * 1024
-_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,47}$")
-_VARIABLE = re.compile(r"^[a-z][a-z0-9-]{0,47}$")
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,47}\Z")
+_VARIABLE = re.compile(r"^[a-z][a-z0-9-]{0,47}\Z")
 _REF = re.compile(r"\$([a-z][a-z0-9-]*)")
 _PERCENT = re.compile(r"^\d{1,3}(\.\d+)?%$")
 _TEXT_STYLES = {"bold", "italic", "reverse", "underline", "strike", "dim", "none", "not"}

@@ -51,7 +51,7 @@ class Transcript(VerticalScroll):
     class ShowEarlier(Message_):
         """Mount the next page of earlier messages."""
 
-    _hidden: list[Message] = []  # noqa: RUF012 (always replaced, never changed in place)
+    _hidden: list[Message] = []  # always replaced, never changed in place
     _show_usage = True
     _loading = False
 

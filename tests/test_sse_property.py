@@ -1,0 +1,109 @@
+"""SSE framing as a property: generated event streams (every field kind, every line
+ending, comments, a BOM, unterminated endings) give the same events as a reference model
+of the WHATWG rules, however the bytes are cut into reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tui.sse import SSEDecoder, SSEEvent
+
+VALUE = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n"),
+                max_size=12)
+FIELD = st.sampled_from(["data", "data", "data", "event", "id", "retry", "comment", "x-odd"])
+STYLE = st.sampled_from(["space", "bare", "alone"])  # "data: v", "data:v", "data"
+ENDING = st.sampled_from(["\n", "\r\n", "\r"])
+
+
+@dataclass(frozen=True)
+class Line:
+    field: str
+    value: str
+    style: str
+    ending: str
+
+    def text(self) -> str:
+        if self.field == "comment":
+            return ":" + self.value
+        if self.style == "alone":
+            return self.field
+        return f"{self.field}:{' ' if self.style == 'space' else ''}{self.value}"
+
+    def value_seen(self) -> str:
+        if self.style == "alone":
+            return ""
+        if self.style == "bare" and self.value.startswith(" "):
+            return self.value[1:]  # one space after the colon is never part of the value
+        return self.value
+
+
+LINE = st.builds(Line, FIELD, VALUE, STYLE, ENDING)
+EVENT = st.tuples(st.lists(LINE, max_size=5), ENDING)  # the fields, then the blank line
+
+
+@st.composite
+def streams(draw: st.DrawFn) -> tuple[bytes, list[SSEEvent]]:
+    events = draw(st.lists(EVENT, max_size=8))
+    bom = draw(st.booleans())
+    unterminated = draw(st.booleans())  # the last event lacks its blank line
+    text = "\ufeff" if bom else ""
+    expected: list[SSEEvent] = []
+    last_id: str | None = None
+    previous_ending = ""
+    for number, (lines, blank_ending) in enumerate(events):
+        data: list[str] = []
+        event_type = ""
+        for line in lines:
+            text += line.text() + line.ending
+            previous_ending = line.ending
+            value = line.value_seen()
+            if line.field == "data":
+                data.append(value)
+            elif line.field == "event":
+                event_type = value
+            elif line.field == "id" and "\0" not in value:
+                last_id = value
+        if unterminated and number == len(events) - 1:
+            break
+        if previous_ending == "\r" and blank_ending == "\n":
+            blank_ending = "\r\n"  # "\r" + "\n" would be one CRLF, not a blank line
+        text += blank_ending
+        previous_ending = blank_ending
+        if data:
+            expected.append(SSEEvent("\n".join(data), event_type or "message", last_id))
+    return text.encode("utf-8"), expected
+
+
+def decode(pieces: list[bytes]) -> list[SSEEvent]:
+    decoder = SSEDecoder()
+    events: list[SSEEvent] = []
+    for piece in pieces:
+        events.extend(decoder.feed(piece))
+    events.extend(decoder.close())
+    return events
+
+
+@given(stream=streams(), cuts=st.lists(st.integers(min_value=0, max_value=10_000),
+                                       max_size=20))
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_any_split_of_any_stream_gives_the_reference_events(
+    stream: tuple[bytes, list[SSEEvent]], cuts: list[int]
+) -> None:
+    body, expected = stream
+    points = sorted({c % (len(body) + 1) for c in cuts})
+    pieces = [body[a:b] for a, b in zip([0, *points], [*points, len(body)], strict=True)]
+    assert b"".join(pieces) == body
+    assert decode([body]) == expected
+    assert decode(pieces) == expected
+
+
+@given(stream=streams())
+@settings(max_examples=100, deadline=None)
+def test_one_byte_at_a_time_gives_the_reference_events(
+    stream: tuple[bytes, list[SSEEvent]],
+) -> None:
+    body, expected = stream
+    assert decode([body[i:i + 1] for i in range(len(body))]) == expected
