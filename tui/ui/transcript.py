@@ -69,7 +69,7 @@ class Transcript(VerticalScroll):
         if self._hidden:
             views.insert(0, EarlierMessages(self._earlier_text(), markup=False))
         self.mount_all(views)
-        self.call_after_refresh(self.scroll_end, animate=False)
+        self.anchor()  # stays at the end while replies draw, until the user scrolls
 
     def _earlier_text(self) -> Content:
         count = len(self._hidden)
