@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.instruments import screenshot_text
+from benchmarks.instruments import screenshot_text, start_like_the_app
 from tui.config import Paths, load_config
 from tui.conversation import Conversation, Message
 from tui.store import ConversationStore
@@ -83,6 +83,7 @@ async def one_run() -> dict[str, Any]:
         config = load_config(paths, environ={})
         rss_before = _rss_mb()
         start = time.perf_counter()
+        start_like_the_app()
         app = make_app(config, store=store, conversation=conversation, fetch_catalog=False)
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause()

@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.instruments import StallMonitor, TimedServer
+from benchmarks.instruments import StallMonitor, TimedServer, start_like_the_app
 from benchmarks.markdown_reply import long_reply, split_evenly, sse_stream
 from tests.loopback import Recorded, Reply
 from tui.client import ChatClient, ChatRequest
@@ -92,6 +92,7 @@ async def ui_run(
     config = dataclasses.replace(base, profile=profile, model=MODELS[0],
                                  profiles={**base.profiles, "bench": profile})
     store = ConversationStore(paths.conversations)
+    start_like_the_app()
     app = make_app(config, store=store, client=ChatClient(profile),
                    settings=Settings(home / "settings.toml"),
                    conversation=new_compare(MODELS, store_conversation(store, config)),

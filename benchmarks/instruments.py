@@ -107,6 +107,12 @@ class StallMonitor:
                 self.stalls.append((before, late))
 
 
+def start_like_the_app() -> None:
+    """The collector off, as ``run_app`` leaves it for start-up: the app freezes the heap
+    and turns the collector back on once its first screen is up (``_freeze_heap``)."""
+    gc.disable()
+
+
 class GcPauses:
     """Every cyclic garbage collection between ``start`` and ``stop``: when, how long,
     which generation."""

@@ -44,6 +44,7 @@ from benchmarks.instruments import (
     TimedServer,
     TimedTransport,
     screenshot_text,
+    start_like_the_app,
 )
 from benchmarks.markdown_reply import long_reply, short_reply, split_evenly, sse_stream
 from tests.loopback import Reply
@@ -161,6 +162,7 @@ async def ui_run(scenario: Scenario, profiler: Any = None) -> dict[str, Any]:
     scenario.enqueue()
     transport = TimedTransport()
     conversation = scenario.history()
+    start_like_the_app()
     app = make_app(
         scenario.config,
         store=scenario.store,

@@ -32,6 +32,7 @@ from typing import Any
 
 from textual import events
 
+from benchmarks.instruments import start_like_the_app
 from benchmarks.markdown_reply import long_reply, short_reply, split_evenly, sse_stream
 from tests.loopback import LoopbackServer, Reply
 from tui.client import ChatClient
@@ -125,6 +126,7 @@ async def _measure(server: LoopbackServer, home: Path) -> dict[str, Any]:
     pieces = [b"".join(sse[i:i + PER_PIECE]) for i in range(0, len(sse), PER_PIECE)]
     server.enqueue(Reply(headers=[("Content-Type", "text/event-stream")], pieces=pieces,
                          delay=CHUNK_DELAY))
+    start_like_the_app()
     app = make_app(config, store=ConversationStore(paths.conversations),
                    client=ChatClient(profile), settings=Settings(home / "settings.toml"),
                    conversation=conversation, fetch_catalog=False)

@@ -95,3 +95,26 @@ def test_importing_the_package_creates_no_files(
     assert result.returncode == 0, result.stderr
     for folder in ("home", "user", "config", "data", "cache", "state"):
         assert list((tmp_path / folder).iterdir()) == [], folder
+
+
+def test_the_first_screen_loads_no_network_markdown_or_dialog_code(
+    clean_env: dict[str, str],
+) -> None:
+    """Start-up (benchmarks/startup.py): what only a reply or a dialog needs — httpx and
+    its certificates, markdown-it, the help/settings/theme/compare/history screens — is
+    loaded after the first frame, not before it."""
+    code = (
+        "import sys\n"
+        "import tui.app_main, tui.ui.app, tui.ui.local_start\n"
+        "from tui.config import load_config\n"
+        "from tui.ui.app import make_app\n"
+        "app = make_app(load_config())\n"
+        "app.get_default_screen()\n"
+        "late = ['httpx', 'markdown_it', 'rich.markdown', 'tui.ui.help_screen',\n"
+        "        'tui.ui.settings_screen', 'tui.ui.theme_picker', 'tui.ui.compare_screen',\n"
+        "        'tui.ui.history_screen', 'tui.local_server']\n"
+        "print([name for name in late if name in sys.modules])\n"
+    )
+    result = run(["-c", code], clean_env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 
 from tui.config import Config
@@ -12,6 +13,16 @@ from tui.text import one_line
 
 
 def run_app(args: argparse.Namespace, config: Config) -> int:
+    # No garbage collections during start-up (they cost ~50 ms before the first frame):
+    # once the first screen is up the app freezes the heap and turns the collector on.
+    gc.disable()
+    try:
+        return _run_app(args, config)
+    finally:
+        gc.enable()
+
+
+def _run_app(args: argparse.Namespace, config: Config) -> int:
     compare_models = None
     if args.compare:
         from tui.compare import parse_models

@@ -12,12 +12,11 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import threading
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from tui import __version__
 from tui.api_errors import Failure, http_failure, redact
@@ -25,6 +24,9 @@ from tui.config import PROJECT_URL, Profile
 from tui.conversation import Message, Usage
 from tui.reply import Delta, ReplyBuilder
 from tui.sse import SSEDecoder
+
+if TYPE_CHECKING:
+    import httpx
 
 MAX_ERROR_BODY = 64 * 1024
 
@@ -89,14 +91,39 @@ class ChatClient:
         self.profile = profile
         self.api_key = api_key
         self.retry = retry or RetryPolicy()
-        self._http = httpx.AsyncClient(
-            timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
-            transport=transport,
-            follow_redirects=True,
-        )
+        self._timeouts = (connect_timeout, read_timeout)
+        self._transport = transport
+        self._client: httpx.AsyncClient | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def _http(self) -> httpx.AsyncClient:
+        """The httpx client, made on first use: importing httpx and loading the system's
+        certificates take ~50 ms, which the full-screen app spends after its first frame
+        (``warm_up`` in a thread) rather than before it."""
+        if self._client is None:
+            with self._lock:
+                if self._client is None:
+                    import httpx
+
+                    connect, read = self._timeouts
+                    self._client = httpx.AsyncClient(
+                        timeout=httpx.Timeout(read, connect=connect),
+                        transport=self._transport,
+                        follow_redirects=True,
+                    )
+        return self._client
+
+    def warm_up(self) -> None:
+        """Make the httpx client now (safe from a thread) so the first request does not,
+        and import the async backend httpx otherwise imports on its first request."""
+        self._http  # noqa: B018
+        import anyio._backends._asyncio  # noqa: F401
+        import httpcore._backends.anyio  # noqa: F401
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        if self._client is not None:
+            await self._client.aclose()
 
     async def __aenter__(self) -> ChatClient:
         return self
@@ -124,6 +151,8 @@ class ChatClient:
 
     async def get_json(self, path: str, auth: bool = True) -> Any:
         """GET a JSON document; raises ``FailureError`` with a plain message."""
+        import httpx
+
         try:
             response = await self._http.get(self.url(path), headers=self.headers(auth))
         except httpx.HTTPError as error:
@@ -146,6 +175,8 @@ class ChatClient:
             ) from None
 
     def network_failure(self, error: Exception, started: bool) -> Failure:
+        import httpx
+
         where = self.profile.base_url
         if isinstance(error, httpx.ConnectTimeout):
             return Failure("timeout", f"Timed out connecting to {where}.", retryable=True)
@@ -187,6 +218,9 @@ class ChatStream:
         return self._run()
 
     async def _run(self) -> AsyncIterator[Delta | Retrying]:
+        import httpx
+
+        self.client.warm_up()  # a client made now is not part of the time to first token
         self.started_at = time.monotonic()
         try:
             attempt = 0

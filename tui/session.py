@@ -3,13 +3,15 @@ request for a conversation, and the one-line usage summary."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-
-import httpx
 
 from tui.client import ChatClient, ChatRequest
 from tui.config import CLINE_BASE_URL, Config
 from tui.conversation import Conversation, Message, Usage
+
+if TYPE_CHECKING:
+    import httpx
 
 
 def make_client(config: Config, transport: httpx.AsyncBaseTransport | None = None) -> ChatClient:

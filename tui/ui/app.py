@@ -3,6 +3,7 @@ in ``ChatScreen``."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import time
 from collections.abc import Iterable
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from tui.ui.local_start import LocalLaunch
 
 CATALOG_STALE_SECONDS = 6 * 3600
+WARM_UP_AFTER = 0.3  # seconds after mount: past the first frames, before a person types
 
 
 class ChatApp(PreferencesApp, App[None]):
@@ -72,16 +74,23 @@ class ChatApp(PreferencesApp, App[None]):
             from tui.ui.local_start import start_local
 
             self.run_worker(start_local(self, self.local), group="local", exclusive=True)
-        self.call_after_refresh(_freeze_heap)
+        self.set_timer(WARM_UP_AFTER, self._warm_up)
+
+    @work(exclusive=True, group="warm-up")
+    async def _warm_up(self) -> None:
+        """Once the first screen is up: what the first reply needs (httpx, the
+        certificates, Markdown) is loaded in a thread, then the heap is frozen."""
+        await asyncio.to_thread(_load_for_replies, self.client)
+        _freeze_heap()
 
     def get_default_screen(self) -> Screen[Any]:
         return self._screen_for(self._first)
 
     @staticmethod
     def _screen_for(conversation: Conversation) -> Screen[Any]:
-        from tui.ui.compare_screen import CompareScreen
-
         if conversation.kind == "compare":
+            from tui.ui.compare_screen import CompareScreen
+
             return CompareScreen(conversation)
         return ChatScreen(conversation)
 
@@ -230,14 +239,26 @@ class ChatApp(PreferencesApp, App[None]):
                                 "export saved conversations", self.action_open_history)
 
 
+def _load_for_replies(client: ChatClient) -> None:
+    from tui.ui.markdown_view import warm_up
+
+    client.warm_up()
+    warm_up()
+
+
 def _freeze_heap() -> None:
     """Move everything alive after start-up out of the garbage collector's sight.
 
     The app, Textual and an opened conversation are ~150,000 long-lived objects; without
     this, each full collection walks them all and stalls the screen for 100+ ms while a
-    fast reply streams (benchmarks/stream_render.py)."""
-    gc.collect()
+    fast reply streams (benchmarks/stream_render.py). ``run_app`` turns the collector
+    off for start-up (its collections cost ~50 ms before the first frame); the few
+    thousand objects of start-up garbage are frozen with the rest. An app started with
+    the collector on (a test's) leaves it alone."""
+    if gc.isenabled():
+        return
     gc.freeze()
+    gc.enable()
 
 
 def make_app(

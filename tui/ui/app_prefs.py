@@ -14,10 +14,7 @@ from textual.markup import escape
 from textual.screen import Screen
 
 from tui.text import one_line
-from tui.ui.help_screen import HelpScreen, help_rows
 from tui.ui.keymap import binding_classes, bindings_by_id, check_keymap
-from tui.ui.settings_screen import SettingsScreen, SettingsValues
-from tui.ui.theme_picker import ThemePicker
 from tui.ui.themes import APP_VARIABLES, DEFAULT_DARK, load_themes, resolve_variables
 
 if TYPE_CHECKING:
@@ -25,6 +22,9 @@ if TYPE_CHECKING:
 
     from tui.config import Config
     from tui.settings import Settings
+    from tui.ui.settings_screen import SettingsValues
+
+# The help, theme and settings screens are imported when first opened, not at start-up.
 
 
 class PreferencesApp(App[None]):
@@ -80,7 +80,11 @@ class PreferencesApp(App[None]):
 
     def watch_theme(self, name: str) -> None:
         # A theme highlighted in the picker is only a preview until Enter.
-        if self._theme_ready and not isinstance(self.screen, ThemePicker):
+        if not self._theme_ready:
+            return
+        from tui.ui.theme_picker import ThemePicker
+
+        if not isinstance(self.screen, ThemePicker):
             self._remember_theme(name)
 
     def _remember_theme(self, name: str) -> None:
@@ -90,6 +94,8 @@ class PreferencesApp(App[None]):
             self.say(f"Could not save settings: {error}", severity="warning")
 
     def action_pick_theme(self) -> None:
+        from tui.ui.theme_picker import ThemePicker
+
         if not isinstance(self.screen, ThemePicker):
             self.push_screen(ThemePicker(self.available_themes, self.theme), self._theme_chosen)
 
@@ -105,6 +111,8 @@ class PreferencesApp(App[None]):
     # --- help -------------------------------------------------------------------------
 
     def action_show_help(self) -> None:
+        from tui.ui.help_screen import HelpScreen, help_rows
+
         screen = self.screen
         if isinstance(screen, HelpScreen):
             screen.dismiss(None)
@@ -115,6 +123,8 @@ class PreferencesApp(App[None]):
     # --- settings ---------------------------------------------------------------------
 
     def action_open_settings(self) -> None:
+        from tui.ui.settings_screen import SettingsScreen, SettingsValues
+
         if isinstance(self.screen, SettingsScreen):
             return
         values = SettingsValues(

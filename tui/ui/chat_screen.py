@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from tui.client import ChatStream
@@ -20,6 +20,7 @@ from tui.conversation import Conversation, Message
 from tui.session import build_request, missing_key_message
 from tui.store import StoreError
 from tui.ui.chat_settings import ChatSettings, ChatSettingsResult
+from tui.ui.footer import Footer
 from tui.ui.inert import inert
 from tui.ui.messages import ReplyView
 from tui.ui.model_picker import ModelPicker

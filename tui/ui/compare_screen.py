@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Static, Tab, Tabs
+from textual.widgets import Static, Tab, Tabs
 from textual.worker import Worker, WorkerState
 
 from tui.client import ChatRequest, ChatStream
@@ -20,6 +20,7 @@ from tui.conversation import Conversation, Message
 from tui.session import missing_key_message
 from tui.store import StoreError
 from tui.ui.compare_column import CompareColumn
+from tui.ui.footer import Footer
 from tui.ui.inert import inert
 from tui.ui.messages import ReplyView
 from tui.ui.model_picker import ModelPicker

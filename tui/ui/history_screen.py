@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Input, ProgressBar, Static
+from textual.widgets import Input, ProgressBar, Static
 from textual.worker import get_current_worker
 
 from tui.conversation import Conversation
@@ -27,6 +27,7 @@ from tui.history_index import Entry, HistoryIndex
 from tui.store import ConversationStore, StoreError, write_atomic
 from tui.text import one_line
 from tui.ui.conversation_list import ConversationList
+from tui.ui.footer import Footer
 from tui.ui.history_dialogs import ConfirmDelete, RenameDialog
 from tui.ui.history_preview import preview_content, query_pattern
 from tui.ui.inert import inert

@@ -12,8 +12,6 @@ import asyncio
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from textual.widgets import Static
-
 from tui.config import Config
 from tui.local_model import (
     LocalModelError,
@@ -22,12 +20,13 @@ from tui.local_model import (
     prepare_model,
     reply_limit,
 )
-from tui.local_server import LocalServer, LocalTransport, served_config, server_for
 from tui.session import missing_key_message
 from tui.ui.inert import inert
-from tui.ui.transcript import Transcript
 
 if TYPE_CHECKING:
+    from textual.widgets import Static
+
+    from tui.local_server import LocalServer, LocalTransport
     from tui.ui.app import ChatApp
 
 
@@ -61,6 +60,8 @@ def local_launch(args: argparse.Namespace, config: Config) -> tuple[Config, Loca
             )
     if not config.profile.starts_server:
         return config, None
+    from tui.local_server import LocalTransport, served_config, server_for  # imports httpx
+
     server = server_for(config)
     return served_config(config, server), LocalLaunch(config, server, LocalTransport(), reason)
 
@@ -103,6 +104,8 @@ async def start_local(app: ChatApp, launch: LocalLaunch) -> None:
 
 
 async def _notice(app: ChatApp, text: str) -> Static | None:
+    from tui.ui.transcript import Transcript
+
     transcripts = app.screen.query(Transcript)
     if not transcripts:
         app.say(text, timeout=10)

@@ -15,14 +15,19 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
+from functools import cache
+from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
-from rich.markdown import Markdown as RichMarkdown
 from rich.segment import Segment
 from rich.style import Style
 from textual.geometry import Size
 from textual.strip import Strip
 from textual.widget import Widget
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from rich.markdown import Markdown as RichMarkdown
 
 CODE_THEMES = {True: "monokai", False: "default"}  # pygments style for dark / light themes
 RENDER_BUDGET = 0.030  # seconds of block rendering per layout pass, shared by all views
@@ -45,7 +50,17 @@ def _end_pass() -> None:
 
 
 def _parser() -> MarkdownIt:
+    # markdown-it and Rich's Markdown are imported with the first view, not at start-up
+    # (~20 ms that a new chat's first frame does not need).
+    from markdown_it import MarkdownIt
+
     return MarkdownIt().enable("strikethrough").enable("table")
+
+
+def warm_up() -> None:
+    """Import and build what the first view needs (safe from a thread)."""
+    _parser().parse("*warm*")
+    _block_markdown_class()
 
 
 def split_blocks(source: str, parser: MarkdownIt | None = None) -> list[tuple[int, str]]:
@@ -69,19 +84,25 @@ def split_blocks(source: str, parser: MarkdownIt | None = None) -> list[tuple[in
     return blocks
 
 
-class _BlockMarkdown(RichMarkdown):
-    """Rich's Markdown with a parser passed in: Rich builds a new one per document,
-    which is a fifth of the cost when every block is its own document."""
+@cache
+def _block_markdown_class() -> Callable[[str, MarkdownIt, str], RichMarkdown]:
+    from rich.markdown import Markdown as RichMarkdown
 
-    def __init__(self, markup: str, parser: MarkdownIt, code_theme: str) -> None:
-        self.markup = markup
-        self.parsed = parser.parse(markup)
-        self.code_theme = code_theme
-        self.justify = None
-        self.style = "none"
-        self.hyperlinks = False  # links as text: no terminal hyperlink sequences
-        self.inline_code_lexer = None
-        self.inline_code_theme = code_theme
+    class BlockMarkdown(RichMarkdown):
+        """Rich's Markdown with a parser passed in: Rich builds a new one per document,
+        which is a fifth of the cost when every block is its own document."""
+
+        def __init__(self, markup: str, parser: MarkdownIt, code_theme: str) -> None:
+            self.markup = markup
+            self.parsed = parser.parse(markup)
+            self.code_theme = code_theme
+            self.justify = None
+            self.style = "none"
+            self.hyperlinks = False  # links as text: no terminal hyperlink sequences
+            self.inline_code_lexer = None
+            self.inline_code_theme = code_theme
+
+    return BlockMarkdown
 
 
 def _is_blank(line: list[Segment]) -> bool:
@@ -147,7 +168,7 @@ class MarkdownView(Widget):
         console = self.app.console
         options = console.options.update(width=width, height=None, highlight=False)
         code_theme = CODE_THEMES[self.app.current_theme.dark]
-        renderable = _BlockMarkdown(block, self._parser, code_theme)
+        renderable = _block_markdown_class()(block, self._parser, code_theme)
         lines = console.render_lines(renderable, options, pad=False, new_lines=False)
         while lines and _is_blank(lines[-1]):
             lines.pop()  # blocks are joined with exactly one blank line

@@ -1,0 +1,116 @@
+"""What start-up leaves for after the first frame (benchmarks/startup.py measures the
+time): the httpx client made on first use or by the warm-up, the footer rebuilt once per
+burst of bindings changes, and the garbage collector off only while the app starts."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import threading
+
+from tests.loopback import LoopbackServer, Reply, sse_body, text_chunks
+from tests.ui_support import build_app
+from tui.cli import main
+from tui.client import ChatClient, ChatRequest
+from tui.config import Profile
+from tui.ui.footer import Footer
+
+
+def client_for(server: LoopbackServer) -> ChatClient:
+    return ChatClient(Profile("test", server.url, "TEST_KEY"), api_key="k")
+
+
+async def test_the_httpx_client_is_made_on_first_use(server: LoopbackServer) -> None:
+    client = client_for(server)
+    assert client._client is None  # nothing made, no certificates loaded
+    server.enqueue(Reply.sse(sse_body(*text_chunks("Hello", " there"))))
+    stream = client.stream(ChatRequest("m", [{"role": "user", "content": "hi"}]))
+    text = "".join([d.text async for d in stream if getattr(d, "kind", "") == "content"])
+    assert text == "Hello there"
+    assert client._client is not None
+    await client.aclose()
+    await client_for(server).aclose()  # one never used closes too
+
+
+async def test_a_client_warmed_in_a_thread_serves_the_loop(server: LoopbackServer) -> None:
+    client = client_for(server)
+    threads = [threading.Thread(target=client.warm_up) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    made = client._client
+    assert made is not None
+    server.enqueue(Reply.json({"data": []}, path="/models"))
+    assert await client.get_json("/models") == {"data": []}
+    assert client._client is made  # one client, however many threads warmed it
+    await client.aclose()
+
+
+async def test_the_app_warms_up_and_freezes_the_heap_after_its_first_frame(
+    server: LoopbackServer,
+) -> None:
+    app = build_app(server, serve_catalog=False)  # no catalog fetch to make it sooner
+    gc.disable()  # as run_app starts it
+    try:
+        async with app.run_test() as pilot:
+            assert app.client._client is None  # not before the first frame
+            assert not gc.isenabled()
+            for _ in range(100):
+                await asyncio.sleep(0.02)
+                if gc.isenabled():
+                    break
+            await pilot.pause()
+            assert app.client._client is not None  # made in the warm-up, before any turn
+            assert gc.get_freeze_count() > 0
+            assert gc.isenabled()
+    finally:
+        gc.enable()
+
+
+async def test_an_app_started_with_the_collector_on_leaves_it_alone(
+    server: LoopbackServer,
+) -> None:
+    app = build_app(server, serve_catalog=False)
+    frozen = gc.get_freeze_count()
+    async with app.run_test() as pilot:
+        for _ in range(50):
+            await asyncio.sleep(0.02)
+            if app.client._client is not None:
+                break
+        await pilot.pause()
+        assert app.client._client is not None
+        assert gc.get_freeze_count() == frozen  # a test's app freezes nothing
+        assert gc.isenabled()
+
+
+async def test_the_footer_rebuilds_once_for_a_burst_of_changes(server: LoopbackServer) -> None:
+    app = build_app(server)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        footer = app.screen.query_one(Footer)
+        rebuilds = 0
+        recompose = footer.recompose
+
+        async def counted() -> None:
+            nonlocal rebuilds
+            rebuilds += 1
+            await recompose()
+
+        footer.recompose = counted  # type: ignore[method-assign]
+        for _ in range(5):
+            app.screen.refresh_bindings()
+        await pilot.pause()
+        await pilot.pause()
+        assert rebuilds == 1
+        app.screen.refresh_bindings()  # a later change is still shown
+        await pilot.pause()
+        await pilot.pause()
+        assert rebuilds == 2
+        keys = " ".join(str(key.render()) for key in footer.query("FooterKey"))
+        assert "New chat" in keys and "palette" in keys
+
+
+def test_an_app_that_stops_early_leaves_the_collector_on(isolated_home: object) -> None:
+    assert main(["--theme", "no-such-theme"]) == 2
+    assert gc.isenabled()
