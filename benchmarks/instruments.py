@@ -109,7 +109,7 @@ class StallMonitor:
 
 def start_like_the_app() -> None:
     """The collector off, as ``run_app`` leaves it for start-up: the app freezes the heap
-    and turns the collector back on once its first screen is up (``_freeze_heap``)."""
+    and turns the collector back on once its first screen is up (``tui.ui.heap``)."""
     gc.disable()
 
 

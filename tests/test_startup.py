@@ -7,13 +7,19 @@ from __future__ import annotations
 import asyncio
 import gc
 import threading
+from collections.abc import Callable
+
+from rich.segment import Segment
+from textual.strip import Strip
 
 from tests.loopback import LoopbackServer, Reply, sse_body, text_chunks
 from tests.ui_support import build_app
 from tui.cli import main
 from tui.client import ChatClient, ChatRequest
 from tui.config import Profile
+from tui.ui import heap, keystrokes, strip_cycles
 from tui.ui.footer import Footer
+from tui.ui.markdown_feed import FRAME, MarkdownFeed
 
 
 def client_for(server: LoopbackServer) -> ChatClient:
@@ -114,3 +120,76 @@ async def test_the_footer_rebuilds_once_for_a_burst_of_changes(server: LoopbackS
 def test_an_app_that_stops_early_leaves_the_collector_on(isolated_home: object) -> None:
     assert main(["--theme", "no-such-theme"]) == 2
     assert gc.isenabled()
+
+
+# --- streaming: the collector and keystrokes ----------------------------------------
+
+
+def unreachable_after(use: Callable[[Strip], object]) -> int:
+    """How many objects only the collector can free after ``use`` on 20 fresh lines."""
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(20):
+            use(Strip([Segment("hello "), Segment("world")]))
+        return gc.collect()
+    finally:
+        gc.enable()
+
+
+def test_textual_strips_still_refer_to_themselves_without_the_patch() -> None:
+    """Why tui/ui/strip_cycles.py exists; when this fails, Textual fixed it: delete it."""
+    original = getattr(Strip.divide, "__wrapped__", Strip.divide)
+    assert unreachable_after(lambda strip: original(strip, [11])) >= 20
+
+
+def test_lines_that_come_back_unchanged_are_freed_without_the_collector() -> None:
+    strip_cycles.install()
+    strip_cycles.install()  # twice is once
+
+    def use(strip: Strip) -> None:
+        assert strip.divide([11]) == [strip]
+        assert strip.adjust_cell_length(11) is strip
+        assert strip.crop_extend(0, 11, None) is strip
+        assert strip.divide([5, 11])[0].text == "hello"  # other answers are still cached
+        assert strip._divide_cache.get((5, 11)) is not None
+
+    assert unreachable_after(use) == 0
+
+
+def test_full_collections_wait_while_any_reply_streams() -> None:
+    young, middle, full = gc.get_threshold()
+    with heap.full_collections_deferred():
+        assert gc.get_threshold()[2] == heap.DEFERRED
+        try:
+            with heap.full_collections_deferred():  # a second column
+                raise RuntimeError("a column fails")
+        except RuntimeError:
+            pass
+        assert gc.get_threshold()[2] == heap.DEFERRED  # the first still streams
+    assert gc.get_threshold() == (young, middle, full)
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.appended: list[str] = []
+
+    def append(self, text: str) -> None:
+        self.appended.append(text)
+
+
+async def test_streamed_text_waits_a_moment_after_a_keystroke() -> None:
+    view = Recorder()
+    feed = MarkdownFeed(view)  # type: ignore[arg-type]
+    feed.write("first")
+    for _ in range(3):
+        await asyncio.sleep(0)
+    assert view.appended == ["first"]  # no keystroke: at once
+    await asyncio.sleep(FRAME * 1.5)
+    keystrokes.note()
+    feed.write("second")
+    for _ in range(3):
+        await asyncio.sleep(0)
+    assert view.appended == ["first"]  # held back for the keystroke's frame
+    await asyncio.wait_for(feed.stop(), 2)
+    assert view.appended == ["first", "second"]

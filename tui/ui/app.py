@@ -4,7 +4,6 @@ in ``ChatScreen``."""
 from __future__ import annotations
 
 import asyncio
-import gc
 import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
@@ -23,8 +22,10 @@ from tui.session import make_client, new_conversation
 from tui.settings import Settings
 from tui.store import ConversationStore
 from tui.text import one_line
+from tui.ui import strip_cycles
 from tui.ui.app_prefs import PreferencesApp
 from tui.ui.chat_screen import ChatScreen
+from tui.ui.heap import freeze_after_start_up
 
 if TYPE_CHECKING:
     from tui.ui.history_screen import HistoryResult
@@ -81,7 +82,7 @@ class ChatApp(PreferencesApp, App[None]):
         """Once the first screen is up: what the first reply needs (httpx, the
         certificates, Markdown) is loaded in a thread, then the heap is frozen."""
         await asyncio.to_thread(_load_for_replies, self.client)
-        _freeze_heap()
+        freeze_after_start_up()
 
     def get_default_screen(self) -> Screen[Any]:
         return self._screen_for(self._first)
@@ -246,21 +247,6 @@ def _load_for_replies(client: ChatClient) -> None:
     warm_up()
 
 
-def _freeze_heap() -> None:
-    """Move everything alive after start-up out of the garbage collector's sight.
-
-    The app, Textual and an opened conversation are ~150,000 long-lived objects; without
-    this, each full collection walks them all and stalls the screen for 100+ ms while a
-    fast reply streams (benchmarks/stream_render.py). ``run_app`` turns the collector
-    off for start-up (its collections cost ~50 ms before the first frame); the few
-    thousand objects of start-up garbage are frozen with the rest. An app started with
-    the collector on (a test's) leaves it alone."""
-    if gc.isenabled():
-        return
-    gc.freeze()
-    gc.enable()
-
-
 def make_app(
     config: Config,
     *,
@@ -275,6 +261,7 @@ def make_app(
 ) -> ChatApp:
     """The app wired to its services; the command line and the tests both use this.
     ``local``: the local model's server to start (its client waits for it)."""
+    strip_cycles.install()
     if client is None and local is not None:
         client = make_client(config, transport=local.gate)
     return ChatApp(

@@ -6,15 +6,20 @@ the loop on every fragment and falls ever further behind the network).
 ``MarkdownFeed.write`` never waits. Text collects in a buffer; one task appends
 whatever has collected, waits a frame, and repeats. The number of appends is bounded
 by time, not by how finely the server chopped the reply.
+
+Keystrokes go first: for a moment after a key is pressed the feed holds its text back,
+so the frame that shows the keystroke is not also laying out the reply.
 """
 
 from __future__ import annotations
 
 import asyncio
 
+from tui.ui import keystrokes
 from tui.ui.markdown_view import MarkdownView
 
 FRAME = 1 / 30  # seconds between appends: smooth to the eye, cheap for the loop
+INPUT_FIRST = 0.020  # seconds text waits after a keystroke: past the keystroke's frame
 
 
 class MarkdownFeed:
@@ -41,6 +46,9 @@ class MarkdownFeed:
         while True:
             await self._wake.wait()
             self._wake.clear()
+            hold = INPUT_FIRST - keystrokes.since()
+            if hold > 0 and not self._stopping:
+                await asyncio.sleep(hold)
             if self._pending:
                 text = "".join(self._pending)
                 self._pending.clear()

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from rich.segment import Segment
 from rich.style import Style
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -131,7 +131,9 @@ class MarkdownView(Widget):
         self._live_lines: list[Strip] | None = None
         self._all: list[Strip] | None = None  # every line, as render_line reads them
         self._styled: list[Strip | None] = []  # _all with this widget's colours applied
+        self._styled_before: list[Strip | None] = []  # _styled as it was before _all changed
         self._styled_base: Style | None = None
+        self._live_start = 0  # where the live block's lines start in _all
         if source:
             self.append(source)
 
@@ -158,9 +160,30 @@ class MarkdownView(Widget):
             self._live = tail[blocks[-1][0] :]  # from the last block's first line
         else:
             self._live = tail
+        before = self._all
         self._live_lines = None
         self._all = None
-        self.refresh(layout=True)
+        self._refresh_after_append(before)
+
+    def _refresh_after_append(self, before: list[Strip] | None) -> None:
+        """Repaint only the changed lines when the height stays the same — most appends
+        while a reply streams — and lay out only when it changes: a layout repaints this
+        view and every container around it (benchmarks/typing_latency.py)."""
+        width = self._width
+        if before is None or width <= 0 or width != self.size.width:
+            self.refresh(layout=True)
+            return
+        old_live_start = self._live_start
+        after = self._lines(width)
+        if len(after) != len(before) or self.rendering:
+            self.refresh(layout=True)
+            return
+        first = min(old_live_start, self._live_start)  # lines above it are the same
+        styled = self._styled_before
+        if len(styled) == len(after):
+            self._styled = styled[:first] + [None] * (len(after) - first)
+        if first < len(after):
+            self.refresh(Region(0, first, width, len(after) - first))
 
     # --- rendering --------------------------------------------------------------------
 
@@ -193,6 +216,7 @@ class MarkdownView(Widget):
                 # The rest in the next frames: a burst of text (four columns catching up
                 # at once, a resize of a long reply) never freezes the screen.
                 self._all = list(self._settled_lines)
+                self._live_start = len(self._all)
                 self._styled = []
                 self.call_after_refresh(self._render_more)
                 return self._all
@@ -206,6 +230,8 @@ class MarkdownView(Widget):
             self._all = [*self._settled_lines, Strip.blank(0), *self._live_lines]
         else:
             self._all = self._settled_lines or self._live_lines
+        self._live_start = len(self._all) - len(self._live_lines)
+        self._styled_before = self._styled
         self._styled = []
         return self._all
 

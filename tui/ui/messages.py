@@ -19,6 +19,7 @@ from tui.conversation import Message
 from tui.reply import Delta
 from tui.session import usage_line
 from tui.text import strip_controls
+from tui.ui.heap import full_collections_deferred
 from tui.ui.inert import inert
 from tui.ui.markdown_feed import MarkdownFeed
 from tui.ui.markdown_view import MarkdownView
@@ -139,11 +140,12 @@ class ReplyView(Vertical):
         """Show a reply as its stream arrives, and settle it when the stream ends, fails
         or is cancelled (the caller's worker is what gets cancelled)."""
         try:
-            async for event in stream:
-                if isinstance(event, Retrying):
-                    self.show_retry(f"{event.reason} Retrying in {event.wait:.0f} s…")
-                else:
-                    await self.add_delta(event)
+            with full_collections_deferred():
+                async for event in stream:
+                    if isinstance(event, Retrying):
+                        self.show_retry(f"{event.reason} Retrying in {event.wait:.0f} s…")
+                    else:
+                        await self.add_delta(event)
         finally:
             await self.finish()
 

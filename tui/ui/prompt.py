@@ -7,6 +7,8 @@ from textual import events
 from textual.message import Message
 from textual.widgets import TextArea
 
+from tui.ui import keystrokes
+
 
 class PromptArea(TextArea):
     class Submitted(Message):
@@ -38,6 +40,7 @@ class PromptArea(TextArea):
             self.cursor_blink = False  # tests and snapshots see a steady cursor
 
     async def _on_key(self, event: events.Key) -> None:
+        keystrokes.note()  # a reply streaming meanwhile lets this keystroke be drawn first
         if event.key == "enter":
             event.stop()
             event.prevent_default()
