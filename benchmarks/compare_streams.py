@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.instruments import StallMonitor, TimedServer, start_like_the_app
+from benchmarks.instruments import StallMonitor, TimedServer, after_start_up, start_like_the_app
 from benchmarks.markdown_reply import long_reply, split_evenly, sse_stream
 from tests.loopback import Recorded, Reply
 from tui.client import ChatClient, ChatRequest
@@ -101,6 +101,7 @@ async def ui_run(
     async with app.run_test(size=(160, 40)) as pilot:
         while not isinstance(app.focused, PromptArea):
             await asyncio.sleep(0.01)
+        await after_start_up()
         app.query_one(PromptArea).load_text("Go")
         monitor.start()
         start = time.perf_counter()

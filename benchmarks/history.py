@@ -197,13 +197,16 @@ def ui_run(home: Path) -> dict[str, float]:
 
 
 async def _ui_once() -> dict[str, float]:
+    from benchmarks.instruments import after_start_up, start_like_the_app
     from tests.ui_support import build_app
     from tui.ui.conversation_list import ConversationList
     from tui.ui.history_screen import HistoryScreen
 
+    start_like_the_app()
     app = build_app(None)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
+        await after_start_up()
         start = time.perf_counter()
         await pilot.press("ctrl+l")
         while not (isinstance(app.screen, HistoryScreen) and app.screen._loaded):

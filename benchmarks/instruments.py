@@ -113,6 +113,16 @@ def start_like_the_app() -> None:
     gc.disable()
 
 
+async def after_start_up(timeout: float = 10.0) -> None:
+    """Wait for the end of the app's start-up (its warm-up, 0.3 s after mount, ends by
+    turning the collector on), as a person reading the screen before typing does."""
+    deadline = time.perf_counter() + timeout
+    while not gc.isenabled():
+        if time.perf_counter() > deadline:
+            raise RuntimeError("the app never finished starting up")
+        await asyncio.sleep(0.01)
+
+
 class GcPauses:
     """Every cyclic garbage collection between ``start`` and ``stop``: when, how long,
     which generation."""

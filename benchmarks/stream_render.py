@@ -43,6 +43,7 @@ from benchmarks.instruments import (
     StallMonitor,
     TimedServer,
     TimedTransport,
+    after_start_up,
     screenshot_text,
     start_like_the_app,
 )
@@ -175,6 +176,7 @@ async def ui_run(scenario: Scenario, profiler: Any = None) -> dict[str, Any]:
     collections = GcPauses()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
+        await after_start_up()
         await pilot.press(*PROMPT)
         monitor.start()
         collections.start()

@@ -32,7 +32,7 @@ from typing import Any
 
 from textual import events
 
-from benchmarks.instruments import start_like_the_app
+from benchmarks.instruments import after_start_up, start_like_the_app
 from benchmarks.markdown_reply import long_reply, short_reply, split_evenly, sse_stream
 from tests.loopback import LoopbackServer, Reply
 from tui.client import ChatClient
@@ -132,6 +132,7 @@ async def _measure(server: LoopbackServer, home: Path) -> dict[str, Any]:
                    conversation=conversation, fetch_catalog=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
+        await after_start_up()
         prompt = app.screen.query_one(PromptArea)
         probe = FrameProbe(app, prompt)
         idle = await type_all(probe)

@@ -107,3 +107,11 @@ def test_one_byte_at_a_time_gives_the_reference_events(
 ) -> None:
     body, expected = stream
     assert decode([body[i:i + 1] for i in range(len(body))]) == expected
+
+
+def test_retry_takes_only_ascii_digits() -> None:
+    """Found by the property test above: "²" and "٣" are digits to ``str.isdigit``."""
+    for value, expected in (("3000", 3000), ("²", None), ("٣", None), ("12a", None), ("", None)):
+        decoder = SSEDecoder()
+        list(decoder.feed(f"retry: {value}\ndata: x\n\n".encode()))
+        assert decoder.stats.retry_ms == expected, value

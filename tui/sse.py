@@ -110,7 +110,7 @@ class SSEDecoder:
             if "\0" not in value:
                 self._last_id = value
         elif name == "retry":
-            if value.isdigit():
+            if value.isascii() and value.isdigit():  # "²" is a digit to str.isdigit
                 self.stats.retry_ms = int(value)
         elif name not in self.stats.unknown_fields:
             self.stats.unknown_fields.append(name)

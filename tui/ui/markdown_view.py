@@ -170,12 +170,14 @@ class MarkdownView(Widget):
         while a reply streams — and lay out only when it changes: a layout repaints this
         view and every container around it (benchmarks/typing_latency.py)."""
         width = self._width
-        if before is None or width <= 0 or width != self.size.width:
+        if before is None or width != self.size.width or self.rendering:
+            # Not drawn yet, resized, or new blocks settled: the layout pass draws them,
+            # within the frame's render budget.
             self.refresh(layout=True)
             return
         old_live_start = self._live_start
-        after = self._lines(width)
-        if len(after) != len(before) or self.rendering:
+        after = self._lines(width)  # only the live block is drawn again
+        if len(after) != len(before):
             self.refresh(layout=True)
             return
         first = min(old_live_start, self._live_start)  # lines above it are the same
