@@ -111,7 +111,7 @@ def table(rows: list[Row]) -> str:
     for row in rows:
         base = f"{_value(row, 'baseline')} ({row['baseline_label']})" if row["baseline"] \
             else row["baseline_label"]
-        ratio = f"{row['median'] / row['baseline']:.1f}x" if row["baseline"] else ""
+        ratio = f"{row['median'] / row['baseline']:.2g}x" if row["baseline"] else ""
         met = {True: "met", False: "MISSED", None: ""}[row["met"]]
         lines.append(f"{row['figure']:<48}{_value(row, 'median'):>10}  {base:<36}{ratio:>8}  "
                      f"{row['goal'] or '':<34}{met}")
