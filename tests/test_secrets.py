@@ -152,3 +152,18 @@ def test_the_history_index_is_owner_only(tmp_path: Path) -> None:
     index.refresh()
     assert stat.S_IMODE(index.path.stat().st_mode) == 0o600
     assert stat.S_IMODE(index.path.parent.stat().st_mode) == 0o700
+
+
+def test_folders_the_app_creates_above_its_own_are_owner_only_too(
+    tmp_path: Path, server: LoopbackServer
+) -> None:
+    """A new CLINE_TUI_HOME (and any missing folder above it) is made 0700, as the XDG
+    base directory spec asks; folders that already exist keep their mode."""
+    tmp_path.chmod(0o755)
+    home = tmp_path / "new" / "home"
+    server.default = echoing_route
+    run = cli(home, "ask", "fine", server=server, key=KEY)
+    assert run.code == 0, run.stderr
+    assert stat.S_IMODE((tmp_path / "new").stat().st_mode) == 0o700
+    assert_owner_only(tmp_path / "new")
+    assert stat.S_IMODE(tmp_path.stat().st_mode) == 0o755

@@ -15,7 +15,7 @@ from typing import Any
 
 from tui.api_errors import Failure
 from tui.client import ChatClient, FailureError
-from tui.store import write_atomic
+from tui.store import make_private_dir, write_atomic
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,7 @@ class Catalog:
     def _save(self, models: list[ModelInfo]) -> None:
         document = {"fetched": time.time(), "models": [asdict(m) for m in models]}
         try:
-            self.cache_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            make_private_dir(self.cache_file.parent)
             write_atomic(self.cache_file, json.dumps(document).encode())
         except OSError:
             pass  # a cache that cannot be written only costs a refetch

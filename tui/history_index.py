@@ -24,7 +24,7 @@ from typing import Any
 from tui.conversation import Conversation
 from tui.history_query import fts_query, make_snippet, snippet_pattern
 from tui.history_query import split_snippet as split_snippet
-from tui.store import StoreError, parse_conversation
+from tui.store import StoreError, make_private_dir, parse_conversation
 from tui.text import strip_controls
 
 SCHEMA = 2
@@ -217,7 +217,7 @@ class HistoryIndex:
             yield self._memory, False
             return
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            make_private_dir(self.path.parent)
             # Created owner-only before SQLite opens it (its journal files copy the mode):
             # the index holds the text of every conversation.
             os.close(os.open(self.path, os.O_RDONLY | os.O_CREAT, 0o600))

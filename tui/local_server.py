@@ -38,6 +38,7 @@ from tui.local_model import (
     prepare_model,
     with_local_model,
 )
+from tui.store import make_private_dir
 
 HOST = "127.0.0.1"
 LOAD_TIMEOUT = 300.0  # seconds; a large model on a slow disk takes a while
@@ -95,7 +96,7 @@ class LocalServer:
                 "or set local_port = 0 in config.toml to use any free port"
             )
         self.model = model
-        self.log_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        make_private_dir(self.log_file.parent)
         self._log = self.log_file.open("wb")
         env = dict(os.environ, PYTHONUNBUFFERED="1")
         try:

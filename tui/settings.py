@@ -10,7 +10,7 @@ from typing import Any
 
 import tomli_w
 
-from tui.store import write_atomic
+from tui.store import make_private_dir, write_atomic
 
 
 class Settings:
@@ -85,5 +85,5 @@ class Settings:
         """Write the file; a settings file that does not parse is left alone."""
         if self.problem is not None:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        make_private_dir(self.path.parent)
         write_atomic(self.path, tomli_w.dumps(self.data).encode("utf-8"))

@@ -79,7 +79,7 @@ class ConversationStore:
     def save(self, conversation: Conversation) -> Path:
         path = self.path_for(conversation.id)
         data = tomli_w.dumps(conversation_to_toml(conversation)).encode("utf-8")
-        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        make_private_dir(self.folder)
         write_atomic(path, data)
         return path
 
@@ -110,7 +110,7 @@ class ConversationStore:
         path = self.path_for(conversation_id)
         if not path.exists():
             raise StoreError(f"no saved conversation '{conversation_id}' in {self.folder}")
-        self.trash_folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        make_private_dir(self.trash_folder)
         target = self.trash_folder / path.name
         n = 1
         while target.exists():
@@ -144,6 +144,18 @@ class ConversationStore:
                 bad.append(Unreadable(path, str(error)))
         good.sort(key=lambda c: (c.updated, c.id), reverse=True)
         return good, bad
+
+
+def make_private_dir(path: Path) -> None:
+    """Create ``path`` and every missing folder above it owner-only (0700), as the XDG
+    base directory spec asks; folders that already exist are left as they are."""
+    missing = []
+    for folder in (path, *path.parents):
+        if folder.is_dir():
+            break
+        missing.append(folder)
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700, exist_ok=True)
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -24,7 +24,7 @@ from textual.worker import get_current_worker
 from tui.conversation import Conversation
 from tui.export import SUFFIXES, export
 from tui.history_index import Entry, HistoryIndex
-from tui.store import ConversationStore, StoreError, write_atomic
+from tui.store import ConversationStore, StoreError, make_private_dir, write_atomic
 from tui.text import one_line
 from tui.ui.conversation_list import ConversationList
 from tui.ui.footer import Footer
@@ -338,7 +338,7 @@ class HistoryScreen(Screen[HistoryResult]):
             return
         try:
             conversation = self.store.load(entry.id)
-            self.export_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+            make_private_dir(self.export_dir)
             path = self.export_dir / f"{entry.id}{SUFFIXES[fmt]}"
             write_atomic(path, export(conversation, fmt).encode("utf-8"))
         except (OSError, StoreError) as error:
