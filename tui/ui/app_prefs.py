@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 class PreferencesApp(App[None]):
     BINDINGS = [
-        Binding("f1", "show_help", "Help", show=False, id="app.help"),
+        Binding("f1", "show_help", "Help", id="app.help", tooltip="Every key of this screen"),
         Binding("f8", "pick_theme", "Theme", show=False, id="app.theme"),
         Binding("f12", "open_settings", "Settings", show=False, id="app.settings"),
     ]

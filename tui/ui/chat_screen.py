@@ -36,16 +36,18 @@ _CODE_BLOCK = re.compile(r"```[^\n]*\n(.*?)(?:```|\Z)", re.DOTALL)
 
 class ChatScreen(Screen[None]):
     BINDINGS = [
-        Binding("escape", "cancel_reply", "Cancel reply", id="chat.cancel"),
+        Binding("escape", "cancel_reply", "Cancel", id="chat.cancel",
+                tooltip="Cancel the reply that is streaming"),
         Binding("ctrl+n", "new_chat", "New chat", id="chat.new"),
         Binding("f2,ctrl+o", "pick_model", "Model", id="chat.model"),
         Binding("ctrl+b", "toggle_usage", "Usage", id="chat.usage"),
         Binding("ctrl+t", "toggle_reasoning", "Reasoning", id="chat.reasoning"),
         Binding("ctrl+r", "retry", "Retry", id="chat.retry"),
         # F-keys for the rest: the prompt's editing keys (Ctrl+E, Ctrl+K, Ctrl+Y, …) stay.
-        Binding("f3", "copy_reply", "Copy reply", id="chat.copy_reply"),
+        Binding("f3", "copy_reply", "Copy", id="chat.copy_reply", tooltip="Copy the last reply"),
         Binding("f4", "copy_code", "Copy code", show=False, id="chat.copy_code"),
-        Binding("f5", "edit_chat", "System/temp", id="chat.edit"),
+        Binding("f5", "edit_chat", "System", id="chat.edit",
+                tooltip="System prompt and temperature of this chat"),
         Binding("ctrl+l", "app.open_history", "Chats", id="chat.history"),
     ]
     DEFAULT_CSS = """

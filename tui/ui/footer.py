@@ -14,6 +14,9 @@ class Footer(TextualFooter):
 
     _rebuild_pending = False
 
+    def __init__(self) -> None:
+        super().__init__(compact=True)  # one space between keys: a chat's keys fit in 120
+
     def bindings_changed(self, screen: Screen[object]) -> None:
         self._bindings_ready = True
         if not screen.app.app_focus or self._rebuild_pending:

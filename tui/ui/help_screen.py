@@ -30,7 +30,7 @@ def help_rows(app: App[Any], screen: Screen[Any]) -> list[HelpRow]:
     rows: dict[tuple[str, str], HelpRow] = {}
     for active in screen.active_bindings.values():
         binding: Binding = active.binding
-        description = binding.description or binding.tooltip
+        description = binding.tooltip or binding.description  # the footer's is short
         if not description or binding.system:
             continue
         node = active.node
