@@ -46,7 +46,8 @@ def hostile_route(request: Recorded) -> Reply:
     turn = sum(1 for m in body["messages"] if m["role"] == "user")
     if turn >= 2 and not body["model"].startswith("b/"):
         return Reply.json({"error": {"message": f"ZQERR {EVIL}"}}, status=400)
-    chunks = text_chunks(f"ZQSTART {EVIL}", f"\n\n{LONG_LINE}\n\n", "ZQEND",
+    # EVIL at both ends: the start may scroll past unpainted when the reply arrives at once.
+    chunks = text_chunks(f"ZQSTART {EVIL}", f"\n\n{LONG_LINE}\n\n", f"ZQEND {EVIL}",
                          reasoning=(f"thinking {EVIL}",), model=body["model"])
     return Reply.sse(sse_body(*chunks), piece_size=4096)
 

@@ -37,7 +37,8 @@ def route(request: Recorded) -> Reply:
     if model.startswith("slow"):
         words = [f"slow{i} " for i in range(40)]
         chunks = text_chunks(*words, model=model, usage=usage(40, 0.02))
-        return Reply.sse(sse_body(*chunks), piece_size=60, delay=0.01)
+        # Its first token comes 0.25 s late, so "first token" cannot go to it by chance.
+        return Reply.sse(sse_body(*chunks), piece_size=60, delay=0.01, stall_after=0, stall=0.25)
     if model.startswith("broken"):
         return Reply.json({"error": {"message": "model not found"}}, status=404)
     return Reply.sse(sse_body(*text_chunks(f"{model} says hi", model=model)))

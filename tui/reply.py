@@ -3,6 +3,10 @@
 ``ReplyBuilder.add_chunk`` takes each decoded JSON chunk (or a whole non-streamed
 response) and returns the deltas to show; ``builder.message`` is the reply so far.
 Nothing here does I/O, so the same code serves the stream, ``--no-stream`` and tests.
+
+Content and reasoning arrive a few characters at a time; adding each piece to a string
+would copy the whole text every time (400 KB in 80,000 pieces: 4.6 s). The pieces are
+kept in lists and joined into the message when it is looked at.
 """
 
 from __future__ import annotations
@@ -60,16 +64,37 @@ def error_text(error: Any) -> str:
 
 class ReplyBuilder:
     def __init__(self, model: str | None = None) -> None:
-        self.message = Message(role="assistant", model=model)
+        self._message = Message(role="assistant", model=model)
         self.ids: list[str] = []
-        self.raw_content = ""  # content exactly as sent, <think> tags and all
+        self._raw: list[str] = []  # content exactly as sent, <think> tags and all
+        self._content: list[str] = []  # pieces not yet joined into the message
+        self._reasoning: list[str] = []
         self._think = ThinkSplitter()
         self._tools: dict[int, ToolCall] = {}
 
     @property
+    def message(self) -> Message:
+        """The reply so far, every piece joined in."""
+        m = self._message
+        if self._content:
+            m.content += "".join(self._content)
+            self._content.clear()
+        if self._reasoning:
+            m.reasoning += "".join(self._reasoning)
+            self._reasoning.clear()
+        return m
+
+    @property
+    def raw_content(self) -> str:
+        if len(self._raw) > 1:
+            self._raw[:] = ["".join(self._raw)]
+        return self._raw[0] if self._raw else ""
+
+    @property
     def has_output(self) -> bool:
-        m = self.message
-        return bool(m.content or m.reasoning or m.refusal or m.tool_calls or self.raw_content)
+        m = self._message
+        return bool(self._raw or self._reasoning or m.content or m.reasoning or m.refusal
+                    or m.tool_calls)
 
     def add_chunk(self, chunk: Any) -> list[Delta]:
         if not isinstance(chunk, dict):
@@ -79,8 +104,8 @@ class ReplyBuilder:
         if isinstance(chunk_id, str) and chunk_id not in self.ids:
             self.ids.append(chunk_id)
         model = chunk.get("model")
-        if isinstance(model, str) and model and not self.message.model:
-            self.message.model = model
+        if isinstance(model, str) and model and not self._message.model:
+            self._message.model = model
         choices = chunk.get("choices")
         if isinstance(choices, list):
             for choice in choices:
@@ -88,10 +113,10 @@ class ReplyBuilder:
                     deltas.extend(self._add_choice(choice))
         usage = chunk.get("usage")
         if isinstance(usage, dict):
-            self.message.usage = Usage.from_wire(usage)
+            self._message.usage = Usage.from_wire(usage)
         if chunk.get("error") is not None:
-            self.message.error = error_text(chunk["error"])
-            self.message.finish_reason = "error"
+            self._message.error = error_text(chunk["error"])
+            self._message.finish_reason = "error"
         return deltas
 
     def finish(self) -> list[Delta]:
@@ -108,30 +133,30 @@ class ReplyBuilder:
             text = delta.get("reasoning") or delta.get("reasoning_content")
             if isinstance(text, str) and text:
                 self._think.allow_orphan_close = False
-                self.message.reasoning += text
+                self._reasoning.append(text)
                 deltas.append(Delta("reasoning", text))
             details = delta.get("reasoning_details")
             if isinstance(details, list):
-                self.message.reasoning_details.extend(details)
+                self._message.reasoning_details.extend(details)
             content = delta.get("content")
             if isinstance(content, str) and content:
-                self.raw_content += content
+                self._raw.append(content)
                 deltas.extend(self._content_deltas(self._think.feed(content)))
             refusal = delta.get("refusal")
             if isinstance(refusal, str) and refusal:
-                self.message.refusal += refusal
+                self._message.refusal += refusal
                 deltas.append(Delta("refusal", refusal))
             calls = delta.get("tool_calls")
             if isinstance(calls, list):
                 deltas.extend(self._add_tool_calls(calls))
         if choice.get("error") is not None:
-            self.message.error = error_text(choice["error"])
-            self.message.finish_reason = "error"  # even when no finish_reason follows
+            self._message.error = error_text(choice["error"])
+            self._message.finish_reason = "error"  # even when no finish_reason follows
         finish = choice.get("finish_reason")
         if isinstance(finish, str) and finish:
-            self.message.finish_reason = finish
-            if finish == "error" and not self.message.error:
-                self.message.error = "The model's provider ended the reply with an error."
+            self._message.finish_reason = finish
+            if finish == "error" and not self._message.error:
+                self._message.error = "The model's provider ended the reply with an error."
         return deltas
 
     def _content_deltas(self, pieces: list[tuple[str, str]]) -> list[Delta]:
@@ -139,14 +164,15 @@ class ReplyBuilder:
         for kind, text in pieces:
             if kind == "reset":
                 # Everything shown as content was reasoning all along.
-                self.message.reasoning += self.message.content
-                self.message.content = ""
+                m = self.message
+                m.reasoning += m.content
+                m.content = ""
                 deltas.append(Delta("reasoning_reset"))
             elif kind == "reasoning":
-                self.message.reasoning += text
+                self._reasoning.append(text)
                 deltas.append(Delta("reasoning", text))
             else:
-                self.message.content += text
+                self._content.append(text)
                 deltas.append(Delta("content", text))
         return deltas
 
@@ -161,7 +187,7 @@ class ReplyBuilder:
             call = self._tools.get(index)
             if call is None:
                 call = self._tools[index] = ToolCall()
-                self.message.tool_calls.append(call)
+                self._message.tool_calls.append(call)
             if isinstance(raw.get("id"), str) and raw["id"]:
                 call.id = raw["id"]
             if isinstance(raw.get("type"), str) and raw["type"]:

@@ -72,10 +72,16 @@ class ChatApp(PreferencesApp, App[None]):
             self.say(self.settings.problem, severity="warning", timeout=10)
         self._load_catalog()
         if self.local is not None:
-            from tui.ui.local_start import start_local
-
-            self.run_worker(start_local(self, self.local), group="local", exclusive=True)
+            # After the first refresh: the chat screen has shown its conversation by
+            # then, so the loading notice lands in it (and is not cleared by it).
+            self.call_after_refresh(self._start_local)
         self.set_timer(WARM_UP_AFTER, self._warm_up)
+
+    def _start_local(self) -> None:
+        from tui.ui.local_start import start_local
+
+        if self.local is not None:
+            self.run_worker(start_local(self, self.local), group="local", exclusive=True)
 
     @work(exclusive=True, group="warm-up")
     async def _warm_up(self) -> None:

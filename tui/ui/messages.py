@@ -104,11 +104,22 @@ class ReplyView(Vertical):
         self, message: Message, *, streaming: bool = False, show_usage: bool = True
     ) -> None:
         super().__init__()
-        self.message = message
+        self._message = message
+        self._stream: ChatStream | None = None
         self.streaming = streaming
         self.show_usage = show_usage  # a compare column shows usage under the column
         self._body_feed: MarkdownFeed | None = None
         self._reasoning_feed: MarkdownFeed | None = None
+
+    @property
+    def message(self) -> Message:
+        """The reply shown; while it streams, everything that has arrived so far (the
+        stream joins its pieces into the message when it is looked at)."""
+        return self._stream.reply if self._stream is not None else self._message
+
+    @message.setter
+    def message(self, message: Message) -> None:
+        self._message = message
 
     def compose(self) -> ComposeResult:
         m = self.message
@@ -139,6 +150,7 @@ class ReplyView(Vertical):
     async def follow(self, stream: ChatStream) -> None:
         """Show a reply as its stream arrives, and settle it when the stream ends, fails
         or is cancelled (the caller's worker is what gets cancelled)."""
+        self._stream = stream
         try:
             with full_collections_deferred():
                 async for event in stream:
@@ -147,6 +159,8 @@ class ReplyView(Vertical):
                     else:
                         await self.add_delta(event)
         finally:
+            self._message = stream.reply  # with every piece joined in
+            self._stream = None
             await self.finish()
 
     async def add_delta(self, delta: Delta) -> None:
