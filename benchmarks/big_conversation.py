@@ -22,14 +22,12 @@ import asyncio
 import json
 import resource
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.instruments import screenshot_text, start_like_the_app
+from benchmarks.instruments import in_fresh_process, screenshot_text, start_like_the_app
 from tui.config import Paths, load_config
 from tui.conversation import Conversation, Message
 from tui.store import ConversationStore
@@ -108,16 +106,8 @@ async def one_run() -> dict[str, Any]:
             "widgets": widgets, "toml_bytes": size}
 
 
-def spawn() -> dict[str, Any]:
-    with tempfile.NamedTemporaryFile(suffix=".json") as out:
-        subprocess.run([sys.executable, "-m", "benchmarks.big_conversation", "--one-run",
-                        out.name], cwd=ROOT, check=True, timeout=300)
-        result: dict[str, Any] = json.loads(Path(out.name).read_text())
-        return result
-
-
 def measure(repeat: int) -> dict[str, Any]:
-    runs = [spawn() for _ in range(repeat)]
+    runs = [in_fresh_process("big_conversation") for _ in range(repeat)]
     keys = ("parse", "open", "scroll_end", "memory_mb", "peak_rss_mb")
     return {"repeat": repeat, "messages": PAIRS * 2, "widgets": runs[0]["widgets"],
             "medians": {k: statistics.median(r[k] for r in runs) for k in keys}, "runs": runs}

@@ -19,14 +19,18 @@ import asyncio
 import dataclasses
 import json
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.instruments import StallMonitor, TimedServer, after_start_up, start_like_the_app
+from benchmarks.instruments import (
+    StallMonitor,
+    TimedServer,
+    after_start_up,
+    in_fresh_process,
+    start_like_the_app,
+)
 from benchmarks.markdown_reply import long_reply, split_evenly, sse_stream
 from tests.loopback import Recorded, Reply
 from tui.client import ChatClient, ChatRequest
@@ -151,14 +155,6 @@ async def one_run() -> dict[str, Any]:
         server.stop()
 
 
-def spawn() -> dict[str, Any]:
-    with tempfile.NamedTemporaryFile(suffix=".json") as out:
-        command = [sys.executable, "-m", "benchmarks.compare_streams", "--one-run", out.name]
-        subprocess.run(command, cwd=ROOT, check=True, timeout=RUN_TIMEOUT + 60)
-        result: dict[str, Any] = json.loads(Path(out.name).read_text())
-        return result
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.compare_streams")
     parser.add_argument("--repeat", type=int, default=3, help="runs (each a fresh process)")
@@ -169,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     runs = []
     for index in range(args.repeat):
-        run = spawn()
+        run = in_fresh_process("compare_streams", timeout=RUN_TIMEOUT + 60)
         runs.append(run)
         print(f"run {index + 1}/{args.repeat}: total {run['total']:.2f} s, baseline "
               f"{run['baseline']:.2f} s, longest stall {run['longest_stall'] * 1000:.0f} ms",

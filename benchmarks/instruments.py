@@ -8,9 +8,14 @@ import asyncio
 import contextlib
 import gc
 import html
+import json
 import re
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -105,6 +110,20 @@ class StallMonitor:
                 self.over_limit += 1
             if late > 0.050:
                 self.stalls.append((before, late))
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def in_fresh_process(module: str, *args: str, timeout: float = 300) -> dict[str, Any]:
+    """One run of ``python -m benchmarks.MODULE --one-run OUT ARGS`` and its JSON result.
+    Each run is a fresh process: an app closed by ``run_test`` is not freed at once, and
+    apps left in the heap make every later garbage collection slower."""
+    with tempfile.NamedTemporaryFile(suffix=".json") as out:
+        command = [sys.executable, "-m", f"benchmarks.{module}", "--one-run", out.name, *args]
+        subprocess.run(command, cwd=ROOT, check=True, timeout=timeout)
+        result: dict[str, Any] = json.loads(Path(out.name).read_text())
+        return result
 
 
 def start_like_the_app() -> None:

@@ -27,7 +27,6 @@ import dataclasses
 import json
 import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -44,6 +43,7 @@ from benchmarks.instruments import (
     TimedServer,
     TimedTransport,
     after_start_up,
+    in_fresh_process,
     screenshot_text,
     start_like_the_app,
 )
@@ -293,16 +293,6 @@ def _write_profile(profiler: Any) -> None:
 # --- the whole benchmark ------------------------------------------------------------
 
 
-def spawn(profile: bool = False) -> dict[str, Any]:
-    with tempfile.NamedTemporaryFile(suffix=".json") as out:
-        command = [sys.executable, "-m", "benchmarks.stream_render", "--one-run", out.name]
-        if profile:
-            command.append("--profile")
-        subprocess.run(command, cwd=ROOT, check=True, timeout=RUN_TIMEOUT + 60)
-        result: dict[str, Any] = json.loads(Path(out.name).read_text())
-        return result
-
-
 FIGURES = (
     # key, label, goal in seconds or None, shown against the parsed baseline?
     ("submit_to_settled", "Enter → reply done, screen settled", None, True),
@@ -408,7 +398,7 @@ def main(argv: list[str] | None = None) -> int:
             parser.error("--profile needs pyinstrument: .venv/bin/pip install pyinstrument")
     runs = []
     for i in range(args.repeat):
-        run = spawn()
+        run = in_fresh_process("stream_render", timeout=RUN_TIMEOUT + 60)
         runs.append(run)
         ui = run["ui"]
         print(f"run {i + 1}/{args.repeat}: Enter → settled {_s(ui['submit_to_settled'])}, "
@@ -418,7 +408,8 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr, flush=True)
     results = aggregate(runs)
     if args.profile:
-        results["profiled_run"] = spawn(profile=True)
+        results["profiled_run"] = in_fresh_process("stream_render", "--profile",
+                                                   timeout=RUN_TIMEOUT + 60)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "stream_render.json").write_text(json.dumps(results, indent=2) + "\n")
     print(report(results))

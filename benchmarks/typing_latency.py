@@ -23,8 +23,6 @@ import asyncio
 import dataclasses
 import json
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -32,7 +30,7 @@ from typing import Any
 
 from textual import events
 
-from benchmarks.instruments import after_start_up, start_like_the_app
+from benchmarks.instruments import after_start_up, in_fresh_process, start_like_the_app
 from benchmarks.markdown_reply import long_reply, short_reply, split_evenly, sse_stream
 from tests.loopback import LoopbackServer, Reply
 from tui.client import ChatClient
@@ -155,16 +153,8 @@ async def _measure(server: LoopbackServer, home: Path) -> dict[str, Any]:
             "chunks_per_second": chunks_per_s}
 
 
-def spawn() -> dict[str, Any]:
-    with tempfile.NamedTemporaryFile(suffix=".json") as out:
-        subprocess.run([sys.executable, "-m", "benchmarks.typing_latency", "--one-run",
-                        out.name], cwd=ROOT, check=True, timeout=300)
-        result: dict[str, Any] = json.loads(Path(out.name).read_text())
-        return result
-
-
 def measure(repeat: int) -> dict[str, Any]:
-    runs = [spawn() for _ in range(repeat)]
+    runs = [in_fresh_process("typing_latency") for _ in range(repeat)]
     figures: dict[str, float] = {}
     for kind in ("idle", "streaming"):
         for name, fraction in (("p50", 0.5), ("p95", 0.95)):
