@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 
@@ -206,3 +209,26 @@ async def test_streamed_text_waits_a_moment_after_a_keystroke() -> None:
     assert view.appended == ["first"]  # held back for the keystroke's frame
     await asyncio.wait_for(feed.stop(), 2)
     assert view.appended == ["first", "second"]
+
+
+def test_the_app_asks_textual_for_120_frames_a_second_unless_the_user_chose(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tui.app_main import use_frame_rate
+
+    monkeypatch.delenv("TEXTUAL_FPS", raising=False)
+    use_frame_rate()
+    assert os.environ["TEXTUAL_FPS"] == "120"
+    monkeypatch.setenv("TEXTUAL_FPS", "30")
+    use_frame_rate()
+    assert os.environ["TEXTUAL_FPS"] == "30"
+
+
+def test_the_frame_rate_is_set_before_textual_is_imported(isolated_home: object) -> None:
+    code = ("import os, sys\nos.environ.pop('TEXTUAL_FPS', None)\n"
+            "sys.argv = ['cline-tui', '--theme', 'no-such-theme']\n"
+            "import tui.cli\ncode = tui.cli.main()\n"
+            "from textual import constants\nprint(code, constants.MAX_FPS)\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=60, check=False)
+    assert result.stdout.split() == ["2", "120"], result.stderr
