@@ -17,7 +17,6 @@ the open conversation costs beyond the interpreter and imports. Written to
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import resource
@@ -27,15 +26,19 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.instruments import in_fresh_process, screenshot_text, start_like_the_app
+from benchmarks.instruments import (
+    arguments,
+    in_fresh_process,
+    save,
+    screenshot_text,
+    start_like_the_app,
+)
 from tui.config import Paths, load_config
 from tui.conversation import Conversation, Message
 from tui.store import ConversationStore
 from tui.ui.app import make_app
 from tui.ui.transcript import Transcript
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "benchmarks" / "results"
 PAIRS = 500
 MODEL = "bench/model"
 GOAL_OPEN = 1.0
@@ -129,21 +132,16 @@ def rows(result: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.big_conversation",
-                                     description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--repeat", type=int, default=3, help="runs (each a fresh process)")
-    parser.add_argument("--one-run", metavar="OUT", help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
+    args = arguments("big_conversation", __doc__, repeat=3).parse_args(argv)
     if args.one_run:
         Path(args.one_run).write_text(json.dumps(asyncio.run(one_run())))
         return 0
     result = measure(max(1, args.repeat))
     result["rows"] = rows(result)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "big_conversation.json").write_text(json.dumps(result, indent=2) + "\n")
+    path = save("big_conversation", result)
     for key, value in result["medians"].items():
         print(f"  {key:<12}{value:>9.3f}")
-    print(f"written: {RESULTS / 'big_conversation.json'}")
+    print(f"written: {path}")
     return 0
 
 

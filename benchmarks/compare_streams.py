@@ -14,7 +14,6 @@ Each run is a fresh process. Results: a table, and benchmarks/results/compare.js
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import dataclasses
 import json
@@ -28,7 +27,9 @@ from benchmarks.instruments import (
     StallMonitor,
     TimedServer,
     after_start_up,
+    arguments,
     in_fresh_process,
+    save,
     start_like_the_app,
 )
 from benchmarks.markdown_reply import long_reply, split_evenly, sse_stream
@@ -43,8 +44,6 @@ from tui.ui.compare_screen import CompareScreen
 from tui.ui.markdown_view import MarkdownView
 from tui.ui.prompt import PromptArea
 
-ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "benchmarks" / "results"
 COLUMNS = 4
 CHUNKS = 5_000
 MODELS = [f"bench/model-{i}" for i in range(COLUMNS)]
@@ -156,10 +155,7 @@ async def one_run() -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.compare_streams")
-    parser.add_argument("--repeat", type=int, default=3, help="runs (each a fresh process)")
-    parser.add_argument("--one-run", metavar="FILE", help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
+    args = arguments("compare_streams", __doc__, repeat=3).parse_args(argv)
     if args.one_run:
         Path(args.one_run).write_text(json.dumps(asyncio.run(one_run())))
         return 0
@@ -183,11 +179,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'longest event-loop stall':<46}{stall * 1000:>8.0f}ms{'':>18}  ≤ 100 ms {verdict}")
     problems = [p for r in runs for p in r["problems"]]
     print(f"\nevery column whole in every run: {problems or 'yes'}")
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "compare.json").write_text(json.dumps(
-        {"columns": COLUMNS, "chunks": CHUNKS, "runs": runs,
-         "median": {"total": total, "baseline": base, "longest_stall": stall}}, indent=2))
-    print(f"written: {RESULTS / 'compare.json'}")
+    path = save("compare", {"columns": COLUMNS, "chunks": CHUNKS, "runs": runs,
+                            "median": {"total": total, "baseline": base, "longest_stall": stall}})
+    print(f"written: {path}")
     return 1 if problems else 0
 
 

@@ -4,6 +4,7 @@ one clock for every thread of the process."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import gc
@@ -113,6 +114,25 @@ class StallMonitor:
 
 
 ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results"
+
+
+def arguments(module: str, doc: str | None, repeat: int) -> argparse.ArgumentParser:
+    """``python -m benchmarks.MODULE [--repeat N]``, and the hidden ``--one-run OUT`` that
+    ``in_fresh_process`` passes to run one measurement."""
+    parser = argparse.ArgumentParser(prog=f"python -m benchmarks.{module}",
+                                     description=(doc or "").split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=repeat, help="runs (each a fresh process)")
+    parser.add_argument("--one-run", metavar="OUT", help=argparse.SUPPRESS)
+    return parser
+
+
+def save(name: str, result: dict[str, Any]) -> Path:
+    """``results/NAME.json`` (not committed)."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps(result, indent=2) + "\n")
+    return path
 
 
 def in_fresh_process(module: str, *args: str, timeout: float = 300) -> dict[str, Any]:

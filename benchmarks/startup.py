@@ -17,7 +17,6 @@ bytecode first, as an installed wheel's are. Written to ``results/startup.json``
 
 from __future__ import annotations
 
-import argparse
 import compileall
 import dataclasses
 import fcntl
@@ -37,11 +36,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks.instruments import arguments, save
 from tests.loopback import LoopbackServer
 from tui.catalog import ModelInfo
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "benchmarks" / "results"
 SCRIPT = Path(sys.executable).parent / "cline-tui"
 GOAL_APP_OVER_TEXTUAL = 0.15  # seconds over the bare Textual import
 GOAL_ASK = 0.25
@@ -172,20 +171,16 @@ def rows(result: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.startup",
-                                     description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--repeat", type=int, default=7, help="rounds (each a fresh process)")
-    args = parser.parse_args(argv)
+    args = arguments("startup", __doc__, repeat=7).parse_args(argv)
     result = measure(max(1, args.repeat))
     result["rows"] = rows(result)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "startup.json").write_text(json.dumps(result, indent=2) + "\n")
+    path = save("startup", result)
     print(f"start-up, median of {args.repeat} rounds (fresh processes):")
     for key, value in result["medians"].items():
         print(f"  {key:<22}{value * 1000:>8.0f} ms")
     print(f"  Textual imported: {result['textual_imported']}; catalog requests to the "
           f"server: {result['catalog_requests']}")
-    print(f"written: {RESULTS / 'startup.json'}")
+    print(f"written: {path}")
     return 0
 
 

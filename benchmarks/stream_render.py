@@ -21,7 +21,6 @@ one run under pyinstrument (``pip install pyinstrument``; not a project dependen
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import dataclasses
 import json
@@ -38,12 +37,15 @@ import textual
 from textual.worker import Worker
 
 from benchmarks.instruments import (
+    RESULTS,
     GcPauses,
     StallMonitor,
     TimedServer,
     TimedTransport,
     after_start_up,
+    arguments,
     in_fresh_process,
+    save,
     screenshot_text,
     start_like_the_app,
 )
@@ -70,8 +72,6 @@ USAGE = {"prompt_tokens": 18_000, "completion_tokens": 25_000, "cost": 0.41}
 GOAL_FINAL_FRAME = 0.5  # seconds from the last byte to the final frame
 GOAL_STALL = 0.100  # longest event-loop stall while streaming
 RUN_TIMEOUT = 240.0
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "benchmarks" / "results"
 
 
 # --- one run (in its own process) ---------------------------------------------------
@@ -378,12 +378,9 @@ def _cells(stats: dict[str, float]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.stream_render",
-                                     description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--repeat", type=int, default=5, help="runs (fresh processes)")
+    parser = arguments("stream_render", __doc__, repeat=5)
     parser.add_argument("--profile", action="store_true",
                         help="one more run under pyinstrument (results/stream_render_profile*)")
-    parser.add_argument("--one-run", metavar="OUT", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one_run:
         result = asyncio.run(one_run(args.profile))
@@ -410,8 +407,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.profile:
         results["profiled_run"] = in_fresh_process("stream_render", "--profile",
                                                    timeout=RUN_TIMEOUT + 60)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "stream_render.json").write_text(json.dumps(results, indent=2) + "\n")
+    save("stream_render", results)
     print(report(results))
     if args.profile:
         flat = (RESULTS / "stream_render_profile_flat.txt").read_text().splitlines()

@@ -18,7 +18,6 @@ Written to ``results/typing.json``.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import dataclasses
 import json
@@ -30,7 +29,13 @@ from typing import Any
 
 from textual import events
 
-from benchmarks.instruments import after_start_up, in_fresh_process, start_like_the_app
+from benchmarks.instruments import (
+    after_start_up,
+    arguments,
+    in_fresh_process,
+    save,
+    start_like_the_app,
+)
 from benchmarks.markdown_reply import long_reply, short_reply, split_evenly, sse_stream
 from tests.loopback import LoopbackServer, Reply
 from tui.client import ChatClient
@@ -42,8 +47,6 @@ from tui.ui.app import make_app
 from tui.ui.markdown_view import MarkdownView
 from tui.ui.prompt import PromptArea
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "benchmarks" / "results"
 MODEL = "bench/model"
 KEYS = "the quick brown fox jumps over the lazy dog " * 2  # 88 keystrokes
 GAP = 0.040  # seconds between keystrokes (a fast typist)
@@ -180,23 +183,18 @@ def rows(result: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.typing_latency",
-                                     description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--repeat", type=int, default=3, help="runs (each a fresh process)")
-    parser.add_argument("--one-run", metavar="OUT", help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
+    args = arguments("typing_latency", __doc__, repeat=3).parse_args(argv)
     if args.one_run:
         Path(args.one_run).write_text(json.dumps(asyncio.run(one_run())))
         return 0
     result = measure(max(1, args.repeat))
     result["rows"] = rows(result)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "typing.json").write_text(json.dumps(result, indent=2) + "\n")
+    path = save("typing", result)
     for key, value in result["medians"].items():
         print(f"  {key:<16}{value * 1000:>7.1f} ms")
     print(f"  stream rate {result['chunks_per_second']:.0f} chunks/s, still streaming at the "
           f"end of every run: {result['stream_running_throughout']}")
-    print(f"written: {RESULTS / 'typing.json'}")
+    print(f"written: {path}")
     return 0
 
 
