@@ -18,6 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from tests import strict_chat
+
 
 @dataclass
 class Reply:
@@ -77,7 +79,10 @@ class Recorded:
 
 
 class LoopbackServer:
-    def __init__(self) -> None:
+    def __init__(self, strict: bool = False) -> None:
+        # Strict: a chat request a strict server rejects (tests/strict_chat.py) gets a 400.
+        self.strict = strict
+        self.violations: list[strict_chat.Violation] = []
         self.replies: deque[Reply] = deque()
         self.default: Reply | Callable[[Recorded], Reply] = Reply(status=404, pieces=[b"{}"])
         self.requests: list[Recorded] = []
@@ -126,6 +131,15 @@ class LoopbackServer:
                 return reply
         return self.default(request) if callable(self.default) else self.default
 
+    def _strict_refusal(self, request: Recorded) -> Reply | None:
+        if not self.strict or not request.path.endswith("/chat/completions"):
+            return None
+        broken = strict_chat.violation(request.body)
+        if broken is None:
+            return None
+        self.violations.append(broken)
+        return Reply.json(strict_chat.error_body(broken), status=400)
+
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             while True:
@@ -133,7 +147,8 @@ class LoopbackServer:
                 if request is None:
                     break
                 self.requests.append(request)
-                if not await self._respond(self._next_reply(request), writer):
+                reply = self._strict_refusal(request) or self._next_reply(request)
+                if not await self._respond(reply, writer):
                     return
         except (ConnectionError, asyncio.IncompleteReadError):
             pass

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.loopback import LoopbackServer, Reply, sse_body, text_chunks
 from tui.compare import (
     column_as_chat,
     last_turn,
@@ -126,3 +127,54 @@ def test_export_stacked_and_side_by_side() -> None:
     row = next(line for line in table if "Line one" in line)
     assert "Line one \\| with a pipe<br>line two" in row
     assert row.count(" | ") == 2  # three cells: the pipe in the text is escaped
+
+
+def test_continuing_a_compare_as_one_chat_sends_the_preferred_column_only() -> None:
+    from tui.session import build_request
+
+    c = compare_with_turn()
+    set_preferred(c, 2)
+    c.add(Message(role="user", content="More?"))
+    said: list[str] = []
+    request = build_request(c, say=said.append)
+    assert request.model == "cheap/c"
+    assert [m["role"] for m in request.messages] == ["system", "user", "assistant", "user"]
+    assert request.messages[2]["content"] == "Hey."
+    assert said == ["this is a comparison: continuing column 3 (cheap/c; the preferred "
+                    "reply's); the other columns' replies are not sent"]
+
+
+def test_continuing_a_compare_with_no_preferred_reply_takes_column_one() -> None:
+    from tui.session import build_request
+
+    c = compare_with_turn()
+    c.add(Message(role="user", content="More?"))
+    said: list[str] = []
+    request = build_request(c, say=said.append)
+    assert request.model == "fast/a"
+    assert request.messages[2]["content"] == "Hello from a."
+    assert len(request.messages) == 4
+    assert "column 1 (fast/a; no reply is marked preferred)" in said[0]
+
+
+def test_ask_continue_on_a_compare_sends_one_column_through_a_strict_server(
+    isolated_home: Path, server: LoopbackServer
+) -> None:
+    from tests.test_ask_cli import cli
+
+    c = compare_with_turn()
+    set_preferred(c, 1)
+    c.id = "20261201-120000-c0ffee"
+    ConversationStore(isolated_home / "conversations").save(c)
+    server.enqueue(Reply.sse(sse_body(*text_chunks("Sure.", model="slow/b"))))
+    run = cli(isolated_home, "ask", "--continue", c.id, "More?", server=server)
+    assert run.code == 0, run.stderr
+    assert "continuing column 2 (slow/b; the preferred reply's)" in run.stderr
+    [sent] = server.chat_requests()
+    assert sent.json()["model"] == "slow/b"
+    assert sent.json()["messages"] == [
+        {"role": "system", "content": "Be brief."},
+        {"role": "user", "content": "Hi"},
+        {"role": "assistant", "content": "Hello from b, at length."},
+        {"role": "user", "content": "More?"},
+    ]

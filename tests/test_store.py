@@ -575,7 +575,6 @@ def test_wire_messages_send_system_first_and_skip_empty_failed_replies() -> None
         {"role": "system", "content": "Be brief."},
         {"role": "user", "content": "What is 2+2?"},
         {"role": "assistant", "content": "4", "reasoning_details": details},
-        {"role": "user", "content": "And 3+3?"},
         {"role": "user", "content": "Weather?"},
         {"role": "assistant", "content": None, "tool_calls": [
             {"id": "call_1", "type": "function",

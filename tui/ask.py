@@ -92,7 +92,7 @@ async def _turn(
 ) -> int:
     out: TextIO = sys.stdout
     clean_out = out.isatty()  # a terminal gets no control sequences; a pipe gets the bytes
-    request = build_request(conversation, stream=not args.no_stream)
+    request = build_request(conversation, stream=not args.no_stream, say=_say)
     printed_any = False
     ends_with_newline = True
     async with make_client(config) as client:

@@ -23,6 +23,7 @@ from tui.api_errors import Failure, http_failure, redact
 from tui.config import PROJECT_URL, Profile
 from tui.conversation import Message, Usage
 from tui.reply import Delta, ReplyBuilder
+from tui.request_check import request_problem
 from tui.sse import SSEDecoder
 
 if TYPE_CHECKING:
@@ -259,13 +260,16 @@ class ChatStream:
             self._stamp_times()
 
     async def _attempt(self) -> AsyncIterator[Delta]:
-        request = self.request
         client = self.client
+        payload = self.request.body()
+        problem = request_problem(payload)  # nothing is sent that a server must reject
+        if problem is not None:
+            raise FailureError(Failure("refused", problem))
         async with client._http.stream(
             "POST",
             client.url("/chat/completions"),
             headers=client.headers(),
-            content=json.dumps(request.body(), ensure_ascii=False).encode(),
+            content=json.dumps(payload, ensure_ascii=False).encode(),
         ) as response:
             if response.status_code >= 400:
                 body = await _read_limited(response)

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from tui.request_history import wire_messages
+
 Role = Literal["system", "user", "assistant", "tool"]
 
 FORMAT_VERSION = 1
@@ -35,13 +37,6 @@ class ToolCall:
     name: str = ""
     arguments: str = ""
     type: str = "function"
-
-    def to_wire(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "type": self.type,
-            "function": {"name": self.name, "arguments": self.arguments},
-        }
 
 
 @dataclass
@@ -122,20 +117,6 @@ class Message:
     # Keys a later version wrote that this one does not know: kept on rewrite.
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def to_wire(self) -> dict[str, Any]:
-        """This message as the Chat Completions API wants it back in a request."""
-        wire: dict[str, Any] = {"role": self.role, "content": self.content}
-        if self.role == "assistant":
-            if self.tool_calls:
-                wire["tool_calls"] = [call.to_wire() for call in self.tool_calls]
-                if not self.content:
-                    wire["content"] = None
-            if self.reasoning_details:
-                wire["reasoning_details"] = self.reasoning_details
-        if self.role == "tool" and self.tool_call_id:
-            wire["tool_call_id"] = self.tool_call_id
-        return wire
-
 
 @dataclass
 class Conversation:
@@ -160,23 +141,9 @@ class Conversation:
         return message
 
     def wire_messages(self, column: int | None = None) -> list[dict[str, Any]]:
-        """The history to send: system prompt first, then every turn.
-
-        Failed or cancelled replies with nothing in them are left out: sending an empty
-        assistant turn back confuses most models. For compare, only replies of the
-        given column are sent.
-        """
-        wire: list[dict[str, Any]] = []
-        if self.system:
-            wire.append({"role": "system", "content": self.system})
-        for message in self.messages:
-            if message.role == "assistant":
-                if column is not None and message.column not in (None, column):
-                    continue
-                if not message.content and not message.tool_calls:
-                    continue
-            wire.append(message.to_wire())
-        return wire
+        """The history to send, valid for a strict server (the rules are in
+        ``tui.request_history``). For compare, only replies of the given column are sent."""
+        return wire_messages(self, column)
 
 
 def title_from_prompt(prompt: str, limit: int = 60) -> str:

@@ -3,6 +3,7 @@ request for a conversation, and the one-line usage summary."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -45,13 +46,43 @@ def new_conversation(config: Config) -> Conversation:
     )
 
 
-def build_request(conversation: Conversation, stream: bool = True) -> ChatRequest:
+def build_request(
+    conversation: Conversation, stream: bool = True, say: Callable[[str], None] | None = None
+) -> ChatRequest:
+    """The request for the next turn. A compare conversation carried on as one chat (``ask
+    --continue``) sends one column's history and model; ``say`` is told which."""
+    column, model = None, conversation.model
+    if conversation.kind == "compare":
+        column = continued_column(conversation)
+        if column < len(conversation.models):
+            model = conversation.models[column]
+        if say is not None:
+            why = "the preferred reply's" if _preferred_column(conversation) is not None else (
+                "no reply is marked preferred"
+            )
+            say(
+                f"this is a comparison: continuing column {column + 1} ({model or '?'}; {why}); "
+                "the other columns' replies are not sent"
+            )
     return ChatRequest(
-        model=conversation.model,
-        messages=conversation.wire_messages(),
+        model=model,
+        messages=conversation.wire_messages(column),
         stream=stream,
         temperature=conversation.temperature,
     )
+
+
+def continued_column(conversation: Conversation) -> int:
+    """The column a compare goes on in as a chat: the last preferred reply's, else 0."""
+    preferred = _preferred_column(conversation)
+    return preferred if preferred is not None else 0
+
+
+def _preferred_column(conversation: Conversation) -> int | None:
+    for message in reversed(conversation.messages):
+        if message.role == "assistant" and message.preferred and message.column is not None:
+            return message.column
+    return None
 
 
 def usage_line(reply: Message, with_model: bool = True) -> str:

@@ -17,12 +17,18 @@ from textual.widgets._collapsible import CollapsibleTitle
 from tui.client import ChatStream, Retrying
 from tui.conversation import Message
 from tui.reply import Delta
+from tui.request_history import is_sent
 from tui.session import usage_line
 from tui.text import strip_controls
 from tui.ui.heap import full_collections_deferred
 from tui.ui.inert import inert
 from tui.ui.markdown_feed import MarkdownFeed
 from tui.ui.markdown_view import MarkdownView
+
+
+# A reply with nothing in it is left out of later requests with its prompt (see
+# tui/request_history.py): the transcript says so.
+NOT_SENT_NOTE = "No reply text: this prompt will not be sent again. Ctrl+R retries the last one."
 
 
 class UserMessage(Static):
@@ -258,6 +264,8 @@ class ReplyView(Vertical):
             parts.append("Stopped by the provider's content filter.")
         if m.error:
             parts.append(f"Error: {m.error}")
+        if not is_sent(m):
+            parts.append(NOT_SENT_NOTE)
         if self.show_usage and m.usage is not None and (m.usage.completion_tokens or m.content):
             parts.append(usage_line(m))
         return inert("\n".join(parts))
