@@ -99,7 +99,8 @@ def _check_messages(messages: list[Any]) -> None:
                 "unanswered_tool_call",
                 f"{where}: tool calls {pending} were not answered by tool messages",
             )
-        if role != expected and not (role == "assistant" and index and _after_tools(messages, index)):
+        carries_on = role == "assistant" and _after_tools(messages, index)
+        if role != expected and not carries_on:
             raise Violation(
                 "roles_not_alternating",
                 f"{where} is {role!r} where {expected!r} was expected: after the system "
@@ -123,7 +124,7 @@ def _check_messages(messages: list[Any]) -> None:
 
 def _after_tools(messages: list[Any], index: int) -> bool:
     """An assistant message right after tool results carries on the same turn."""
-    previous = messages[index - 1]
+    previous = messages[index - 1] if index else None
     return isinstance(previous, dict) and previous.get("role") == "tool"
 
 

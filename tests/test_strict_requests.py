@@ -326,8 +326,11 @@ def test_any_history_gives_a_request_a_strict_server_accepts(
     assert wire[-1] == {"role": "user", "content": prompt}
     # Every reply with text that belongs to this column is in the request.
     sent = json.dumps(wire)
+    prompted = False
     for message in c.messages:
-        if message.role == "assistant" and message.column in (None, column) and message.content:
+        prompted = prompted or message.role == "user"
+        mine = column is None or message.column in (None, column)
+        if message.role == "assistant" and mine and message.content and prompted:
             assert json.dumps(message.content)[1:-1] in sent
 
 
@@ -386,11 +389,11 @@ async def test_a_bad_temperature_is_refused_before_anything_is_sent(
 ) -> None:
     c = conversation(temperature=temperature)
     async with client_for(server) as client:
-        reply = await take_turn(client, c, "hi")
+        answer = await take_turn(client, c, "hi")
     assert server.chat_requests() == []
-    assert reply.finish_reason == "error"
-    assert reply.error is not None and "temperature" in reply.error
-    assert "nothing was sent" in reply.error
+    assert answer.finish_reason == "error"
+    assert answer.error is not None and "temperature" in answer.error
+    assert "nothing was sent" in answer.error
 
 
 @pytest.mark.parametrize("model", ["", "   "])
@@ -400,9 +403,9 @@ async def test_a_missing_model_is_refused_before_anything_is_sent(
     c = conversation()
     c.model = model
     async with client_for(server) as client:
-        reply = await take_turn(client, c, "hi")
+        answer = await take_turn(client, c, "hi")
     assert server.chat_requests() == []
-    assert reply.error is not None and "No model" in reply.error
+    assert answer.error is not None and "No model" in answer.error
 
 
 async def test_a_nan_anywhere_in_the_body_is_refused_before_anything_is_sent(
@@ -410,6 +413,6 @@ async def test_a_nan_anywhere_in_the_body_is_refused_before_anything_is_sent(
 ) -> None:
     c = conversation(user("q"), reply("a", reasoning_details=[{"score": math.nan}]))
     async with client_for(server) as client:
-        reply = await take_turn(client, c, "hi")
+        answer = await take_turn(client, c, "hi")
     assert server.chat_requests() == []
-    assert reply.error is not None and "NaN" in reply.error
+    assert answer.error is not None and "NaN" in answer.error

@@ -40,8 +40,8 @@ def is_sent(reply: Message) -> bool:
 
 
 def wire_messages(conversation: Conversation, column: int | None = None) -> list[dict[str, Any]]:
-    """The history to send for ``conversation`` (for a compare, the replies of ``column``;
-    replies with no column belong to every column)."""
+    """The history to send for ``conversation``; with ``column``, only that column's
+    replies of a compare (replies with no column belong to every column)."""
     systems = [conversation.system or ""]
     turns: list[list[Message]] = []
     for message in conversation.messages:
@@ -49,7 +49,9 @@ def wire_messages(conversation: Conversation, column: int | None = None) -> list
             systems.append(message.content)
         elif message.role == "user":
             turns.append([message])
-        elif message.role == "assistant" and message.column not in (None, column):
+        elif column is not None and message.role == "assistant" and message.column not in (
+            None, column
+        ):
             continue
         elif turns:
             turns[-1].append(message)

@@ -25,7 +25,6 @@ from tui.ui.inert import inert
 from tui.ui.markdown_feed import MarkdownFeed
 from tui.ui.markdown_view import MarkdownView
 
-
 # A reply with nothing in it is left out of later requests with its prompt (see
 # tui/request_history.py): the transcript says so.
 NOT_SENT_NOTE = "No reply text: this prompt will not be sent again. Ctrl+R retries the last one."
