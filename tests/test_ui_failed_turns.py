@@ -4,7 +4,7 @@ the next request (through the strict loopback server) leaves it out."""
 from __future__ import annotations
 
 from tests.loopback import LoopbackServer, Reply, sse_body, text_chunks
-from tests.test_ui_chat import send
+from tests.test_ui_chat import send, wait_for
 from tests.ui_support import build_app
 from tui.ui.messages import NOT_SENT_NOTE, ReplyView
 
@@ -26,9 +26,32 @@ async def test_a_failed_reply_says_its_prompt_is_left_out_and_the_next_turn_is_v
             await app.workers.wait_for_complete()
             await pilot.pause()
         failed, partial, fine = app.query(ReplyView)
-        assert NOT_SENT_NOTE in str(failed.status.render())
-        assert NOT_SENT_NOTE not in str(partial.status.render())
-        assert NOT_SENT_NOTE not in str(fine.status.render())
+        assert NOT_SENT_NOTE in failed._status().plain
+        assert NOT_SENT_NOTE not in partial._status().plain
+        assert NOT_SENT_NOTE not in fine._status().plain
     sent = server.chat_requests()[-1].json()["messages"]
     assert [m["content"] for m in sent if m["role"] == "user"] == ["second", "third"]
     assert [m["role"] for m in sent] == ["user", "assistant", "user"]
+
+
+async def test_a_reply_cancelled_before_any_output_is_left_out_with_its_prompt(
+    server: LoopbackServer,
+) -> None:
+    server.enqueue(
+        Reply.sse(sse_body(*text_chunks("late")), stall_after=0, stall=30),
+        Reply.sse(sse_body(*text_chunks("Fine."))),
+    )
+    app = build_app(server)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(pilot, "never answered")
+        await wait_for(lambda: len(server.chat_requests()) == 1)
+        await pilot.press("escape")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        [view] = app.query(ReplyView)
+        status = view._status().plain
+        assert status.startswith("Cancelled.\n") and NOT_SENT_NOTE in status
+        await send(pilot, "again")
+        await app.workers.wait_for_complete()
+    sent = server.chat_requests()[-1].json()["messages"]
+    assert sent == [{"role": "user", "content": "again"}]

@@ -256,7 +256,7 @@ class ReplyView(Vertical):
             return Content("")
         parts = []
         if m.finish_reason == "cancelled":
-            parts.append("Cancelled: the partial reply is kept.")
+            parts.append("Cancelled: the partial reply is kept." if is_sent(m) else "Cancelled.")
         elif m.finish_reason == "length":
             parts.append("Cut off: the model reached its maximum output length.")
         elif m.finish_reason == "content_filter":
