@@ -6,8 +6,10 @@ with a 400 naming the rule."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
+from collections.abc import Callable, Iterator
 
 import pytest
 from hypothesis import given, settings
@@ -15,7 +17,7 @@ from hypothesis import strategies as st
 
 from tests.loopback import LoopbackServer, Reply, sse_body, text_chunks
 from tests.strict_chat import check, violation
-from tui.client import ChatClient, RetryPolicy
+from tui.client import ChatClient, ChatRequest, ChatStream, RetryPolicy
 from tui.config import Profile
 from tui.conversation import Conversation, Message, ToolCall
 from tui.request_history import NOT_RUN, is_sent
@@ -277,6 +279,12 @@ def test_each_compare_column_sends_a_valid_history_of_its_own() -> None:
     assert c.wire_messages(1) == [{"role": "user", "content": "more"}]
 
 
+def client_for(server: LoopbackServer) -> ChatClient:
+    profile = Profile("cline", server.url, "CLINE_API_KEY", catalog="cline")
+    return ChatClient(profile, api_key="sk-strict-test-1234", retry=RetryPolicy(attempts=0),
+                      read_timeout=5)
+
+
 # --- generated conversations ---------------------------------------------------------------
 
 texts = st.sampled_from(["", "", "text", "  ", "more text"])
@@ -307,7 +315,30 @@ others = st.one_of(
 histories = st.lists(st.one_of(replies, replies, others), max_size=14)
 
 
-@settings(max_examples=400, deadline=None)
+@pytest.fixture(scope="module")
+def strict_sender() -> Iterator[Callable[[ChatRequest], ChatStream]]:
+    """Sends a request to one strict server, answering each with a short reply, through
+    one client on one event loop for every generated example."""
+    srv = LoopbackServer(strict=True)
+    srv.default = lambda _request: Reply.sse(sse_body(*text_chunks("ok")))
+    srv.start()
+    client = client_for(srv)
+
+    async def consume(request: ChatRequest) -> ChatStream:
+        stream = client.stream(request)
+        async for _ in stream:
+            pass
+        return stream
+
+    try:
+        with asyncio.Runner() as runner:
+            yield lambda request: runner.run(consume(request))
+            runner.run(client.aclose())
+    finally:
+        srv.stop()
+
+
+@settings(max_examples=250, deadline=None)
 @given(
     messages=histories,
     system=st.sampled_from([None, "", "Be brief."]),
@@ -316,12 +347,14 @@ histories = st.lists(st.one_of(replies, replies, others), max_size=14)
     prompt=texts,
 )
 def test_any_history_gives_a_request_a_strict_server_accepts(
-    messages: list[Message], system: str | None, temperature: float | None,
-    column: int | None, prompt: str,
+    strict_sender: Callable[[ChatRequest], ChatStream], messages: list[Message],
+    system: str | None,
+    temperature: float | None, column: int | None, prompt: str,
 ) -> None:
     c = conversation(*messages, user(prompt), system=system, temperature=temperature)
     wire = c.wire_messages(column)
-    check(json.dumps({"model": "m", "messages": wire, "temperature": temperature}).encode())
+    stream = strict_sender(ChatRequest("m", wire, temperature=temperature))
+    assert stream.failure is None, stream.failure  # a 400 names the broken rule
     # The prompt asked now is what the request ends with.
     assert wire[-1] == {"role": "user", "content": prompt}
     # Every reply with text that belongs to this column is in the request.
@@ -335,12 +368,6 @@ def test_any_history_gives_a_request_a_strict_server_accepts(
 
 
 # --- end to end: sent through the strict server --------------------------------------------
-
-
-def client_for(server: LoopbackServer) -> ChatClient:
-    profile = Profile("cline", server.url, "CLINE_API_KEY", catalog="cline")
-    return ChatClient(profile, api_key="sk-strict-test-1234", retry=RetryPolicy(attempts=0),
-                      read_timeout=5)
 
 
 async def take_turn(client: ChatClient, c: Conversation, prompt: str) -> Message:
