@@ -10,6 +10,7 @@ import asyncio
 import json
 import math
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -22,6 +23,7 @@ from tui.config import Profile
 from tui.conversation import Conversation, Message, ToolCall
 from tui.request_history import NOT_RUN, is_sent
 from tui.session import build_request
+from tui.store import ConversationStore
 
 
 def user(text: str) -> Message:
@@ -443,3 +445,18 @@ async def test_a_nan_anywhere_in_the_body_is_refused_before_anything_is_sent(
         answer = await take_turn(client, c, "hi")
     assert server.chat_requests() == []
     assert answer.error is not None and "NaN" in answer.error
+
+
+def test_ask_continue_with_no_model_sends_nothing_and_says_why(
+    isolated_home: Path, server: LoopbackServer
+) -> None:
+    from tests.test_ask_cli import cli
+
+    c = conversation(user("q"), reply("a"))
+    c.model = ""
+    ConversationStore(isolated_home / "conversations").save(c)
+    run = cli(isolated_home, "ask", "--continue", c.id, "more", server=server)
+    assert server.chat_requests() == []
+    assert run.code == 3, run.stderr
+    assert "No model is set for this conversation" in run.stderr
+    assert "nothing was sent" in run.stderr
