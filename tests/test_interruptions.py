@@ -376,6 +376,31 @@ def test_tui_stopped_by_a_signal_saves_the_reply_and_restores_the_terminal(
     assert journals(isolated_home) == []
 
 
+def test_tui_whose_terminal_closed_saves_the_reply(
+    isolated_home: Path, server: LoopbackServer
+) -> None:
+    """What ``tmux kill-session`` or closing the window does: the terminal goes away and
+    the app gets SIGHUP."""
+    server.enqueue(stalled_reply("Typed into ", "ZQ-GONE"))
+    app = PtyApp(isolated_home, server.url, KEY)
+    try:
+        app.wait_for("New chat")
+        app.type("Anyone there?")
+        app.press("enter")
+        app.wait_for("ZQ-GONE")
+        os.close(app.master)
+        app.master = -1
+        app.process.send_signal(signal.SIGHUP)
+        code = app.process.wait(20)
+    finally:
+        app.close()
+    assert code == 128 + signal.SIGHUP
+    _, reply = tui_saved(isolated_home)["messages"]
+    assert reply["content"] == "Typed into ZQ-GONE"
+    assert reply["finish_reason"] == "interrupted"
+    assert journals(isolated_home) == []
+
+
 def test_tui_killed_in_the_middle_of_a_reply_is_recovered_when_it_starts_again(
     isolated_home: Path, server: LoopbackServer
 ) -> None:

@@ -162,8 +162,8 @@ async def _turn(
     _say(usage_line(reply))
     code = EXIT_OK
     if cancelled:
-        how = f"by {stop.signal_name}" if stop.signal_name else ""
-        _say(f"interrupted{' ' + how if how else ''}: the partial reply was kept")
+        by = f" by {stop.signal_name}" if stop.signal_name else ""  # else Ctrl+C
+        _say(f"interrupted{by}: the partial reply was kept")
         code = EXIT_FAILED
     elif stream.failure is not None:
         _say(stream.failure.message)
