@@ -15,6 +15,8 @@ from typing import TextIO
 
 def silence_stdout() -> None:
     """Send the rest of stdout (and Python's flush at exit) to /dev/null."""
+    if sys.stdout is None:  # started with stdout closed: nothing to flush
+        return
     with contextlib.suppress(OSError, ValueError):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
@@ -24,12 +26,13 @@ def silence_stdout() -> None:
 class QuietPipe:
     """A text stream that stops writing, silently, once its reader has gone."""
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO | None) -> None:
         self._stream = stream
-        self.closed_by_reader = False
+        # None: the process started with stdout closed (``cline-tui ask … >&-``).
+        self.closed_by_reader = stream is None
 
     def write(self, text: str) -> int:
-        if not self.closed_by_reader:
+        if self._stream is not None and not self.closed_by_reader:
             try:
                 self._stream.write(text)
             except BrokenPipeError:
@@ -37,14 +40,14 @@ class QuietPipe:
         return len(text)
 
     def flush(self) -> None:
-        if not self.closed_by_reader:
+        if self._stream is not None and not self.closed_by_reader:
             try:
                 self._stream.flush()
             except BrokenPipeError:
                 self._reader_gone()
 
     def isatty(self) -> bool:
-        return self._stream.isatty()
+        return self._stream is not None and self._stream.isatty()
 
     def _reader_gone(self) -> None:
         self.closed_by_reader = True

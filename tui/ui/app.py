@@ -147,7 +147,9 @@ class ChatApp(PreferencesApp, App[None]):
     def _listen_for_stop_signals(self) -> None:
         loop = asyncio.get_running_loop()
         for number in STOP_SIGNALS:
-            loop.add_signal_handler(number, self._stop_signalled, number)
+            # Only the main thread of a Unix process can (not a thread, not Windows).
+            with contextlib.suppress(ValueError, RuntimeError, NotImplementedError):
+                loop.add_signal_handler(number, self._stop_signalled, number)
 
     @property
     def stopped_by(self) -> str | None:
@@ -194,7 +196,8 @@ class ChatApp(PreferencesApp, App[None]):
     async def on_unmount(self) -> None:
         loop = asyncio.get_running_loop()
         for number in STOP_SIGNALS:
-            loop.remove_signal_handler(number)
+            with contextlib.suppress(ValueError, RuntimeError, NotImplementedError):
+                loop.remove_signal_handler(number)
         await self.client.aclose()
         if self.local is not None:
             self.local.server.stop()
