@@ -327,10 +327,13 @@ class ChatApp(PreferencesApp, App[None]):
 def _models_of_replies(conversation: Conversation) -> list[str]:
     """One model per compare column, from the replies (the conversation's model for a
     column whose replies name none)."""
+    from tui.compare import MAX_COLUMNS
+
     columns: dict[int, str] = {}
     for message in conversation.messages:
-        if message.role == "assistant" and message.column is not None and message.column >= 0:
-            columns[message.column] = message.model or columns.get(message.column, "")
+        column = message.column
+        if message.role == "assistant" and column is not None and 0 <= column < MAX_COLUMNS:
+            columns[column] = message.model or columns.get(column, "")
     count = max(columns, default=-1) + 1
     return [columns.get(i) or conversation.model for i in range(count)]
 
