@@ -22,6 +22,7 @@ KEYS = {
     "enter": b"\r",
     "ctrl+q": b"\x11",
     "ctrl+l": b"\x0c",
+    "ctrl+b": b"\x02",
     "f2": b"\x1bOQ",
     "escape": b"\x1b",
 }
@@ -29,7 +30,9 @@ KEYS = {
 
 class PtyApp:
     def __init__(self, home: Path, base_url: str, key: str, *args: str,
-                 size: tuple[int, int] = (120, 40)) -> None:
+                 size: tuple[int, int] = (120, 40), command: list[str] | None = None) -> None:
+        """``cline-tui ARGS`` (or ``command`` + ARGS: a script that prepares the app
+        first) in a terminal of ``size``."""
         columns, lines = size
         env = {k: v for k, v in os.environ.items()
                if k.lower() not in ("http_proxy", "https_proxy", "all_proxy", "no_proxy")}
@@ -48,8 +51,9 @@ class PtyApp:
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
         self.master = master
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "tui", *args], stdin=slave, stdout=slave, stderr=slave,
-            env=env, start_new_session=True, close_fds=True,
+            [*(command or [sys.executable, "-m", "tui"]), *args],
+            stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True,
+            close_fds=True,
         )
         os.close(slave)
         self.output = bytearray()
@@ -120,4 +124,6 @@ class PtyApp:
             self.process.kill()
             self.process.wait(5)
         self._reader.join(5)
-        os.close(self.master)
+        if self.master >= 0:  # closing twice is fine (quit() closes too)
+            os.close(self.master)
+            self.master = -1

@@ -197,7 +197,7 @@ def test_ask_on_a_full_disk_prints_the_reply_and_reports_the_save_error(
     assert out == "still printed\n"
     assert "could not save the conversation" in err and "No space left" in err
     assert "Traceback" not in err
-    assert code == 0  # the turn itself worked; the failure to save is reported
+    assert code == 5  # the turn worked but is not saved: the exit code says so
     folder = isolated_home / "conversations"
     assert not folder.exists() or not [p for p in folder.iterdir() if p.is_file()]
 

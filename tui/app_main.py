@@ -8,6 +8,7 @@ import os
 import sys
 
 from tui.config import Config
+from tui.journal import recover_into_store
 from tui.settings import Settings
 from tui.store import ConversationStore, StoreError
 from tui.text import one_line
@@ -54,6 +55,9 @@ def _run_app(args: argparse.Namespace, config: Config) -> int:
         print(f"cline-tui: {one_line(str(error))}", file=sys.stderr)
         return error.exit_code
     store = ConversationStore(config.paths.conversations)
+    # Replies a killed process left in its journal, back into their conversations
+    # before one of them is opened.
+    recovered = recover_into_store(store.folder)
     settings = Settings(config.paths.config_dir / "settings.toml")
     if getattr(args, "theme", None):
         from tui.ui.themes import unknown_theme_message
@@ -90,6 +94,7 @@ def _run_app(args: argparse.Namespace, config: Config) -> int:
         conversation = new_compare(compare_models, new_conversation(config))
         conversation.id = store.new_id()
 
+    from tui.crash_log import EXIT_CRASHED
     from tui.ui.app import make_app
 
     app = make_app(
@@ -100,10 +105,16 @@ def _run_app(args: argparse.Namespace, config: Config) -> int:
         streaming=not args.no_stream,
         local=local,
         theme=getattr(args, "theme", None),
+        notices=recovered,
     )
     try:
         app.run()
     finally:
         if local is not None:
             local.server.stop()  # also after a crash
-    return 0
+    if app.crashed:
+        return EXIT_CRASHED
+    if app.stop_signal is not None:
+        # As a shell reports a program a signal ended: SIGTERM 143, SIGHUP 129.
+        return 128 + app.stop_signal
+    return app.return_code or 0

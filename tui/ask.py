@@ -1,19 +1,29 @@
 """``cline-tui ask``: one turn with no TUI. The reply streams to stdout; the saved id and
-a usage line go to stderr. A failed or interrupted turn still saves the prompt and any
-partial reply."""
+a usage line go to stderr.
+
+Every exit path saves: the prompt is written before the request is sent, the reply is
+journaled while it streams (``tui.journal``: a SIGKILL loses at most the last second or
+two), and the end of the turn saves the reply whatever ended it: finished, failed, Ctrl+C
+(cancelled), SIGTERM or SIGHUP (interrupted), or stdout closed by its reader (printing
+stops quietly, the reply is still read to its end and saved). When saving failed the
+exit code is 5, whatever happened to the turn, and stderr says why.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import json
+import signal
 import sys
 from dataclasses import asdict
-from typing import Any, TextIO
+from typing import Any
 
 from tui.client import Retrying
 from tui.config import Config
 from tui.conversation import Conversation, Message
+from tui.journal import Journaling, mark_interrupted
+from tui.quiet_pipe import QuietPipe
 from tui.session import (
     build_request,
     make_client,
@@ -25,6 +35,8 @@ from tui.store import ConversationStore, StoreError
 from tui.text import one_line, strip_controls
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_NOT_SAVED = 5  # the conversation could not be written (stderr says why)
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
 
 def _say(message: str) -> None:
@@ -36,7 +48,14 @@ def _read_prompt(args: argparse.Namespace) -> str | None:
         return " ".join(args.prompt)
     if sys.stdin is None or sys.stdin.isatty():
         return None
-    return sys.stdin.read()
+    raw = sys.stdin.buffer.read()
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode("utf-8", errors="replace")
+        _say(f"stdin is not valid UTF-8: {text.count(chr(0xFFFD))} undecodable "
+             "byte sequence(s) were replaced with U+FFFD")
+        return text
 
 
 def run_ask(args: argparse.Namespace, config: Config) -> int:
@@ -90,13 +109,17 @@ def run_ask(args: argparse.Namespace, config: Config) -> int:
 async def _turn(
     args: argparse.Namespace, config: Config, conversation: Conversation, store: ConversationStore
 ) -> int:
-    out: TextIO = sys.stdout
+    saving = None if args.no_save else store
+    _save(saving, conversation)  # the prompt, before the request is sent (quiet: retried)
+    stop = _StopSignals()
+    out = QuietPipe(sys.stdout)  # a reader that went away ends printing, quietly
     clean_out = out.isatty()  # a terminal gets no control sequences; a pipe gets the bytes
     request = build_request(conversation, stream=not args.no_stream, say=_say)
     printed_any = False
     ends_with_newline = True
     async with make_client(config) as client:
         stream = client.stream(request)
+        journaling = Journaling(saving, conversation, lambda: stream.reply)
         cancelled = False
         try:
             async for delta in stream:
@@ -113,7 +136,9 @@ async def _turn(
                     sys.stderr.write(strip_controls(delta.text))
                     sys.stderr.flush()
         except asyncio.CancelledError:
-            cancelled = True  # Ctrl+C: keep and save what arrived
+            cancelled = True  # Ctrl+C, SIGTERM, SIGHUP: keep and save what arrived
+        stop.streaming_over()
+        journaling.stop()
         reply = stream.reply
         if args.reasoning and reply.reasoning and not reply.reasoning.endswith("\n"):
             sys.stderr.write("\n")
@@ -124,26 +149,65 @@ async def _turn(
         out.flush()
 
     conversation.add(reply)
+    if cancelled and stop.signal_name:
+        mark_interrupted(reply, stop.signal_name)
     for call in reply.tool_calls:
         _say(f"tool call {call.name}({call.arguments})")
     if reply.finish_reason == "length":
         _say("the reply was cut off: the model reached its maximum output length")
     elif reply.finish_reason == "content_filter":
         _say("the reply was stopped by the provider's content filter")
-    if not args.no_save:
-        try:
-            store.save(conversation)
-            _say(f"saved conversation {conversation.id}")
-        except (OSError, StoreError) as error:
-            _say(f"could not save the conversation: {error}")
+    saved = _save(saving, conversation, report=True)
+    journaling.finish(saved)
     _say(usage_line(reply))
+    code = EXIT_OK
     if cancelled:
-        _say("interrupted: the partial reply was kept")
-        return EXIT_FAILED
-    if stream.failure is not None:
+        by = f" by {stop.signal_name}" if stop.signal_name else ""  # else Ctrl+C
+        _say(f"interrupted{by}: the partial reply was kept")
+        code = EXIT_FAILED
+    elif stream.failure is not None:
         _say(stream.failure.message)
-        return stream.failure.exit_code
-    return EXIT_OK
+        code = stream.failure.exit_code
+    return code if saved else EXIT_NOT_SAVED
+
+
+def _save(store: ConversationStore | None, conversation: Conversation,
+          report: bool = False) -> bool:
+    """Write the conversation (nothing to do with ``--no-save``); False when that failed.
+    ``report``: say on stderr what happened."""
+    if store is None:
+        return True
+    try:
+        store.save(conversation)
+    except (OSError, StoreError, ValueError) as error:  # ValueError: text TOML cannot hold
+        if report:
+            _say(f"could not save the conversation: {error}")
+        return False
+    if report:
+        _say(f"saved conversation {conversation.id}")
+    return True
+
+
+class _StopSignals:
+    """SIGTERM and SIGHUP (the terminal closed) while the reply streams cancel it, as
+    Ctrl+C does; the partial reply is then saved marked interrupted. A signal after the
+    stream ended changes nothing: the turn is saved as it is."""
+
+    def __init__(self) -> None:
+        self.signal_name: str | None = None
+        self._task = asyncio.current_task()
+        loop = asyncio.get_running_loop()
+        for number in STOP_SIGNALS:
+            # Removed when asyncio.run closes the loop, after the final save.
+            loop.add_signal_handler(number, self._stop, number)
+
+    def _stop(self, number: signal.Signals) -> None:
+        if self._task is not None and self.signal_name is None:
+            self.signal_name = number.name
+            self._task.cancel()
+
+    def streaming_over(self) -> None:
+        self._task = None
 
 
 def _reply_json(reply: Message) -> dict[str, Any]:

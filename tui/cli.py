@@ -4,10 +4,15 @@ commands do, and only when they run, so ``ask`` and ``models`` start fast."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from tui import __version__
+
+if TYPE_CHECKING:
+    from tui.config import Paths
 
 EXIT_USAGE = 2
 
@@ -97,6 +102,41 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from tui.config import Paths
+    from tui.quiet_pipe import silence_stdout
+
+    problem = unusable_folder(Paths.from_env())
+    if problem:
+        print(f"cline-tui: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        return _run(args)
+    except BrokenPipeError:
+        # stdout's reader went away (``cline-tui history | head -1``): Unix convention is
+        # to stop quietly. What was asked was done as far as the reader wanted it.
+        silence_stdout()
+        return 0
+
+
+def unusable_folder(paths: Paths) -> str | None:
+    """Why the app's folders cannot be used (a file where a folder should be, or no
+    permission to create or write it), or None."""
+    from tui.text import one_line
+
+    home = os.environ.get("CLINE_TUI_HOME")
+    where = f" (CLINE_TUI_HOME={one_line(home, 200)})" if home else ""
+    for folder in dict.fromkeys((paths.config_dir, paths.data_dir, paths.cache_dir)):
+        existing = folder
+        while not existing.exists() and existing != existing.parent:
+            existing = existing.parent
+        if not existing.is_dir():
+            return f"{one_line(str(existing), 300)} is not a folder{where}"
+        if not os.access(existing, os.W_OK | os.X_OK):
+            return f"no permission to write in {one_line(str(existing), 300)}{where}"
+    return None
+
+
+def _run(args: argparse.Namespace) -> int:
     from tui.config import ConfigError, load_config
 
     config = load_config()
@@ -114,6 +154,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         print(f"cline-tui: {error}", file=sys.stderr)
         return EXIT_USAGE
+    if args.command in ("ask", "history", "show"):
+        from tui.journal import recover_into_store
+
+        for note in recover_into_store(config.paths.conversations):
+            print(f"cline-tui: {note}", file=sys.stderr)
     if args.command == "ask":
         from tui.ask import run_ask
 

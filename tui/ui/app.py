@@ -4,8 +4,11 @@ in ``ChatScreen``."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import signal
+import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from textual import work
@@ -13,6 +16,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from tui.catalog import Catalog, ModelInfo
 from tui.client import ChatClient, FailureError
@@ -28,10 +32,13 @@ from tui.ui.chat_screen import ChatScreen
 from tui.ui.heap import freeze_after_start_up
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from tui.ui.history_screen import HistoryResult
     from tui.ui.local_start import LocalLaunch
 
 CATALOG_STALE_SECONDS = 6 * 3600
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)  # ``kill``; the terminal closed (tmux too)
 WARM_UP_AFTER = 0.3  # seconds after mount: past the first frames, before a person types
 
 
@@ -51,9 +58,16 @@ class ChatApp(PreferencesApp, App[None]):
         fetch_catalog: bool = True,
         local: LocalLaunch | None = None,
         theme: str | None = None,
+        notices: Sequence[str] = (),
     ) -> None:
         super().__init__()
         self.local = local  # the local model's server, started on mount
+        self.notices = list(notices)  # shown once the app is up (e.g. recovered replies)
+        # The signal that is stopping the app: replies cut short by it are saved marked
+        # "interrupted" rather than "cancelled", and the exit code is 128 + its number.
+        self.stop_signal: signal.Signals | None = None
+        self.crashed = False
+        self.crash_log: Path | None = None
         self.config = config
         self.store = store
         self.client = client
@@ -66,8 +80,11 @@ class ChatApp(PreferencesApp, App[None]):
         self.setup_preferences(theme)  # themes, keymap, settings.toml's choices
 
     def on_mount(self) -> None:
+        self._listen_for_stop_signals()
         for warning in self.config.warnings:
             self.say(warning, severity="warning", timeout=10)
+        for notice in self.notices:
+            self.say(notice, timeout=10)
         if self.settings.problem:
             self.say(self.settings.problem, severity="warning", timeout=10)
         self._load_catalog()
@@ -95,6 +112,12 @@ class ChatApp(PreferencesApp, App[None]):
 
     @staticmethod
     def _screen_for(conversation: Conversation) -> Screen[Any]:
+        if conversation.kind == "compare" and not conversation.models:
+            # A hand-edited file with ``models = []``: the models its replies name,
+            # or, with no replies either, a plain chat (a compare needs columns).
+            conversation.models = _models_of_replies(conversation)
+            if not conversation.models:
+                conversation.kind = "chat"
         if conversation.kind == "compare":
             from tui.ui.compare_screen import CompareScreen
 
@@ -119,7 +142,62 @@ class ChatApp(PreferencesApp, App[None]):
         else:
             self.switch_screen(screen)
 
+    # --- SIGTERM and SIGHUP: save what is streaming, restore the terminal, exit --------
+
+    def _listen_for_stop_signals(self) -> None:
+        loop = asyncio.get_running_loop()
+        for number in STOP_SIGNALS:
+            # Only the main thread of a Unix process can (not a thread, not Windows).
+            with contextlib.suppress(ValueError, RuntimeError, NotImplementedError):
+                loop.add_signal_handler(number, self._stop_signalled, number)
+
+    @property
+    def stopped_by(self) -> str | None:
+        """The name of the signal stopping the app, if one is."""
+        return self.stop_signal.name if self.stop_signal is not None else None
+
+    def _stop_signalled(self, number: signal.Signals) -> None:
+        # Set at once: should the app end some other way first (a closed terminal
+        # also fails its input), the replies are still saved as interrupted.
+        if self.stop_signal is None:
+            self.stop_signal = number
+            self.run_worker(self._stop(number), group="stop", exclusive=True)
+
+    async def _stop(self, number: signal.Signals) -> None:
+        """Cancel every streaming reply (each one's worker saves it, marked interrupted)
+        and exit with 128 + the signal's number, as a shell reports a killed program.
+        Exiting normally is what leaves the alternate screen, turns mouse reporting off
+        and shows the cursor again."""
+        replies = [w for w in self.workers
+                   if w.group == "reply" or w.group.startswith("compare-")]
+        for worker in replies:
+            worker.cancel()
+        for worker in replies:
+            with contextlib.suppress(WorkerCancelled, WorkerFailed):
+                await worker.wait()  # its last step saved the reply
+        self.exit(return_code=128 + number)
+
+    # --- a crash ---------------------------------------------------------------------
+
+    def _fatal_error(self) -> None:
+        """An unhandled exception ends the app. Textual's report would print every
+        local variable (the whole conversation); the log gets a traceback without
+        them and the terminal one line (``run_app`` exits 70)."""
+        from rich.text import Text
+
+        from tui.crash_log import crash_line, write_crash_log
+
+        error = sys.exc_info()[1] or RuntimeError("unknown error")
+        self.crash_log = write_crash_log(self.config.paths.cache_dir, error)
+        self.crashed = True
+        self.bell()
+        self.panic(Text(crash_line(error, self.crash_log)))
+
     async def on_unmount(self) -> None:
+        loop = asyncio.get_running_loop()
+        for number in STOP_SIGNALS:
+            with contextlib.suppress(ValueError, RuntimeError, NotImplementedError):
+                loop.remove_signal_handler(number)
         await self.client.aclose()
         if self.local is not None:
             self.local.server.stop()
@@ -246,6 +324,20 @@ class ChatApp(PreferencesApp, App[None]):
                                 "export saved conversations", self.action_open_history)
 
 
+def _models_of_replies(conversation: Conversation) -> list[str]:
+    """One model per compare column, from the replies (the conversation's model for a
+    column whose replies name none)."""
+    from tui.compare import MAX_COLUMNS
+
+    columns: dict[int, str] = {}
+    for message in conversation.messages:
+        column = message.column
+        if message.role == "assistant" and column is not None and 0 <= column < MAX_COLUMNS:
+            columns[column] = message.model or columns.get(column, "")
+    count = max(columns, default=-1) + 1
+    return [columns.get(i) or conversation.model for i in range(count)]
+
+
 def _load_for_replies(client: ChatClient) -> None:
     from tui.ui.markdown_view import warm_up
 
@@ -264,9 +356,11 @@ def make_app(
     fetch_catalog: bool = True,
     local: LocalLaunch | None = None,
     theme: str | None = None,
+    notices: Sequence[str] = (),
 ) -> ChatApp:
     """The app wired to its services; the command line and the tests both use this.
-    ``local``: the local model's server to start (its client waits for it)."""
+    ``local``: the local model's server to start (its client waits for it);
+    ``notices``: lines to show once it is up."""
     strip_cycles.install()
     if client is None and local is not None:
         client = make_client(config, transport=local.gate)
@@ -280,4 +374,5 @@ def make_app(
         fetch_catalog=fetch_catalog,
         local=local,
         theme=theme,
+        notices=notices,
     )

@@ -1,6 +1,7 @@
-"""The chat screen. It owns the conversation: a submitted prompt starts one worker that
-reads the client's stream and drives the reply widget; when the stream ends, the
-exchange is saved at one save point."""
+"""The chat screen. It owns the conversation: a submitted prompt is saved, then one
+worker reads the client's stream and drives the reply widget while the reply is
+journaled beside the conversation (``tui.journal``); when the stream ends, the exchange
+is saved. ``_save`` is the one place the screen writes."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from textual.worker import Worker, WorkerState
 
 from tui.client import ChatStream
 from tui.conversation import Conversation, Message
+from tui.journal import Journaling, mark_interrupted
 from tui.session import build_request, missing_key_message
 from tui.store import StoreError
 from tui.ui.chat_settings import ChatSettings, ChatSettingsResult
@@ -147,6 +149,7 @@ class ChatScreen(Screen[None]):
         await self._start_reply()
 
     async def _start_reply(self) -> None:
+        self._save()  # the prompt is on disk before the request is sent
         view = await self.transcript.add_reply(
             Message(role="assistant", model=self.conversation.model)
         )
@@ -158,26 +161,34 @@ class ChatScreen(Screen[None]):
 
     @work(exclusive=True, group="reply")
     async def _run_reply(self, stream: ChatStream, view: ReplyView) -> None:
+        journaling = Journaling(self.chat_app.store, self.conversation, lambda: stream.reply)
         try:
             await view.follow(stream)
         finally:
-            self._turn_done(stream)
+            journaling.stop()
+            self._turn_done(stream, journaling)
 
-    def _turn_done(self, stream: ChatStream) -> None:
-        self.conversation.add(stream.reply)
-        self._save()
+    def _turn_done(self, stream: ChatStream, journaling: Journaling) -> None:
+        reply = stream.reply
+        if reply.finish_reason == "cancelled" and self.chat_app.stopped_by:
+            mark_interrupted(reply, self.chat_app.stopped_by)  # SIGTERM, SIGHUP
+        self.conversation.add(reply)
+        journaling.finish(self._save())
         self.refresh_chrome()
         if stream.failure is not None:
             self.chat_app.say(
                 stream.failure.message, title="Reply failed", severity="error", timeout=8
             )
 
-    def _save(self) -> None:
-        """The one place a conversation is written."""
+    def _save(self) -> bool:
+        """The one place a conversation is written: before a request is sent, and when
+        its reply ends. A failure is shown, never raised; False then."""
         try:
             self.chat_app.store.save(self.conversation)
-        except (OSError, StoreError) as error:
+        except (OSError, StoreError, ValueError) as error:  # ValueError: unstorable text
             self.chat_app.say(f"Could not save the conversation: {error}", severity="error")
+            return False
+        return True
 
     # --- actions ----------------------------------------------------------------------
 

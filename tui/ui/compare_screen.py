@@ -1,6 +1,8 @@
 """Compare models side by side: one prompt goes to every column at once, the replies
 stream concurrently, one column failing leaves the others streaming. The screen owns
-the compare conversation; each column's worker saves it when its reply ends."""
+the compare conversation: it is saved with the prompt before the requests go out, each
+column's reply is journaled while it streams (``tui.journal``), and each column's worker
+saves the conversation when its reply ends."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from textual.worker import Worker, WorkerState
 from tui.client import ChatRequest, ChatStream
 from tui.compare import column_as_chat, last_turn, set_preferred, summarize
 from tui.conversation import Conversation, Message
+from tui.journal import Journaling, mark_interrupted
 from tui.session import missing_key_message
 from tui.store import StoreError
 from tui.ui.compare_column import CompareColumn
@@ -145,6 +148,7 @@ class CompareScreen(Screen[None]):
         self.query_one("#summary", Static).update("")
         for column in self.columns:
             await column.transcript.add_user(message)
+        self._save()  # the prompt is on disk before the requests are sent
         for column in self.columns:
             await self._start(column)
         self._refresh_title()
@@ -168,15 +172,20 @@ class CompareScreen(Screen[None]):
         )
 
     async def _run_column(self, column: CompareColumn, stream: ChatStream, view: ReplyView) -> None:
+        journaling = Journaling(self.chat_app.store, self.conversation, lambda: stream.reply)
         try:
             await view.follow(stream)
         finally:
+            journaling.stop()
             column.show_done()
-            self._reply_done(stream)
+            self._reply_done(stream, journaling)
 
-    def _reply_done(self, stream: ChatStream) -> None:
-        self.conversation.add(stream.reply)
-        self._save()
+    def _reply_done(self, stream: ChatStream, journaling: Journaling) -> None:
+        reply = stream.reply
+        if reply.finish_reason == "cancelled" and self.chat_app.stopped_by:
+            mark_interrupted(reply, self.chat_app.stopped_by)  # SIGTERM, SIGHUP
+        self.conversation.add(reply)
+        journaling.finish(self._save())
         if stream.failure is not None:
             column = (stream.reply.column or 0) + 1
             self.chat_app.say(stream.failure.message, title=f"Column {column} failed",
@@ -187,12 +196,16 @@ class CompareScreen(Screen[None]):
         ):
             self._show_summary()
 
-    def _save(self) -> None:
-        """The one place a compare is written (after each column's reply)."""
+    def _save(self) -> bool:
+        """The one place a compare is written: with the prompt before the requests go
+        out, and after each column's reply. A failure is shown, never raised; False
+        then."""
         try:
             self.chat_app.store.save(self.conversation)
-        except (OSError, StoreError) as error:
+        except (OSError, StoreError, ValueError) as error:  # ValueError: unstorable text
             self.chat_app.say(f"Could not save the comparison: {error}", severity="error")
+            return False
+        return True
 
     def _tick(self) -> None:
         for column in self.columns:
