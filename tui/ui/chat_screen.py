@@ -175,7 +175,9 @@ class ChatScreen(Screen[None]):
     def _save(self) -> None:
         """The one place a conversation is written."""
         try:
-            self.chat_app.store.save(self.conversation)
+            saved = self.chat_app.store.save(self.conversation)
+            if saved.note:  # merged with, or kept apart from, another window's writes
+                self.chat_app.say(saved.note, severity="warning", timeout=10)
         except (OSError, StoreError) as error:
             self.chat_app.say(f"Could not save the conversation: {error}", severity="error")
 
