@@ -5,6 +5,7 @@ bar of a cold index build. Each flow checks the screen and the files."""
 from __future__ import annotations
 
 import asyncio
+import re
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -252,3 +253,30 @@ async def test_palette_has_the_conversations_command(ids: list[str]) -> None:
         app.action_open_history()
         await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen))
         assert "Conversations" not in [c.title for c in app.get_system_commands(app.screen)]
+
+
+async def test_search_still_finds_after_the_index_is_deleted(
+    isolated_home: Path, ids: list[str]
+) -> None:
+    app = build_app(None)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_history(pilot)
+        index = isolated_home / "cache" / "history.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{index}{suffix}").unlink(missing_ok=True)
+        await pilot.press("ctrl+f")  # search all text
+        await pilot.press(*"mutable")
+        await wait_for(pilot, lambda: listed(screen) == ["20261104-093000-000003"])
+        assert "No matches." not in preview(screen)
+
+
+async def test_the_preview_lists_values_the_file_could_not_use(
+    isolated_home: Path, ids: list[str]
+) -> None:
+    path = isolated_home / "conversations" / f"{ids[0]}.toml"  # the first one listed
+    path.write_text(re.sub(r"(?m)^model = .*$", 'model = ["a"]',
+                           path.read_text(encoding="utf-8"), count=1), encoding="utf-8")
+    app = build_app(None)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_history(pilot)
+        await wait_for(pilot, lambda: "model = ['a'] is not text" in preview(screen))
