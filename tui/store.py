@@ -56,6 +56,12 @@ class Unreadable:
     reason: str
 
 
+# id(conversation) -> (the conversation, its file as this process last read or wrote it).
+# For the whole process, not one store: a conversation loaded by one store instance and
+# saved by another (the app's) is still compared with what was read.
+_SYNCED: dict[int, tuple[weakref.ref[Conversation], Snapshot]] = {}
+
+
 class SavedPath(PosixPath):
     """Where ``save`` wrote a conversation, and in ``note`` what the user should be told
     about it (a merge, a copy, a deleted conversation), or None."""
@@ -70,8 +76,6 @@ def valid_id(conversation_id: str) -> bool:
 class ConversationStore:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        # id(conversation) -> (the conversation, the file as we last read or wrote it).
-        self._synced: dict[int, tuple[weakref.ref[Conversation], Snapshot]] = {}
 
     def path_for(self, conversation_id: str) -> Path:
         if not valid_id(conversation_id):
@@ -236,16 +240,19 @@ class ConversationStore:
         return target
 
     def _snapshot(self, conversation: Conversation) -> Snapshot | None:
-        known = self._synced.get(id(conversation))
+        known = _SYNCED.get(id(conversation))
         if known is None or known[0]() is not conversation:
             return None
-        return known[1]
+        snapshot = known[1]
+        if snapshot.path.parent not in (self.folder, self.trash_folder):
+            return None  # read from another folder: nothing to compare with here
+        return snapshot
 
     def _remember(self, conversation: Conversation, snapshot: Snapshot) -> None:
         key = id(conversation)
-        if key not in self._synced or self._synced[key][0]() is not conversation:
-            weakref.finalize(conversation, self._synced.pop, key, None)
-        self._synced[key] = (weakref.ref(conversation), snapshot)
+        if key not in _SYNCED or _SYNCED[key][0]() is not conversation:
+            weakref.finalize(conversation, _SYNCED.pop, key, None)
+        _SYNCED[key] = (weakref.ref(conversation), snapshot)
 
     @contextlib.contextmanager
     def _lock(self, conversation_id: str) -> Iterator[None]:
