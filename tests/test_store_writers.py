@@ -318,3 +318,22 @@ def test_the_read_check_write_holds_a_lock_other_processes_respect(
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     finally:
         os.close(fd)
+
+
+def test_a_reply_with_a_lone_surrogate_still_merges(
+    store: ConversationStore, isolated_home: Path
+) -> None:
+    """In memory the text keeps the surrogate, the file has U+FFFD: still the same text."""
+    cid = saved_conversation(store)
+    window = store.load(cid)
+    window.add(Message(role="user", content="broken \ud83d emoji", created=at(5)))
+    store.save(window)
+    other_process(isolated_home, f"""
+        c = store.load({cid!r})
+        c.add(Message(role="user", content="theirs", created=at(6)))
+        store.save(c)
+    """)
+    window.add(Message(role="assistant", content="mine", created=at(7)))
+    saved = store.save(window)
+    assert saved.note == "Merged 1 message another window wrote."
+    assert contents(on_disk(store, cid))[2:] == ["broken \ufffd emoji", "mine", "theirs"]

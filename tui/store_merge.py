@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from tui.conversation import Conversation, Message
-from tui.store_toml import message_to_toml, utc
+from tui.store_toml import message_to_toml, storable_text, utc
 
 Identity = tuple[str, datetime, int | None, int]
 FIELDS = ("title", "created", "model", "system", "temperature", "profile", "kind", "models",
@@ -82,10 +82,14 @@ def fingerprint(value: Any) -> int:
 
 
 def _frozen(value: Any) -> Any:
+    """``value`` as the file will hold it (storable text, no nulls), hashable."""
+    if isinstance(value, str):
+        return ("str", storable_text(value))
     if isinstance(value, dict):
-        return ("dict", tuple(sorted((str(k), _frozen(v)) for k, v in value.items())))
+        return ("dict", tuple(sorted((storable_text(str(k)), _frozen(v))
+                                     for k, v in value.items() if v is not None)))
     if isinstance(value, list | tuple):
-        return ("list", tuple(_frozen(v) for v in value))
+        return ("list", tuple(_frozen(v) for v in value if v is not None))
     if isinstance(value, datetime):
         return ("datetime", utc(value))
     return (type(value).__name__, value)

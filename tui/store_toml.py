@@ -318,14 +318,14 @@ def dumps(data: dict[str, Any]) -> bytes:
 
     def prepare(value: Any) -> Any:
         if isinstance(value, str):
-            value = _storable(value)
+            value = storable_text(value)
             if len(value) >= LONG_TEXT and _literal_ok(value):
                 token = f"@@literal-{nonce}-{len(blocks)}@@"
                 blocks[token] = value
                 return token
             return value
         if isinstance(value, dict):
-            return {_storable(k): prepare(v) for k, v in value.items()}
+            return {storable_text(k): prepare(v) for k, v in value.items()}
         if isinstance(value, list):
             return [prepare(v) for v in value]
         return value
@@ -344,7 +344,8 @@ def _literal_ok(text: str) -> bool:
             and _NOT_LITERAL.search(text) is None)
 
 
-def _storable(text: str) -> str:
+def storable_text(text: str) -> str:
+    """``storable(text)``, without a copy of text that is already storable."""
     if text.isascii() or _SURROGATE.search(text) is None:
         return text
     return storable(text)
