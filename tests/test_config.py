@@ -395,3 +395,12 @@ def test_a_wrong_local_model_setting_is_reported_too(isolated_home: Path) -> Non
     config = load_config()
     assert config.local_model is None
     assert [w for w in config.warnings if "'local_model'" in w], config.warnings
+
+
+def test_a_settings_choice_with_a_lone_surrogate_still_saves(isolated_home: Path) -> None:
+    from tui.settings import Settings
+
+    chosen = Settings(isolated_home / "settings.toml")
+    chosen.update(presets={"pasted": "half an emoji \ud83d"})
+    assert Settings(isolated_home / "settings.toml").presets == {
+        "pasted": "half an emoji \ufffd"}

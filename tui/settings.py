@@ -9,9 +9,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-import tomli_w
-
 from tui.store import make_private_dir, write_atomic
+from tui.store_toml import dumps
 
 
 class Settings:
@@ -109,7 +108,7 @@ class Settings:
         if self.problem is not None:
             return
         make_private_dir(self.path.parent)
-        write_atomic(self.path, tomli_w.dumps(self.data).encode("utf-8"))
+        write_atomic(self.path, dumps(self.data))  # storable text: a save never fails on it
 
 
 def _temperature(value: Any) -> float | None:
