@@ -334,3 +334,73 @@ def test_without_cline_tui_home_the_xdg_folders_are_used_and_left_alone(
         tmp_path / "xdg_data_home" / "cline-tui" / "conversations"
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+# --- values checked (issue 13, item 5) ----------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["99", "nan", "inf", "-inf", "-0.5", "2.01", '"hot"', "true"])
+def test_a_temperature_outside_0_to_2_is_reported_and_not_used(
+    isolated_home: Path, value: str
+) -> None:
+    write_config(isolated_home, f"temperature = {value}\n")
+    config = load_config()
+    assert config.temperature is None
+    assert [w for w in config.warnings if "'temperature'" in w], config.warnings
+
+
+@pytest.mark.parametrize("value", ["0", "0.0", "2", "1.25"])
+def test_a_temperature_from_0_to_2_is_used(isolated_home: Path, value: str) -> None:
+    write_config(isolated_home, f"temperature = {value}\n")
+    config = load_config()
+    assert config.temperature == float(value)
+    assert config.warnings == ()
+
+
+@pytest.mark.parametrize(("key", "value"), [
+    ("timeout", "nan"), ("timeout", "inf"), ("timeout", "0"), ("timeout", "-5"),
+    ("local_port", "70000"), ("local_port", "-1"), ("local_context", "0"),
+])
+def test_numbers_that_cannot_work_are_reported_and_not_used(
+    isolated_home: Path, key: str, value: str
+) -> None:
+    write_config(isolated_home, f"{key} = {value}\n")
+    config = load_config()
+    assert [w for w in config.warnings if f"'{key}'" in w], config.warnings
+    assert config.timeout == 120.0
+    assert config.local_port is None and config.local_context is None
+
+
+@pytest.mark.parametrize("value", ["99", "nan", "inf", '"0.5"'])
+def test_settings_toml_values_out_of_range_are_reported_and_not_used(
+    isolated_home: Path, value: str
+) -> None:
+    from tui.settings import Settings
+
+    isolated_home.mkdir(parents=True, exist_ok=True)
+    path = isolated_home / "settings.toml"
+    path.write_text(f"temperature = {value}\nstreaming = \"no\"\ntheme = \"sepia\"\n")
+    chosen = Settings(path)
+    assert chosen.temperature is None
+    assert chosen.problem is None
+    assert [w for w in chosen.warnings if "'temperature'" in w], chosen.warnings
+    assert [w for w in chosen.warnings if "'streaming'" in w], chosen.warnings
+    assert len(chosen.warnings) == 2
+    chosen.remember_theme("amber-crt")  # other choices still save, the odd values kept
+    assert f"temperature = {value}" in path.read_text()
+
+
+def test_a_wrong_local_model_setting_is_reported_too(isolated_home: Path) -> None:
+    write_config(isolated_home, "local_model = 5\n")
+    config = load_config()
+    assert config.local_model is None
+    assert [w for w in config.warnings if "'local_model'" in w], config.warnings
+
+
+def test_a_settings_choice_with_a_lone_surrogate_still_saves(isolated_home: Path) -> None:
+    from tui.settings import Settings
+
+    chosen = Settings(isolated_home / "settings.toml")
+    chosen.update(presets={"pasted": "half an emoji \ud83d"})
+    assert Settings(isolated_home / "settings.toml").presets == {
+        "pasted": "half an emoji \ufffd"}

@@ -287,3 +287,41 @@ def test_index_agrees_with_files(tmp_path_factory: pytest.TempPathFactory,
     }
     assert {e.id for e in entries if not e.readable} == {u.path.stem for u in bad}
     assert [e.id for e in entries if e.readable] == [c.id for c in good]
+
+
+def test_a_database_deleted_while_in_use_is_rebuilt_before_answering(
+    folder: Path, index: HistoryIndex
+) -> None:
+    store = ConversationStore(folder)
+    for n in range(3):
+        store.save(conversation(n, "alpha"))
+    index.refresh()
+    assert len(index.search("alpha")) == 3
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{index.path}{suffix}").unlink(missing_ok=True)
+    assert len(index.search("alpha")) == 3
+    Path(index.path).unlink()
+    assert [e.id for e in index.entries()] == [conversation(n).id for n in (2, 1, 0)]
+
+
+def test_a_fifo_is_listed_as_unreadable_and_never_opened_for_long(
+    folder: Path, index: HistoryIndex
+) -> None:
+    ConversationStore(folder).save(conversation(1))
+    os.mkfifo(folder / "20260101-000000-f1f0f0.toml")
+    index.refresh()  # before the fix: blocked forever opening the FIFO
+    bad = [e for e in index.entries() if not e.readable]
+    assert [(e.id, e.error) for e in bad] == [(
+        "20260101-000000-f1f0f0",
+        "20260101-000000-f1f0f0.toml: is a named pipe (FIFO), not a conversation file "
+        "(skipped)")]
+
+
+def test_a_folder_that_is_a_file_raises_a_store_error(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.write_text("")
+    index = HistoryIndex(home / "conversations", home / "cache")
+    with pytest.raises(StoreError, match="is a file, not a folder"):
+        index.refresh()
+    with pytest.raises(StoreError, match="is a file, not a folder"):
+        index.search("x")

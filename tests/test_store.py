@@ -121,7 +121,8 @@ def conversations(draw: st.DrawFn) -> Conversation:
         updated=draw(WHEN),
         model=draw(TEXT),
         system=draw(maybe(TEXT)),
-        temperature=draw(maybe(FLOAT)),
+        # The API's range: other values in a file are reported and kept raw (test_store_files).
+        temperature=draw(maybe(st.floats(min_value=0, max_value=2))),
         profile=draw(maybe(TEXT)),
         kind=kind,
         models=draw(st.lists(TEXT, max_size=4)) if kind == "compare" else [],
@@ -153,7 +154,11 @@ def reply(**fields: Any) -> Message:
 
 
 def folder_listing(folder: Path) -> list[str]:
-    return sorted(os.listdir(folder))
+    """The folder's entries but the (owner-only) folder of save locks."""
+    locks = folder / ".locks"
+    if locks.exists():
+        assert stat.S_IMODE(locks.stat().st_mode) == 0o700
+    return sorted(name for name in os.listdir(folder) if name != ".locks")
 
 
 # --- round trips --------------------------------------------------------------------------

@@ -5,6 +5,7 @@ bar of a cold index build. Each flow checks the screen and the files."""
 from __future__ import annotations
 
 import asyncio
+import re
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -14,13 +15,15 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from tests.history_support import write_fixed
-from tests.ui_support import build_app
+from tests.loopback import LoopbackServer, Reply, sse_body, text_chunks
+from tests.ui_support import build_app, fixed_conversation
 from tui.conversation import Conversation, Message
 from tui.store import ConversationStore
 from tui.ui.app import ChatApp
 from tui.ui.chat_screen import ChatScreen
 from tui.ui.conversation_list import ConversationList
 from tui.ui.history_screen import HistoryScreen
+from tui.ui.prompt import PromptArea
 
 
 def screen_text(app: ChatApp) -> str:
@@ -252,3 +255,67 @@ async def test_palette_has_the_conversations_command(ids: list[str]) -> None:
         app.action_open_history()
         await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen))
         assert "Conversations" not in [c.title for c in app.get_system_commands(app.screen)]
+
+
+async def test_search_still_finds_after_the_index_is_deleted(
+    isolated_home: Path, ids: list[str]
+) -> None:
+    app = build_app(None)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_history(pilot)
+        index = isolated_home / "cache" / "history.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{index}{suffix}").unlink(missing_ok=True)
+        await pilot.press("ctrl+f")  # search all text
+        await pilot.press(*"mutable")
+        await wait_for(pilot, lambda: listed(screen) == ["20261104-093000-000003"])
+        assert "No matches." not in preview(screen)
+
+
+async def test_the_preview_lists_values_the_file_could_not_use(
+    isolated_home: Path, ids: list[str]
+) -> None:
+    path = isolated_home / "conversations" / f"{ids[0]}.toml"  # the first one listed
+    path.write_text(re.sub(r"(?m)^model = .*$", 'model = ["a"]',
+                           path.read_text(encoding="utf-8"), count=1), encoding="utf-8")
+    app = build_app(None)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_history(pilot)
+        await wait_for(pilot, lambda: "model = ['a'] is not text" in preview(screen))
+
+
+async def test_deleting_the_open_chat_while_it_streams_does_not_bring_it_back(
+    isolated_home: Path, server: LoopbackServer
+) -> None:
+    folder = isolated_home / "conversations"
+    ConversationStore(folder).save(fixed_conversation())
+    cid = fixed_conversation().id
+    chunks = text_chunks("first part, ", "second part")
+    # Stalls after the first piece until the reply is cancelled: the chat is deleted while
+    # the reply streams, whatever the machine's speed.
+    events = [sse_body(chunk, done=False) for chunk in chunks] + [b"data: [DONE]\n\n"]
+    server.enqueue(Reply(headers=[("Content-Type", "text/event-stream")], pieces=events,
+                         stall_after=1, stall=60.0))
+    app = build_app(server, conversation=ConversationStore(folder).load(cid))
+    async with app.run_test(size=(120, 36)) as pilot:
+        chat = app.screen
+        assert isinstance(chat, ChatScreen)
+        prompt = app.query_one(PromptArea)
+        prompt.focus()
+        prompt.load_text("one more question")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "first part" in screen_text(app))
+        screen = await open_history(pilot)
+        await wait_for(pilot, lambda: listed(screen) == [cid])
+        await pilot.press("f8")
+        await pilot.pause()
+        await pilot.press("y")
+        await wait_for(pilot, lambda: not (folder / f"{cid}.toml").exists())
+        chat.action_cancel_reply()  # the stream ends (cancelled) and the turn is saved
+        await wait_for(pilot, lambda: not chat.streaming)
+        said = " ".join(n.message for n in app._notifications)
+    assert not (folder / f"{cid}.toml").exists()
+    trashed = tomllib.loads((folder / ".trash" / f"{cid}.toml").read_text(encoding="utf-8"))
+    assert [m["content"] for m in trashed["messages"]][-2:] == [
+        "one more question", "first part, "]
+    assert "deleted" in said and "trash" in said

@@ -6,6 +6,7 @@ becomes a list of plain warnings and the defaults are used.
 
 from __future__ import annotations
 
+import math
 import os
 import stat
 import tomllib
@@ -202,23 +203,30 @@ def load_config(
         profile_name = "cline"
     profile = profiles[profile_name]
 
-    temperature = _get(data, "temperature", float, warnings)
-    timeout = _get(data, "timeout", float, warnings)
+    model = _get(data, "model", str, warnings)
+    theme = _get(data, "theme", str, warnings)
+    system = _get(data, "system", str, warnings)
+    temperature = _in_range(data, "temperature", 0.0, 2.0, warnings)
+    timeout = _in_range(data, "timeout", 0.0, math.inf, warnings, low_open=True)
     keys = _get(data, "keys", dict, warnings) or {}
+    # Read before the Config is built: its warnings tuple is taken then.
+    local_model = _get(data, "local_model", str, warnings)
+    local_port = _in_range(data, "local_port", 0, 65535, warnings)
+    local_context = _in_range(data, "local_context", 1, math.inf, warnings)
     return Config(
         paths=paths,
         profile=profile,
-        model=_get(data, "model", str, warnings) or default_model(profile),
+        model=model or default_model(profile),
         profiles=profiles,
-        theme=_get(data, "theme", str, warnings),
+        theme=theme,
         temperature=temperature,
-        system=_get(data, "system", str, warnings),
-        timeout=timeout if timeout and timeout > 0 else 120.0,
+        system=system,
+        timeout=timeout if timeout is not None else 120.0,
         keys=_flat_keys(keys),
         warnings=tuple(warnings),
-        local_model=_get(data, "local_model", str, warnings),
-        local_port=_get(data, "local_port", int, warnings),
-        local_context=_get(data, "local_context", int, warnings),
+        local_model=local_model,
+        local_port=local_port,
+        local_context=local_context,
     )
 
 
@@ -265,6 +273,23 @@ def _get(data: dict[str, Any], key: str, kind: type, warnings: list[str]) -> Any
         return float(value)
     if not isinstance(value, kind) or isinstance(value, bool):
         warnings.append(f"config.toml: '{key}' should be a {kind.__name__} (ignored)")
+        return None
+    return value
+
+
+def _in_range(data: dict[str, Any], key: str, low: float, high: float, warnings: list[str],
+              *, low_open: bool = False) -> Any:
+    """``data[key]`` if it is a finite number from ``low`` to ``high`` (a whole number when
+    ``low`` is an int); otherwise None and a warning. ``nan`` and ``inf`` are TOML floats:
+    sent as is, NaN makes a request body that is not JSON."""
+    kind = int if isinstance(low, int) else float
+    value = _get(data, key, kind, warnings)
+    if value is None:
+        return None
+    if not math.isfinite(value) or value < low or value > high or (low_open and value == low):
+        bound = "above" if low_open else "from"
+        limit = f"{bound} {low:g}" + ("" if math.isinf(high) else f" to {high:g}")
+        warnings.append(f"config.toml: '{key}' = {value!r} is not a number {limit} (ignored)")
         return None
     return value
 

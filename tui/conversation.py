@@ -132,6 +132,9 @@ class Conversation:
     models: list[str] = field(default_factory=list)
     messages: list[Message] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    # What the file held that could not be used (wrong types, values out of range), one
+    # line each: shown to the user; the raw values stay in ``extra`` and in the file.
+    problems: list[str] = field(default_factory=list, compare=False)
 
     def add(self, message: Message) -> Message:
         self.messages.append(message)

@@ -24,7 +24,7 @@ from typing import Any
 from tui.conversation import Conversation
 from tui.history_query import fts_query, make_snippet, snippet_pattern
 from tui.history_query import split_snippet as split_snippet
-from tui.store import StoreError, make_private_dir, parse_conversation
+from tui.store import StoreError, check_folder, make_private_dir, parse_conversation, read_regular
 from tui.text import strip_controls
 
 SCHEMA = 2
@@ -89,7 +89,9 @@ class HistoryIndex:
     # --- keeping it current -----------------------------------------------------------
 
     def refresh(self, progress: Progress | None = None) -> RefreshStats:
-        """Bring the index up to date with the folder; rebuilt if it is unusable."""
+        """Bring the index up to date with the folder; rebuilt if it is unusable. Raises
+        StoreError when the folder cannot be one (a file is in its place)."""
+        check_folder(self.folder)
         try:
             return self._refresh(progress)
         except sqlite3.DatabaseError:
@@ -140,21 +142,16 @@ class HistoryIndex:
     def _read(self, name: str) -> _Row | None:
         path = self.folder / name
         read_at = time.time_ns()
+        conversation: Conversation | None = None
+        st: os.stat_result | None = None
         try:
-            with open(path, "rb") as handle:
-                raw = handle.read()
-                st = os.fstat(handle.fileno())  # the stat of exactly the bytes read
-        except FileNotFoundError:
-            return None  # deleted since the scan; the next refresh drops its row
-        except OSError as error:
-            st = None
-            conversation: Conversation | None = None
-            problem: str | None = f"{name}: cannot be read ({error.strerror})"
-        else:
-            try:
-                conversation, problem = parse_conversation(raw, path), None
-            except StoreError as error:
-                conversation, problem = None, str(error)
+            found = read_regular(path)  # the stat of exactly the bytes read; no FIFO waits
+            if found is None:
+                return None  # deleted since the scan; the next refresh drops its row
+            raw, st = found
+            conversation, problem = parse_conversation(raw, path), None
+        except StoreError as error:
+            problem = str(error)
         size, mtime, ino = (st.st_size, st.st_mtime_ns, st.st_ino) if st else (0, 0, 0)
         racy = st is None or mtime >= read_at - RACY_NS
         return _Row.of(name, (size, mtime, ino), racy, conversation, problem)
@@ -172,6 +169,11 @@ class HistoryIndex:
         return self._query(lambda: self._search(query, reasoning, limit))
 
     def _query(self, run: Callable[[], list[Entry]]) -> list[Entry]:
+        if self._memory is None and not self.path.exists():
+            # Deleted while in use (it is only a cache): a new empty one would answer
+            # "nothing" until the next refresh. Rebuild it now, stale WAL files and all.
+            self._discard()
+            self.refresh()
         try:
             return run()
         except sqlite3.DatabaseError:
@@ -369,15 +371,16 @@ def _limit(limit: int | None) -> str:
 
 def _scan(folder: Path) -> dict[str, tuple[int, int, int]]:
     """``name -> (size, mtime_ns, inode)`` of every conversation file, without opening
-    any. Hidden files (temp files of a write in progress) and folders are skipped."""
+    any. Hidden files (temp files of a write in progress, locks) and folders are skipped."""
     found: dict[str, tuple[int, int, int]] = {}
     try:
         with os.scandir(folder) as it:
             for entry in it:
                 if entry.name.startswith(".") or not entry.name.endswith(".toml"):
                     continue
+                # Not only regular files: a FIFO or a device is listed as unreadable.
                 with contextlib.suppress(OSError):
-                    if entry.is_file():
+                    if not entry.is_dir():
                         st = entry.stat()
                         found[entry.name] = (st.st_size, st.st_mtime_ns, st.st_ino)
     except FileNotFoundError:

@@ -45,6 +45,27 @@ LOAD_TIMEOUT = 300.0  # seconds; a large model on a slow disk takes a while
 _PR_SET_PDEATHSIG = 1
 
 
+# What the server process may see of the app's environment: enough to find its libraries,
+# the user's locale and temp dir, and the CPU/GPU tuning knobs. API keys (CLINE_API_KEY,
+# OPENAI_API_KEY, a profile's api_key_env) and everything else stay in the app.
+_CHILD_NAMES = frozenset({
+    "PATH", "HOME", "USER", "LOGNAME", "LANG", "LANGUAGE", "TZ", "TMPDIR", "TEMP", "TMP",
+    "LD_LIBRARY_PATH", "PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV",
+})
+_CHILD_PREFIXES = ("LC_", "CUDA_", "HIP_", "ROCR_", "GGML_", "OMP_", "OPENBLAS_", "MKL_")
+_SECRET_WORDS = ("KEY", "TOKEN", "SECRET", "PASSWORD", "CREDENTIAL", "AUTH")
+
+
+def child_environment(environ: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment a child process gets: an allow-list, never a secret."""
+    env = os.environ if environ is None else environ
+    return {
+        name: value for name, value in env.items()
+        if (name in _CHILD_NAMES or name.startswith(_CHILD_PREFIXES))
+        and not any(word in name.upper() for word in _SECRET_WORDS)
+    }
+
+
 class LocalServer:
     def __init__(
         self,
@@ -98,7 +119,7 @@ class LocalServer:
         self.model = model
         make_private_dir(self.log_file.parent)
         self._log = self.log_file.open("wb")
-        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        env = dict(child_environment(), PYTHONUNBUFFERED="1")
         try:
             self.process = subprocess.Popen(
                 self.command(model),

@@ -4,26 +4,51 @@ rewritten."""
 
 from __future__ import annotations
 
+import math
 import tomllib
 from pathlib import Path
 from typing import Any
 
-import tomli_w
-
 from tui.store import make_private_dir, write_atomic
+from tui.store_toml import dumps
 
 
 class Settings:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.data: dict[str, Any] = {}
+        # A file that does not parse: defaults are used and the file is never rewritten.
         self.problem: str | None = None
+        # Values of the wrong type or out of range: each one is ignored (and kept).
+        self.warnings: list[str] = []
         try:
             self.data = tomllib.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             pass
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
             self.problem = f"{path}: {error}; using defaults"
+        self._check()
+
+    def _check(self) -> None:
+        def wrong(key: str, expected: str) -> None:
+            shown = repr(self.data[key])
+            shown = shown if len(shown) <= 60 else shown[:59] + "…"
+            self.warnings.append(f"{self.path.name}: '{key}' = {shown} is not {expected} "
+                                 "(ignored)")
+
+        temperature = self.data.get("temperature")
+        if temperature is not None and _temperature(temperature) is None:
+            wrong("temperature", "a number from 0 to 2")
+        for key in ("streaming", "reasoning_unfolded"):
+            if key in self.data and not isinstance(self.data[key], bool):
+                wrong(key, "true or false")
+        if "theme" in self.data and not isinstance(self.data["theme"], str):
+            wrong("theme", "text")
+        for key in ("models", "presets"):
+            table = self.data.get(key)
+            if table is not None and not (isinstance(table, dict) and all(
+                    isinstance(v, str) for v in table.values())):
+                wrong(key, "a table of texts")
 
     def model_for(self, profile: str) -> str | None:
         models = self.data.get("models")
@@ -51,10 +76,7 @@ class Settings:
 
     @property
     def temperature(self) -> float | None:
-        value = self.data.get("temperature")
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            return None
-        return float(value) if 0 <= value <= 2 else None
+        return _temperature(self.data.get("temperature"))
 
     @property
     def streaming(self) -> bool:
@@ -86,4 +108,11 @@ class Settings:
         if self.problem is not None:
             return
         make_private_dir(self.path.parent)
-        write_atomic(self.path, tomli_w.dumps(self.data).encode("utf-8"))
+        write_atomic(self.path, dumps(self.data))  # storable text: a save never fails on it
+
+
+def _temperature(value: Any) -> float | None:
+    """A temperature the API accepts: a finite number from 0 to 2, else None."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) and 0 <= value <= 2 else None

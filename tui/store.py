@@ -2,59 +2,71 @@
 
 The files are the user's: plain TOML, written atomically (temp file, fsync, rename) so a
 crash leaves either the old or the new version, never half of one. A file that will not
-parse is reported as unreadable and never written over. Keys this version does not know
-are carried through a rewrite untouched.
+parse is reported as unreadable and never written over. Keys this version does not know,
+and values of the wrong type, are carried through a rewrite untouched.
+
+Several processes may hold one conversation (two windows, a window and ``ask
+--continue``): each save takes an ``flock`` on ``.locks/<id>.lock``, re-reads the file if
+it changed since this store last read or wrote it, and merges (``tui.store_merge``) or,
+when that cannot be done, saves ours under a new id. A conversation deleted meanwhile is
+not written back: the new turn goes to its copy in the trash. What happened is in the
+``note`` of the path ``save`` returns.
+
+Only regular files are read: a FIFO or a device named ``x.toml`` is refused without
+blocking (``O_NONBLOCK``, then ``fstat``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import hashlib
 import os
 import re
+import stat
 import tempfile
-import tomllib
+import weakref
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
+from pathlib import Path, PosixPath
 
-import tomli_w
-
-from tui.conversation import (
-    FORMAT_VERSION,
-    Conversation,
-    Message,
-    ToolCall,
-    Usage,
-    drop_nulls,
-    new_conversation_id,
+from tui.conversation import Conversation, new_conversation_id
+from tui.store_merge import Snapshot, holds_theirs, merge
+from tui.store_toml import (
+    StoreError,
+    conversation_to_toml,
+    decode,
+    dumps,
+    parse_conversation,
+    parse_text,
 )
+
+__all__ = ["ConversationStore", "SavedPath", "StoreError", "Unreadable", "check_folder",
+           "make_private_dir", "parse_conversation", "read_regular", "valid_id",
+           "write_atomic"]
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$")
 TRASH = ".trash"
-
-_CONVERSATION_KEYS = {
-    "format", "id", "title", "created", "updated", "model", "system", "temperature",
-    "profile", "kind", "models", "messages",
-}
-_MESSAGE_KEYS = {
-    "role", "content", "created", "model", "reasoning", "reasoning_details", "refusal",
-    "tool_calls", "finish_reason", "error", "usage", "tool_call_id", "column", "preferred",
-}
-_USAGE_KEYS = {
-    "prompt_tokens", "completion_tokens", "cached_tokens", "reasoning_tokens", "cost",
-    "ttft_ms", "duration_ms",
-}
-
-
-class StoreError(Exception):
-    """A conversation could not be read or written; the message says which and why."""
+LOCKS = ".locks"
 
 
 @dataclass(frozen=True)
 class Unreadable:
     path: Path
     reason: str
+
+
+# id(conversation) -> (the conversation, its file as this process last read or wrote it).
+# For the whole process, not one store: a conversation loaded by one store instance and
+# saved by another (the app's) is still compared with what was read.
+_SYNCED: dict[int, tuple[weakref.ref[Conversation], Snapshot]] = {}
+
+
+class SavedPath(PosixPath):
+    """Where ``save`` wrote a conversation, and in ``note`` what the user should be told
+    about it (a merge, a copy, a deleted conversation), or None."""
+
+    note: str | None = None
 
 
 def valid_id(conversation_id: str) -> bool:
@@ -76,18 +88,29 @@ class ConversationStore:
             if not self.path_for(candidate).exists():
                 return candidate
 
-    def save(self, conversation: Conversation) -> Path:
-        path = self.path_for(conversation.id)
-        data = tomli_w.dumps(conversation_to_toml(conversation)).encode("utf-8")
+    def save(self, conversation: Conversation) -> SavedPath:
+        """Write ``conversation``, keeping whatever another process wrote meanwhile."""
+        self.path_for(conversation.id)
+        check_folder(self.folder)
         make_private_dir(self.folder)
-        write_atomic(path, data)
-        return path
+        with self._lock(conversation.id):
+            return self._save_locked(conversation)
 
     def load(self, conversation_id: str) -> Conversation:
         path = self.path_for(conversation_id)
-        if not path.exists():
+        check_folder(self.folder)
+        found = read_regular(path)
+        if found is None:
             raise StoreError(f"no saved conversation '{conversation_id}' in {self.folder}")
-        return read_conversation(path)
+        digest = _digest(found[0])
+        # Each copy is dropped as soon as the next exists: a 50 MB message peaks near
+        # twice the file (bytes and text, then text and the parsed string), not 4x.
+        text = decode(found[0], path)
+        del found
+        conversation = parse_text(text, path)
+        del text
+        self._remember(conversation, Snapshot.of(path, digest, conversation, conversation))
+        return conversation
 
     @property
     def trash_folder(self) -> Path:
@@ -99,24 +122,28 @@ class ConversationStore:
         title = " ".join(title.split())
         if not title:
             raise StoreError("a title cannot be empty")
-        conversation = self.load(conversation_id)
-        conversation.title = title
-        self.save(conversation)
+        with self._lock(conversation_id):
+            path = self.path_for(conversation_id)
+            found = read_regular(path)
+            if found is None:
+                raise StoreError(f"no saved conversation '{conversation_id}' in {self.folder}")
+            conversation = parse_conversation(found[0], path)
+            conversation.title = title
+            data = dumps(conversation_to_toml(conversation))
+            write_atomic(path, data)
+            self._remember(conversation, Snapshot.of(path, _digest(data), conversation,
+                                                     conversation))
         return conversation
 
     def trash(self, conversation_id: str) -> Path:
         """Move a saved conversation (readable or not) to the trash; returns where it went.
         Nothing is deleted: ``restore`` moves it back."""
         path = self.path_for(conversation_id)
-        if not path.exists():
-            raise StoreError(f"no saved conversation '{conversation_id}' in {self.folder}")
-        make_private_dir(self.trash_folder)
-        target = self.trash_folder / path.name
-        n = 1
-        while target.exists():
-            n += 1
-            target = self.trash_folder / f"{path.stem}.{n}.toml"
-        os.replace(path, target)
+        with self._lock(conversation_id):
+            if not path.exists():
+                raise StoreError(f"no saved conversation '{conversation_id}' in {self.folder}")
+            target = self._free_trash_name(conversation_id)
+            os.replace(path, target)
         return target
 
     def restore(self, trashed: Path) -> Path:
@@ -125,16 +152,18 @@ class ConversationStore:
             raise StoreError(f"{trashed.name} is not in the trash")
         conversation_id = trashed.name.split(".")[0]
         path = self.path_for(conversation_id)
-        if path.exists():
-            raise StoreError(f"'{conversation_id}' exists again; the trashed copy is kept "
-                             f"in {self.trash_folder}")
-        os.replace(trashed, path)
+        with self._lock(conversation_id):
+            if path.exists():
+                raise StoreError(f"'{conversation_id}' exists again; the trashed copy is kept "
+                                 f"in {self.trash_folder}")
+            os.replace(trashed, path)
         return path
 
     def scan(self) -> tuple[list[Conversation], list[Unreadable]]:
         """Every saved conversation, newest first, and the files that would not parse."""
         good: list[Conversation] = []
         bad: list[Unreadable] = []
+        check_folder(self.folder)
         if not self.folder.is_dir():
             return good, bad
         for path in self.folder.glob("*.toml"):
@@ -144,6 +173,115 @@ class ConversationStore:
                 bad.append(Unreadable(path, str(error)))
         good.sort(key=lambda c: (c.updated, c.id), reverse=True)
         return good, bad
+
+    # --- saving next to other writers ---------------------------------------------------
+
+    def _save_locked(self, conversation: Conversation) -> SavedPath:
+        base = self._snapshot(conversation)
+        target = self.path_for(conversation.id)
+        note: str | None = None
+        # A conversation this store never read or wrote is the caller's to replace
+        # (a new one, or one built whole); only what was read can have changed since.
+        found = read_regular_or_none(target) if base is not None else None
+        if found is None and base is not None:
+            # It was there and is gone: deleted (to the trash, or by hand). Writing it back
+            # would undo that; the new turn goes to the trashed copy instead.
+            target, found = self._trashed_copy(conversation.id, base)
+            note = ("This conversation was deleted, so the new messages were added to its "
+                    "copy in the trash: restore it to get everything back.")
+        written = conversation
+        if found is not None and base is not None and (found[1] != base.digest
+                                                       or holds_theirs(base)):
+            merged = None
+            with contextlib.suppress(StoreError):
+                merged = merge(conversation, base, parse_conversation(found[0], target))
+            if merged is not None:
+                written = merged.conversation
+                if merged.theirs:
+                    s = "" if merged.theirs == 1 else "s"
+                    note = note or f"Merged {merged.theirs} message{s} another window wrote."
+            elif target.parent == self.trash_folder:
+                target = self._free_trash_name(conversation.id)
+            else:
+                conversation.id = self.new_id()
+                target = self.path_for(conversation.id)
+                note = (f"Saved as a copy, {conversation.id}: another window changed this "
+                        "conversation.")
+        data = dumps(conversation_to_toml(written))
+        write_atomic(target, data)
+        self._remember(conversation, Snapshot.of(target, _digest(data), written, conversation))
+        saved = SavedPath(target)
+        saved.note = note
+        return saved
+
+    def _trashed_copy(self, conversation_id: str,
+                      base: Snapshot) -> tuple[Path, tuple[bytes, bytes] | None]:
+        """The trashed copy of a deleted conversation to add to (the newest), or a free
+        name in the trash when there is none."""
+        candidates = [base.path] if base.path.parent == self.trash_folder else []
+        if self.trash_folder.is_dir():
+            pattern = re.compile(rf"{re.escape(conversation_id)}(\.([0-9]+))?\.toml")
+            numbered = [(int(m.group(2) or 1), p) for p in self.trash_folder.iterdir()
+                        if (m := pattern.fullmatch(p.name))]
+            candidates += [p for _, p in sorted(numbered, reverse=True)]
+        for path in candidates:
+            found = read_regular_or_none(path)
+            if found is not None:
+                return path, found
+        return self._free_trash_name(conversation_id), None
+
+    def _free_trash_name(self, conversation_id: str) -> Path:
+        make_private_dir(self.trash_folder)
+        target = self.trash_folder / f"{conversation_id}.toml"
+        n = 1
+        while target.exists():
+            n += 1
+            target = self.trash_folder / f"{conversation_id}.{n}.toml"
+        return target
+
+    def _snapshot(self, conversation: Conversation) -> Snapshot | None:
+        known = _SYNCED.get(id(conversation))
+        if known is None or known[0]() is not conversation:
+            return None
+        snapshot = known[1]
+        if snapshot.path.parent not in (self.folder, self.trash_folder):
+            return None  # read from another folder: nothing to compare with here
+        return snapshot
+
+    def _remember(self, conversation: Conversation, snapshot: Snapshot) -> None:
+        key = id(conversation)
+        if key not in _SYNCED or _SYNCED[key][0]() is not conversation:
+            weakref.finalize(conversation, _SYNCED.pop, key, None)
+        _SYNCED[key] = (weakref.ref(conversation), snapshot)
+
+    @contextlib.contextmanager
+    def _lock(self, conversation_id: str) -> Iterator[None]:
+        """Held around every read-check-write of one conversation, across processes."""
+        self.path_for(conversation_id)  # a valid id before anything is created
+        folder = self.folder / LOCKS
+        make_private_dir(folder)
+        fd = os.open(folder / f"{conversation_id}.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC,
+                     0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def check_folder(folder: Path) -> None:
+    """Raise StoreError when ``folder`` cannot be a folder: it, or a folder above it, is a
+    file (``CLINE_TUI_HOME`` pointing at a file)."""
+    for path in (folder, *folder.parents):
+        if path.exists():
+            if not path.is_dir():
+                raise StoreError(f"{path} is a file, not a folder: conversations cannot be "
+                                 f"kept in {folder}")
+            return
 
 
 def make_private_dir(path: Path) -> None:
@@ -181,188 +319,39 @@ def write_atomic(path: Path, data: bytes) -> None:
             os.close(dir_fd)
 
 
-def read_conversation(path: Path) -> Conversation:
+_KINDS = {stat.S_IFIFO: "a named pipe (FIFO)", stat.S_IFDIR: "a folder",
+          stat.S_IFCHR: "a device", stat.S_IFBLK: "a device", stat.S_IFSOCK: "a socket"}
+
+
+def read_regular(path: Path) -> tuple[bytes, os.stat_result] | None:
+    """The bytes of ``path`` and the stat of exactly those bytes; None if it does not
+    exist. Anything but a regular file is refused (StoreError) without blocking: opening
+    a FIFO for reading would wait for a writer forever."""
     try:
-        raw = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return None
     except OSError as error:
         raise StoreError(f"{path.name}: cannot be read ({error.strerror})") from None
-    return parse_conversation(raw, path)
+    with open(fd, "rb") as handle:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            kind = _KINDS.get(stat.S_IFMT(st.st_mode), "not a regular file")
+            raise StoreError(f"{path.name}: is {kind}, not a conversation file (skipped)")
+        try:
+            return handle.read(), st
+        except OSError as error:
+            raise StoreError(f"{path.name}: cannot be read ({error.strerror})") from None
 
 
-def parse_conversation(raw: bytes, path: Path) -> Conversation:
-    """The conversation in ``raw``, the bytes of the file at ``path``."""
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except tomllib.TOMLDecodeError as error:
-        raise StoreError(f"{path.name}: not valid TOML ({error})") from None
-    except UnicodeDecodeError:
-        raise StoreError(f"{path.name}: not UTF-8 text") from None
-    try:
-        return conversation_from_toml(data, fallback_id=path.stem)
-    except (TypeError, ValueError, KeyError, OverflowError) as error:
-        raise StoreError(f"{path.name}: {error}") from None
+def read_regular_or_none(path: Path) -> tuple[bytes, bytes] | None:
+    """The bytes of ``path`` and their digest, or None when it does not exist."""
+    found = read_regular(path)
+    return None if found is None else (found[0], _digest(found[0]))
 
 
-# --- TOML shape -------------------------------------------------------------------------
-
-
-def conversation_to_toml(conversation: Conversation) -> dict[str, Any]:
-    c = conversation
-    data: dict[str, Any] = {
-        "format": FORMAT_VERSION,
-        "id": c.id,
-        "title": c.title,
-        "created": _utc(c.created),
-        "updated": _utc(c.updated),
-        "model": c.model,
-        "system": c.system,
-        "temperature": c.temperature,
-        "profile": c.profile,
-        "kind": c.kind,
-        "models": c.models if c.kind == "compare" else None,
-    }
-    data = {k: v for k, v in data.items() if v is not None}
-    for key, value in drop_nulls(c.extra).items():
-        data.setdefault(key, value)
-    data["messages"] = [_message_to_toml(m) for m in c.messages]
-    return data
-
-
-def _message_to_toml(m: Message) -> dict[str, Any]:
-    data: dict[str, Any] = {"role": m.role, "content": m.content, "created": _utc(m.created)}
-    optional: dict[str, Any] = {
-        "model": m.model,
-        "reasoning": m.reasoning or None,
-        "refusal": m.refusal or None,
-        "finish_reason": m.finish_reason,
-        "error": m.error,
-        "tool_call_id": m.tool_call_id,
-        "column": m.column,
-        "preferred": True if m.preferred else None,
-    }
-    data.update({k: v for k, v in optional.items() if v is not None})
-    if m.reasoning_details:
-        data["reasoning_details"] = drop_nulls(m.reasoning_details)
-    if m.tool_calls:
-        data["tool_calls"] = [
-            {"id": t.id, "type": t.type, "name": t.name, "arguments": t.arguments}
-            for t in m.tool_calls
-        ]
-    if m.usage is not None:
-        usage = {
-            key: getattr(m.usage, key)
-            for key in ("prompt_tokens", "completion_tokens", "cached_tokens",
-                        "reasoning_tokens", "cost", "ttft_ms", "duration_ms")
-            if getattr(m.usage, key) is not None
-        }
-        for key, value in drop_nulls(m.usage.extra).items():
-            usage.setdefault(key, value)
-        data["usage"] = usage
-    for key, value in drop_nulls(m.extra).items():
-        data.setdefault(key, value)
-    return data
-
-
-def conversation_from_toml(data: dict[str, Any], fallback_id: str = "") -> Conversation:
-    version = data.get("format", FORMAT_VERSION)
-    if not isinstance(version, int):
-        raise ValueError("'format' is not a number")
-    messages = data.get("messages", [])
-    if not isinstance(messages, list):
-        raise ValueError("'messages' is not a list")
-    kind = data.get("kind", "chat")
-    models = data.get("models", [])
-    return Conversation(
-        # The file name is the id: a copied file must not save over its original.
-        id=fallback_id or _text(data, "id", ""),
-        title=_text(data, "title", ""),
-        created=_time(data, "created"),
-        updated=_time(data, "updated"),
-        model=_text(data, "model", ""),
-        system=_opt(data, "system", str),
-        temperature=_number(data, "temperature"),
-        profile=_opt(data, "profile", str),
-        kind="compare" if kind == "compare" else "chat",
-        models=[str(m) for m in models] if isinstance(models, list) else [],
-        messages=[_message_from_toml(m, i) for i, m in enumerate(messages)],
-        extra={k: v for k, v in data.items() if k not in _CONVERSATION_KEYS},
-    )
-
-
-def _message_from_toml(data: Any, index: int) -> Message:
-    if not isinstance(data, dict):
-        raise ValueError(f"message {index + 1} is not a table")
-    role = data.get("role")
-    if role not in ("system", "user", "assistant", "tool"):
-        raise ValueError(f"message {index + 1} has no valid role")
-    usage = None
-    raw_usage = data.get("usage")
-    if isinstance(raw_usage, dict):
-        usage = Usage(
-            prompt_tokens=_opt(raw_usage, "prompt_tokens", int),
-            completion_tokens=_opt(raw_usage, "completion_tokens", int),
-            cached_tokens=_opt(raw_usage, "cached_tokens", int),
-            reasoning_tokens=_opt(raw_usage, "reasoning_tokens", int),
-            cost=_number(raw_usage, "cost"),
-            ttft_ms=_opt(raw_usage, "ttft_ms", int),
-            duration_ms=_opt(raw_usage, "duration_ms", int),
-            extra={k: v for k, v in raw_usage.items() if k not in _USAGE_KEYS},
-        )
-    calls = data.get("tool_calls", [])
-    details = data.get("reasoning_details", [])
-    return Message(
-        role=role,
-        content=_text(data, "content", ""),
-        created=_time(data, "created"),
-        model=_opt(data, "model", str),
-        reasoning=_text(data, "reasoning", ""),
-        reasoning_details=list(details) if isinstance(details, list) else [],
-        refusal=_text(data, "refusal", ""),
-        tool_calls=[
-            ToolCall(
-                id=str(c.get("id", "")),
-                name=str(c.get("name", "")),
-                arguments=str(c.get("arguments", "")),
-                type=str(c.get("type", "function")),
-            )
-            for c in (calls if isinstance(calls, list) else [])
-            if isinstance(c, dict)
-        ],
-        finish_reason=_opt(data, "finish_reason", str),
-        error=_opt(data, "error", str),
-        usage=usage,
-        tool_call_id=_opt(data, "tool_call_id", str),
-        column=_opt(data, "column", int),
-        preferred=data.get("preferred") is True,
-        extra={k: v for k, v in data.items() if k not in _MESSAGE_KEYS},
-    )
-
-
-def _text(data: dict[str, Any], key: str, default: str) -> str:
-    value = data.get(key, default)
-    return value if isinstance(value, str) else str(value)
-
-
-def _opt(data: dict[str, Any], key: str, kind: type) -> Any:
-    value = data.get(key)
-    if isinstance(value, kind) and not isinstance(value, bool):
-        return value
-    return None
-
-
-def _number(data: dict[str, Any], key: str) -> float | None:
-    value = data.get(key)
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    return None
-
-
-def _time(data: dict[str, Any], key: str) -> datetime:
-    value = data.get(key)
-    if isinstance(value, datetime):
-        return _utc(value)  # here, not at save time: a time out of range is unreadable
-    return datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def _utc(when: datetime) -> datetime:
-    return when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
+def read_conversation(path: Path) -> Conversation:
+    found = read_regular(path)
+    if found is None:
+        raise StoreError(f"{path.name}: cannot be read (it was removed)")
+    return parse_conversation(found[0], path)

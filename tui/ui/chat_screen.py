@@ -184,7 +184,9 @@ class ChatScreen(Screen[None]):
         """The one place a conversation is written: before a request is sent, and when
         its reply ends. A failure is shown, never raised; False then."""
         try:
-            self.chat_app.store.save(self.conversation)
+            saved = self.chat_app.store.save(self.conversation)
+            if saved.note:  # merged with, or kept apart from, another window's writes
+                self.chat_app.say(saved.note, severity="warning", timeout=10)
         except (OSError, StoreError, ValueError) as error:  # ValueError: unstorable text
             self.chat_app.say(f"Could not save the conversation: {error}", severity="error")
             return False

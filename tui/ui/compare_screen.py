@@ -201,7 +201,9 @@ class CompareScreen(Screen[None]):
         out, and after each column's reply. A failure is shown, never raised; False
         then."""
         try:
-            self.chat_app.store.save(self.conversation)
+            saved = self.chat_app.store.save(self.conversation)
+            if saved.note:  # merged with, or kept apart from, another window's writes
+                self.chat_app.say(saved.note, severity="warning", timeout=10)
         except (OSError, StoreError, ValueError) as error:  # ValueError: unstorable text
             self.chat_app.say(f"Could not save the comparison: {error}", severity="error")
             return False

@@ -15,6 +15,7 @@ from tui.ui.inert import inert
 
 MESSAGE_CHARS = 600
 MESSAGES_SHOWN = 40
+PROBLEMS_SHOWN = 5
 MATCH_STYLE = "bold reverse"
 
 
@@ -45,6 +46,11 @@ def preview_content(entry: Entry, conversation: Conversation | None, problem: st
         inert(f"{kind or 'no model'} · {len(c.messages)} messages · "
               f"{format_cost(sum(costs) if costs else None)}", "$text-muted"),
     ]
+    if c.problems:
+        # Hand-edited values of the wrong type: kept in the file, not used.
+        lines += [Content(""), *(inert(p, "$text-warning") for p in c.problems[:PROBLEMS_SHOWN])]
+        if len(c.problems) > PROBLEMS_SHOWN:
+            lines.append(inert(f"… {len(c.problems) - PROBLEMS_SHOWN} more", "$text-warning"))
     if c.system:
         lines += [Content(""), inert("System", "bold $text-accent"),
                   _mark(inert(_clip(c.system)), pattern)]
@@ -78,7 +84,7 @@ def _body(m: Message, pattern: re.Pattern[str] | None) -> Content:
 
 
 def _clip(text: str) -> str:
-    text = text.strip()
+    text = text[: MESSAGE_CHARS * 4].strip()  # not a copy of a 10 MB message
     return text if len(text) <= MESSAGE_CHARS else text[: MESSAGE_CHARS - 1] + "…"
 
 

@@ -138,7 +138,7 @@ class HistoryScreen(Screen[HistoryResult]):
         try:
             self.index.refresh(progress=self._progress if building else None)
             entries = self.index.entries()
-        except OSError as error:
+        except (OSError, StoreError) as error:
             self.app.call_from_thread(self._say, f"Could not read the conversations: {error}")
             entries = []
         finally:
@@ -198,7 +198,11 @@ class HistoryScreen(Screen[HistoryResult]):
     @work(thread=True, exclusive=True, group="history-search")
     def _search(self, query: str, reasoning: bool, keep: str | None) -> None:
         worker = get_current_worker()
-        hits = self.index.search(query, reasoning=reasoning, limit=SEARCH_LIMIT)
+        try:
+            hits = self.index.search(query, reasoning=reasoning, limit=SEARCH_LIMIT)
+        except (OSError, StoreError) as error:
+            self.app.call_from_thread(self._say, f"Could not search: {error}")
+            hits = []
         if not worker.is_cancelled:
             self.app.call_from_thread(self._searched, query, hits, keep)
 
