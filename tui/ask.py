@@ -178,13 +178,15 @@ def _save(store: ConversationStore | None, conversation: Conversation,
     if store is None:
         return True
     try:
-        store.save(conversation)
+        saved = store.save(conversation)
     except (OSError, StoreError, ValueError) as error:  # ValueError: text TOML cannot hold
         if report:
             _say(f"could not save the conversation: {error}")
         return False
     if report:
-        _say(f"saved conversation {conversation.id}")
+        if saved.note:  # merged with another writer's turns, or kept apart from them
+            _say(saved.note)
+        _say(f"saved conversation {saved.stem}")
     return True
 
 
