@@ -11,6 +11,7 @@ import sys
 from dataclasses import asdict
 from typing import Any, TextIO
 
+from tui.answer_out import AnswerPrinter
 from tui.client import Retrying
 from tui.config import Config
 from tui.conversation import Conversation, Message
@@ -22,7 +23,7 @@ from tui.session import (
     usage_line,
 )
 from tui.store import ConversationStore, StoreError
-from tui.text import one_line, strip_controls
+from tui.text import one_line
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -91,10 +92,8 @@ async def _turn(
     args: argparse.Namespace, config: Config, conversation: Conversation, store: ConversationStore
 ) -> int:
     out: TextIO = sys.stdout
-    clean_out = out.isatty()  # a terminal gets no control sequences; a pipe gets the bytes
     request = build_request(conversation, stream=not args.no_stream)
-    printed_any = False
-    ends_with_newline = True
+    printer = AnswerPrinter(out, sys.stderr, answer=not args.json, reasoning=args.reasoning)
     async with make_client(config) as client:
         stream = client.stream(request)
         cancelled = False
@@ -103,22 +102,11 @@ async def _turn(
                 if isinstance(delta, Retrying):
                     _say(f"{delta.reason} Retrying in {delta.wait:.1f} s.")
                     continue
-                if delta.kind in ("content", "refusal") and not args.json:
-                    text = strip_controls(delta.text) if clean_out else delta.text
-                    out.write(text)
-                    out.flush()
-                    printed_any = printed_any or bool(text)
-                    ends_with_newline = text.endswith("\n") if text else ends_with_newline
-                elif delta.kind == "reasoning" and args.reasoning:
-                    sys.stderr.write(strip_controls(delta.text))
-                    sys.stderr.flush()
+                printer.add(delta)
         except asyncio.CancelledError:
             cancelled = True  # Ctrl+C: keep and save what arrived
         reply = stream.reply
-        if args.reasoning and reply.reasoning and not reply.reasoning.endswith("\n"):
-            sys.stderr.write("\n")
-        if printed_any and not ends_with_newline:
-            out.write("\n")
+        printer.close()
         if args.json:
             out.write(json.dumps(_reply_json(reply), ensure_ascii=False, indent=2) + "\n")
         out.flush()
@@ -137,6 +125,8 @@ async def _turn(
         except (OSError, StoreError) as error:
             _say(f"could not save the conversation: {error}")
     _say(usage_line(reply))
+    for warning in stream.warnings:
+        _say(warning)
     if cancelled:
         _say("interrupted: the partial reply was kept")
         return EXIT_FAILED

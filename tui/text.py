@@ -26,3 +26,9 @@ def one_line(text: str, limit: int = 300) -> str:
     """Control-free, whitespace folded, cut to ``limit`` characters."""
     folded = " ".join(strip_controls(text).split())
     return folded if len(folded) <= limit else folded[: limit - 1] + "…"
+
+
+def storable(text: str) -> str:
+    """``text`` with UTF-16 surrogate pairs joined and lone surrogates replaced by U+FFFD, so it
+    always encodes as UTF-8."""
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")

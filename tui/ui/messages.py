@@ -106,6 +106,7 @@ class ReplyView(Vertical):
         super().__init__()
         self._message = message
         self._stream: ChatStream | None = None
+        self._warnings: list[str] = []  # the stream's, once it has ended
         self.streaming = streaming
         self.show_usage = show_usage  # a compare column shows usage under the column
         self._body_feed: MarkdownFeed | None = None
@@ -160,6 +161,7 @@ class ReplyView(Vertical):
                         await self.add_delta(event)
         finally:
             self._message = stream.reply  # with every piece joined in
+            self._warnings = stream.warnings
             self._stream = None
             await self.finish()
 
@@ -258,6 +260,7 @@ class ReplyView(Vertical):
             parts.append("Stopped by the provider's content filter.")
         if m.error:
             parts.append(f"Error: {m.error}")
+        parts.extend(self._warnings)
         if self.show_usage and m.usage is not None and (m.usage.completion_tokens or m.content):
             parts.append(usage_line(m))
         return inert("\n".join(parts))
