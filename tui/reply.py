@@ -155,8 +155,8 @@ class ReplyBuilder:
             raise ValueError("a stream chunk is not a JSON object")
         deltas: list[Delta] = []
         chunk_id = chunk.get("id")
-        if isinstance(chunk_id, str) and chunk_id not in self.ids:
-            self.ids.append(clean(chunk_id))
+        if isinstance(chunk_id, str) and (chunk_id := clean(chunk_id)) not in self.ids:
+            self.ids.append(chunk_id)
         model = chunk.get("model")
         if isinstance(model, str) and model and not self._message.model:
             self._message.model = clean(model)
