@@ -47,7 +47,9 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 def clean(text: str) -> str:
     """``text`` safe to store: checked cheaply, rewritten only when it holds a surrogate."""
-    return storable(text) if _SURROGATE.search(text) else text
+    if text.isascii() or _SURROGATE.search(text) is None:  # isascii is a flag lookup
+        return text
+    return storable(text)
 
 
 def clean_json(value: Any) -> Any:
@@ -71,7 +73,7 @@ class PairJoiner:
     def feed(self, text: str) -> str:
         if self._held:
             text, self._held = self._held + text, ""
-        if _SURROGATE.search(text) is None:
+        elif text.isascii() or _SURROGATE.search(text) is None:
             return text
         if "\ud800" <= text[-1] <= "\udbff":
             text, self._held = text[:-1], text[-1]
@@ -155,16 +157,29 @@ class ReplyBuilder:
             raise ValueError("a stream chunk is not a JSON object")
         deltas: list[Delta] = []
         chunk_id = chunk.get("id")
-        if isinstance(chunk_id, str) and (chunk_id := clean(chunk_id)) not in self.ids:
-            self.ids.append(chunk_id)
+        if isinstance(chunk_id, str) and chunk_id not in self.ids:
+            chunk_id = clean(chunk_id)
+            if chunk_id not in self.ids:  # one with a lone surrogate, already cleaned
+                self.ids.append(chunk_id)
         model = chunk.get("model")
         if isinstance(model, str) and model and not self._message.model:
             self._message.model = clean(model)
         choices = chunk.get("choices")
         if isinstance(choices, list):
+            # Servers asked for one reply send it as choice 0, but some number it
+            # otherwise: the first index that brings anything is followed, and other
+            # indices are ignored from then on.
             for choice in choices:
-                if isinstance(choice, dict):
-                    deltas.extend(self._follow_choice(choice))
+                if not isinstance(choice, dict):
+                    continue
+                index = choice.get("index") or 0
+                if type(index) is not int or (self._choice is not None and index != self._choice):
+                    continue
+                found = self._add_choice(choice)
+                if self._choice is None and (found or self.has_output
+                                             or self._message.finish_reason):
+                    self._choice = index
+                deltas.extend(found)
         usage = chunk.get("usage")
         if isinstance(usage, dict):
             self._message.usage = Usage.from_wire(clean_json(usage))
@@ -191,22 +206,6 @@ class ReplyBuilder:
             if text:
                 self._tools[index].arguments += text
                 deltas.append(Delta("tool_call", self._tools[index].arguments, index))
-        return deltas
-
-    def _follow_choice(self, choice: dict[str, Any]) -> list[Delta]:
-        """One choice of a chunk, if it is the one followed. Servers asked for one reply
-        send it as choice 0, but some number it otherwise: the first index that brings
-        anything is followed, and other indices are ignored from then on."""
-        index = choice.get("index")
-        if index is None:
-            index = 0
-        if not isinstance(index, int) or isinstance(index, bool):
-            return []
-        if self._choice is not None and index != self._choice:
-            return []
-        deltas = self._add_choice(choice)
-        if self._choice is None and (deltas or self.has_output or self._message.finish_reason):
-            self._choice = index
         return deltas
 
     def _add_choice(self, choice: dict[str, Any]) -> list[Delta]:
