@@ -476,10 +476,12 @@ def test_read_timeout_in_the_middle_of_the_reply_exits_4(
 def test_ctrl_c_keeps_the_partial_reply_and_exits_1(
     isolated_home: Path, server: LoopbackServer
 ) -> None:
-    chunks = text_chunks("The answer ", "is ", "forty-two.")
+    # Reasoning in its own field first, so the answer streams to the pipe as it comes (a
+    # pipe is otherwise sent only what can no longer turn out to be reasoning).
+    chunks = text_chunks("The answer ", "is ", "forty-two.", reasoning=("Hm.",))
     server.enqueue(
         Reply(headers=[("Content-Type", "text/event-stream")], pieces=events(*chunks),
-              stall_after=2, stall=5)
+              stall_after=3, stall=5)
     )
     env = {k: v for k, v in os.environ.items() if k.lower() not in _PROXY_VARS}
     env.update(CLINE_TUI_HOME=str(isolated_home), CLINE_BASE_URL=server.url,

@@ -115,3 +115,43 @@ def test_retry_takes_only_ascii_digits() -> None:
         decoder = SSEDecoder()
         list(decoder.feed(f"retry: {value}\ndata: x\n\n".encode()))
         assert decoder.stats.retry_ms == expected, value
+
+
+def test_exactly_one_space_after_the_colon_is_removed() -> None:
+    """Fixed cases for what the property test finds only when it draws such a value."""
+    body = b"data:  two\n\ndata:   three\n\ndata:none\n\ndata: \n\ndata:\t tab\n\n"
+    assert [e.data for e in decode([body])] == [" two", "  three", "none", "", "\t tab"]
+    for field in ("event", "id"):
+        [event] = decode([f"{field}:  x\ndata: d\n\n".encode()])
+        assert (event.event if field == "event" else event.id) == " x"
+
+
+def test_an_error_field_line_is_handed_back_as_an_error_event() -> None:
+    """llama.cpp's server sent mid-stream errors as an ``error:`` field, then [DONE]."""
+    body = b'data: {"a":1}\n\nerror: {"code":500,"message":"boom"}\n\ndata: [DONE]\n\n'
+    for pieces in ([body], [body[i:i + 1] for i in range(len(body))]):
+        decoder = SSEDecoder()
+        events = [e for p in pieces for e in decoder.feed(p)] + decoder.close()
+        assert events == [SSEEvent('{"a":1}'), SSEEvent('{"code":500,"message":"boom"}', "error"),
+                          SSEEvent("[DONE]")]
+        assert decoder.stats.unknown_fields == []
+
+
+def test_an_unterminated_last_event_is_not_dispatched_but_kept_aside() -> None:
+    decoder = SSEDecoder()
+    events = decoder.feed(b"data: a\n\ndata: b1\ndata: b2")
+    events += decoder.close()
+    assert [e.data for e in events] == ["a"]
+    assert decoder.unterminated == "b1\nb2"
+    whole = SSEDecoder()
+    whole.feed(b"data: a\n\n")
+    whole.close()
+    assert whole.unterminated is None
+
+
+def test_a_bare_json_line_is_handed_back_as_its_own_event() -> None:
+    """Ollama's native stream and some proxies write ``{"error": …}`` with no ``data:``."""
+    body = b'data: {"a":1}\n\n{"error":"model failed"}\n'
+    [first, bare] = decode([body[i:i + 1] for i in range(len(body))])
+    assert first == SSEEvent('{"a":1}')
+    assert bare == SSEEvent('{"error":"model failed"}', "json-line")

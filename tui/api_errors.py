@@ -17,10 +17,12 @@ from tui.config import Profile
 from tui.reply import error_text
 
 FailureKind = Literal[
-    "auth", "credits", "rate_limit", "refused", "server", "network", "timeout", "stream"
+    "auth", "credits", "rate_limit", "refused", "server", "network", "timeout", "stream",
+    "cut_off", "redirect", "request",
 ]
 
-# Exit codes of SPEC §2: 1 stream ended in error, 3 API refused (4xx), 4 network/server.
+# Exit codes of SPEC §2: 1 stream ended in error, 2 the request could not be made,
+# 3 API refused (4xx), 4 network/server (a reply cut off by the connection included).
 EXIT_CODES: dict[str, int] = {
     "auth": 3,
     "credits": 3,
@@ -30,6 +32,9 @@ EXIT_CODES: dict[str, int] = {
     "network": 4,
     "timeout": 4,
     "stream": 1,
+    "cut_off": 4,
+    "redirect": 4,
+    "request": 2,
 }
 
 

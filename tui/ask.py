@@ -19,6 +19,7 @@ import sys
 from dataclasses import asdict
 from typing import Any
 
+from tui.answer_out import AnswerPrinter
 from tui.client import Retrying
 from tui.config import Config
 from tui.conversation import Conversation, Message
@@ -32,7 +33,7 @@ from tui.session import (
     usage_line,
 )
 from tui.store import ConversationStore, StoreError
-from tui.text import one_line, strip_controls
+from tui.text import one_line
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 EXIT_NOT_SAVED = 5  # the conversation could not be written (stderr says why)
@@ -113,10 +114,8 @@ async def _turn(
     _save(saving, conversation)  # the prompt, before the request is sent (quiet: retried)
     stop = _StopSignals()
     out = QuietPipe(sys.stdout)  # a reader that went away ends printing, quietly
-    clean_out = out.isatty()  # a terminal gets no control sequences; a pipe gets the bytes
     request = build_request(conversation, stream=not args.no_stream, say=_say)
-    printed_any = False
-    ends_with_newline = True
+    printer = AnswerPrinter(out, sys.stderr, answer=not args.json, reasoning=args.reasoning)
     async with make_client(config) as client:
         stream = client.stream(request)
         journaling = Journaling(saving, conversation, lambda: stream.reply)
@@ -126,24 +125,13 @@ async def _turn(
                 if isinstance(delta, Retrying):
                     _say(f"{delta.reason} Retrying in {delta.wait:.1f} s.")
                     continue
-                if delta.kind in ("content", "refusal") and not args.json:
-                    text = strip_controls(delta.text) if clean_out else delta.text
-                    out.write(text)
-                    out.flush()
-                    printed_any = printed_any or bool(text)
-                    ends_with_newline = text.endswith("\n") if text else ends_with_newline
-                elif delta.kind == "reasoning" and args.reasoning:
-                    sys.stderr.write(strip_controls(delta.text))
-                    sys.stderr.flush()
+                printer.add(delta)
         except asyncio.CancelledError:
             cancelled = True  # Ctrl+C, SIGTERM, SIGHUP: keep and save what arrived
         stop.streaming_over()
         journaling.stop()
         reply = stream.reply
-        if args.reasoning and reply.reasoning and not reply.reasoning.endswith("\n"):
-            sys.stderr.write("\n")
-        if printed_any and not ends_with_newline:
-            out.write("\n")
+        printer.close()
         if args.json:
             out.write(json.dumps(_reply_json(reply), ensure_ascii=False, indent=2) + "\n")
         out.flush()
@@ -160,6 +148,8 @@ async def _turn(
     saved = _save(saving, conversation, report=True)
     journaling.finish(saved)
     _say(usage_line(reply))
+    for warning in stream.warnings:
+        _say(warning)
     code = EXIT_OK
     if cancelled:
         by = f" by {stop.signal_name}" if stop.signal_name else ""  # else Ctrl+C

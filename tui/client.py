@@ -5,6 +5,12 @@ as ``Delta``s (and ``Retrying`` notices); whatever happens, ``stream.reply`` hol
 reply so far and ``stream.failure`` says what went wrong, if anything. Failures are
 data, not exceptions, so every caller keeps the partial reply. Only cancellation
 propagates (the partial reply is then marked ``finish_reason = "cancelled"``).
+
+A reply ends in exactly one way: finished (a ``finish_reason`` arrived, or ``[DONE]``
+after some output), cut off (the body ended without either: a ``cut_off`` failure),
+failed (an error of any shape, before or during the stream; an empty reply is one),
+cancelled, or interrupted (``finish_reason = "interrupted"``, set by whoever stopped the
+process; a cancel does not overwrite it).
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from tui.config import PROJECT_URL, Profile
 from tui.conversation import Message, Usage
 from tui.reply import Delta, ReplyBuilder
 from tui.request_check import request_problem
-from tui.sse import SSEDecoder
+from tui.sse import SSEDecoder, SSEEvent
 
 if TYPE_CHECKING:
     import httpx
@@ -112,8 +118,36 @@ class ChatClient:
                         timeout=httpx.Timeout(read, connect=connect),
                         transport=self._transport,
                         follow_redirects=True,
+                        event_hooks={"response": [self._refuse_foreign_redirect]},
                     )
         return self._client
+
+    async def _refuse_foreign_redirect(self, response: httpx.Response) -> None:
+        """Follow a redirect only within the origin the request was sent to: following
+        one elsewhere would hand the whole conversation and the profile's headers (an
+        ``X-Api-Key``, say) to another server. A POST is followed only by a 307/308,
+        which keep its method and body."""
+        if not response.has_redirect_location:
+            return
+        source = response.request.url
+        target = source.join(response.headers["location"])
+        shown = redact(str(target), self.api_key)
+        if _origin(target) != _origin(source):
+            raise FailureError(Failure(
+                "redirect",
+                f"The server redirected the request to {shown}, another origin; it was not "
+                "followed, so nothing was sent there. If that address is right, make it the "
+                "profile's base_url.",
+                response.status_code,
+            ))
+        if response.request.method == "POST" and response.status_code not in (307, 308):
+            raise FailureError(Failure(
+                "redirect",
+                f"The server redirected the request to {shown} with status "
+                f"{response.status_code}, which would drop the request body; it was not "
+                "followed. If that address is right, make it the profile's base_url.",
+                response.status_code,
+            ))
 
     def warm_up(self) -> None:
         """Make the httpx client now (safe from a thread) so the first request does not,
@@ -201,6 +235,11 @@ class FailureError(Exception):
         self.failure = failure
 
 
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    default = {"http": 80, "https": 443}.get(url.scheme)
+    return url.scheme, url.host, url.port or default
+
+
 class ChatStream:
     def __init__(self, client: ChatClient, request: ChatRequest) -> None:
         self.client = client
@@ -209,11 +248,20 @@ class ChatStream:
         self.failure: Failure | None = None
         self.started_at = 0.0
         self.first_output_at: float | None = None  # monotonic time of the first delta
-        self._unreadable = 0  # data lines that were not JSON
+        self._unreadable = 0  # data lines that were not JSON objects
 
     @property
     def reply(self) -> Message:
         return self.builder.message
+
+    @property
+    def warnings(self) -> list[str]:
+        """What went wrong without ending the reply, in plain words, to show beside it."""
+        if not self._unreadable:
+            return []
+        if self._unreadable == 1:
+            return ["1 line of the stream could not be read and was skipped."]
+        return [f"{self._unreadable} lines of the stream could not be read and were skipped."]
 
     def __aiter__(self) -> AsyncIterator[Delta | Retrying]:
         return self._run()
@@ -224,11 +272,26 @@ class ChatStream:
         self.client.warm_up()  # a client made now is not part of the time to first token
         self.started_at = time.monotonic()
         try:
+            payload = self.request.body()
+            problem = request_problem(payload)  # nothing is sent that a server must reject
+            if problem is not None:
+                self._fail(Failure("request", problem))
+                return
+            try:
+                body = json.dumps(payload, ensure_ascii=False, allow_nan=False)
+                content = body.encode()
+            except (ValueError, TypeError, RecursionError) as error:
+                detail = redact(str(error), self.client.api_key)
+                self._fail(Failure(
+                    "request", f"The request could not be written as JSON ({detail}); "
+                    "nothing was sent."
+                ))
+                return
             attempt = 0
             while True:
                 failure: Failure | None = None
                 try:
-                    async for delta in self._attempt():
+                    async for delta in self._attempt(content):
                         yield delta
                 except FailureError as error:
                     failure = error.failure
@@ -251,7 +314,8 @@ class ChatStream:
             for delta in self.builder.finish():  # text held back while a tag was uncertain
                 yield delta
         except (asyncio.CancelledError, GeneratorExit):
-            self.reply.finish_reason = "cancelled"
+            if self.reply.finish_reason != "interrupted":
+                self.reply.finish_reason = "cancelled"
             raise
         finally:
             self.builder.finish()  # after a cancel: held-back text still joins the reply
@@ -259,17 +323,10 @@ class ChatStream:
                 self.reply.error = redact(self.reply.error, self.client.api_key)
             self._stamp_times()
 
-    async def _attempt(self) -> AsyncIterator[Delta]:
+    async def _attempt(self, content: bytes) -> AsyncIterator[Delta]:
         client = self.client
-        payload = self.request.body()
-        problem = request_problem(payload)  # nothing is sent that a server must reject
-        if problem is not None:
-            raise FailureError(Failure("refused", problem))
         async with client._http.stream(
-            "POST",
-            client.url("/chat/completions"),
-            headers=client.headers(),
-            content=json.dumps(payload, ensure_ascii=False).encode(),
+            "POST", client.url("/chat/completions"), headers=client.headers(), content=content
         ) as response:
             if response.status_code >= 400:
                 body = await _read_limited(response)
@@ -296,31 +353,53 @@ class ChatStream:
         done = False
         async for piece in response.aiter_bytes():
             for event in decoder.feed(piece):
-                if event.data == "[DONE]":
+                if event.data == "[DONE]" and event.event != "error":
                     done = True
                     break
-                for delta in self._add_data(event.data):
+                for delta in self._add_event(event):
                     yield delta
             if done:
                 break
         else:
             for event in decoder.close():
-                if event.data != "[DONE]":
-                    for delta in self._add_data(event.data):
+                if event.data == "[DONE]" and event.event != "error":
+                    done = True
+                else:
+                    for delta in self._add_event(event):
                         yield delta
-        self._check_anything_read()
+            last = decoder.unterminated  # a last event without its blank line
+            if last == "[DONE]":
+                done = True
+            elif last is not None and not done:
+                # Kept only if it is whole; a JSON line cut in the middle is what a cut
+                # off looks like, not a line to count as unreadable.
+                chunk = _json_object(last)
+                if chunk is not None:
+                    for delta in self._add_chunk(chunk):
+                        yield delta
+        self._check_ending(done)
+
+    def _add_event(self, event: SSEEvent) -> list[Delta]:
+        if event.event == "error":
+            # ``event: error`` (or llama.cpp's ``error:`` field line): the data is
+            # {"message": …}, {"error": …} or plain text.
+            data = event.data.strip()
+            parsed = _json_object(data)
+            error = parsed if parsed is not None else data
+            self.builder.add_error(error or "The server reported an error with no message.")
+            return []
+        return self._add_data(event.data)
 
     def _add_data(self, data: str) -> list[Delta]:
         if not data:
             return []
-        try:
-            chunk = json.loads(data)
-        except (ValueError, RecursionError):  # not JSON, or nested too deep
+        chunk = _json_object(data)
+        if chunk is None:
             self._unreadable += 1
             return []
-        if not isinstance(chunk, dict):
-            self._unreadable += 1
-            return []
+        return self._add_chunk(chunk)
+
+    def _add_chunk(self, chunk: dict[str, Any]) -> list[Delta]:
         deltas = self.builder.add_chunk(chunk)
         if deltas and self.first_output_at is None:
             self.first_output_at = time.monotonic()
@@ -342,15 +421,34 @@ class ChatStream:
                     f"{shown or 'empty body'}",
                 )
             )
-        deltas = self._add_data(json.dumps(data))
-        self._check_anything_read()
+        deltas = self._add_chunk(data)
+        self._check_ending(done=True)
         return deltas
 
-    def _check_anything_read(self) -> None:
-        if self._unreadable and not self.builder.has_output and not self.reply.finish_reason:
-            raise FailureError(
-                Failure("stream", "The server's reply could not be read (it was not JSON).")
-            )
+    def _check_ending(self, done: bool) -> None:
+        """The body has ended (``done``: with ``[DONE]``, or whole): a reply that is
+        neither finished nor failed becomes a failure that says why."""
+        builder = self.builder
+        reply = builder.message
+        if reply.error:
+            return  # failed: the server said why
+        if not builder.has_output:
+            if self._unreadable and not reply.finish_reason:
+                raise FailureError(
+                    Failure("stream", "The server's reply could not be read (it was not JSON).")
+                )
+            why = f" (finish_reason: {reply.finish_reason})" if reply.finish_reason else ""
+            raise FailureError(Failure("server", f"The server sent an empty reply{why}."))
+        if done or reply.finish_reason:
+            return
+        message = (
+            "The reply was cut off: the server closed the stream before saying it was "
+            "finished."
+        )
+        for call in reply.tool_calls:
+            if _json_object(call.arguments or "{}") is None:
+                message += f" The arguments of tool call {call.name or '?'} are incomplete."
+        raise FailureError(Failure("cut_off", message))
 
     def _fail(self, failure: Failure) -> None:
         self.failure = failure
@@ -368,6 +466,15 @@ class ChatStream:
             reply.usage.ttft_ms = round((self.first_output_at - self.started_at) * 1000)
         if self.failure is None and reply.finish_reason == "error" and reply.error:
             self.failure = Failure("stream", reply.error)
+
+
+def _json_object(text: str) -> dict[str, Any] | None:
+    """``text`` parsed, if it is a JSON object."""
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):  # not JSON, or nested too deep
+        return None
+    return value if isinstance(value, dict) else None
 
 
 async def _read_limited(response: httpx.Response, limit: int = MAX_ERROR_BODY) -> bytes:

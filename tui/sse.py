@@ -4,6 +4,15 @@ The decoder is fed raw bytes in whatever pieces the network delivers and hands b
 complete events. Lines end in LF, CRLF or a lone CR (a CR at the end of one read may be
 the first half of a CRLF); UTF-8 is decoded per line, so a character split across reads
 is never mangled.
+
+Two extensions to the standard, both handed back at once as events of their own where
+the standard would drop the line as an unknown field:
+- an ``error:`` field line (llama.cpp's server sent mid-stream errors this way until late
+  2025, followed by ``data: [DONE]``) becomes an event of type ``error`` with the field's
+  value as its data;
+- a line that starts with ``{`` is a JSON object written bare into the stream (Ollama's
+  and some proxies' ``{"error": …}`` after the stream began), and becomes an event of
+  type ``json-line`` with the whole line as its data.
 """
 
 from __future__ import annotations
@@ -41,6 +50,8 @@ class SSEDecoder:
         self._event_type = ""
         self._last_id: str | None = None
         self._max_line_bytes = max_line_bytes
+        # Set by ``close``: the data of a last event that lacked its blank line.
+        self.unterminated: str | None = None
 
     def feed(self, chunk: bytes) -> list[SSEEvent]:
         events: list[SSEEvent] = []
@@ -79,13 +90,17 @@ class SSEDecoder:
 
     def close(self) -> list[SSEEvent]:
         """End of the body. A last line without its line ending is processed; an event
-        without its terminating blank line is dropped, as the standard says."""
+        without its terminating blank line is not dispatched, as the standard says, but
+        its data is left in ``unterminated`` for a caller that wants to look at it."""
         events: list[SSEEvent] = []
         if self._buffer:
             event = self._line(bytes(self._buffer))
             self._buffer.clear()
             if event is not None:
                 events.append(event)
+        if self._data:
+            self.unterminated = "\n".join(self._data)
+            self._data = []
         return events
 
     def _line(self, raw: bytes) -> SSEEvent | None:
@@ -99,6 +114,8 @@ class SSEDecoder:
         if line[0] == ":":
             self.stats.comments += 1
             return None
+        if line[0] == "{":
+            return SSEEvent(data=line, event="json-line", id=self._last_id)
         name, colon, value = line.partition(":")
         if colon and value.startswith(" "):
             value = value[1:]
@@ -109,6 +126,8 @@ class SSEDecoder:
         elif name == "id":
             if "\0" not in value:
                 self._last_id = value
+        elif name == "error":
+            return SSEEvent(data=value, event="error", id=self._last_id)
         elif name == "retry":
             if value.isascii() and value.isdigit():  # "²" is a digit to str.isdigit
                 self.stats.retry_ms = int(value)

@@ -111,6 +111,7 @@ class ReplyView(Vertical):
         super().__init__()
         self._message = message
         self._stream: ChatStream | None = None
+        self._warnings: list[str] = []  # the stream's, once it has ended
         self.streaming = streaming
         self.show_usage = show_usage  # a compare column shows usage under the column
         self._body_feed: MarkdownFeed | None = None
@@ -165,6 +166,7 @@ class ReplyView(Vertical):
                         await self.add_delta(event)
         finally:
             self._message = stream.reply  # with every piece joined in
+            self._warnings = stream.warnings
             self._stream = None
             await self.finish()
 
@@ -263,6 +265,7 @@ class ReplyView(Vertical):
             parts.append("Stopped by the provider's content filter.")
         if m.error:
             parts.append(f"Error: {m.error}")
+        parts.extend(self._warnings)
         if not is_sent(m):
             parts.append(NOT_SENT_NOTE)
         if self.show_usage and m.usage is not None and (m.usage.completion_tokens or m.content):
