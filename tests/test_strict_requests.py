@@ -457,6 +457,6 @@ def test_ask_continue_with_no_model_sends_nothing_and_says_why(
     ConversationStore(isolated_home / "conversations").save(c)
     run = cli(isolated_home, "ask", "--continue", c.id, "more", server=server)
     assert server.chat_requests() == []
-    assert run.code == 3, run.stderr
+    assert run.code == 2, run.stderr
     assert "No model is set for this conversation" in run.stderr
     assert "nothing was sent" in run.stderr

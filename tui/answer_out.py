@@ -14,7 +14,7 @@ already past the whole chunk while its deltas are still being handed out one by 
 
 from __future__ import annotations
 
-from typing import TextIO
+from typing import Protocol
 
 from tui.reply import Delta
 from tui.text import strip_controls
@@ -24,9 +24,17 @@ RESET_NOTE = (
 )
 
 
+class TextOut(Protocol):
+    """What the printer writes to: a text stream, or ``ask``'s quiet wrapper of stdout."""
+
+    def write(self, text: str, /) -> int: ...
+    def flush(self) -> None: ...
+    def isatty(self) -> bool: ...
+
+
 class AnswerPrinter:
     def __init__(
-        self, out: TextIO, err: TextIO, *, answer: bool = True, reasoning: bool = False
+        self, out: TextOut, err: TextOut, *, answer: bool = True, reasoning: bool = False
     ) -> None:
         self._out = out
         self._err = err
