@@ -43,10 +43,14 @@ def events(*chunks: dict[str, Any]) -> list[bytes]:
 
 
 def stalled_reply(*pieces: str, stall_after: int | None = None) -> Reply:
-    """The reply's pieces, then silence for a minute before the rest (a slow model)."""
-    chunks = text_chunks(*pieces)
+    """The reply's pieces, then silence for a minute before the rest (a slow model).
+
+    A line of reasoning comes first: ``ask`` on a pipe holds back answer text until it
+    cannot turn out to be reasoning, and these tests read the answer while it streams."""
+    chunks = text_chunks(*pieces, reasoning=("Thinking. ",))
+    stall_after = len(pieces) if stall_after is None else stall_after
     return Reply(headers=[("Content-Type", "text/event-stream")], pieces=events(*chunks),
-                 stall_after=len(pieces) if stall_after is None else stall_after, stall=60)
+                 stall_after=stall_after + 1, stall=60)
 
 
 def start_ask(home: Path, server: LoopbackServer, *args: str,
