@@ -14,7 +14,7 @@ import pytest
 from tests.loopback import LoopbackServer, Reply
 from tests.test_client import collect, make_client, request
 from tui.conversation import Conversation, Message
-from tui.reply import Delta, PairJoiner
+from tui.reply import Delta, PairJoiner, ReplyBuilder
 from tui.store import ConversationStore
 from tui.text import storable
 
@@ -99,10 +99,9 @@ async def test_lone_surrogates_become_replacement_characters(
     ]
     server.enqueue(Reply.sse(body(*chunks, done=False), piece_size=3))
     async with make_client(server) as client:
-        stream = client.stream(request(model=""))
+        stream = client.stream(request())
         await collect(stream)
     reply = stream.reply
-    assert reply.model == "model \ufffd"
     assert reply.reasoning == "r \ufffd r \ufffd"
     assert reply.content == "a \ufffd b \ufffdc \ufffd"
     assert reply.refusal == "\ufffd"
@@ -137,3 +136,9 @@ def test_storable() -> None:
     assert storable(f"a{HIGH}{LOW}b") == f"a{SMILE}b"
     assert storable(f"{LOW}{HIGH}") == "\ufffd\ufffd"
     assert storable("\ufeffkeeps a BOM") == "\ufeffkeeps a BOM"
+
+
+def test_a_model_name_from_the_wire_is_storable() -> None:
+    builder = ReplyBuilder(model=None)  # a request always names its model; the builder need not
+    builder.add_chunk({"model": f"model {LOW}", "choices": []})
+    assert builder.message.model == "model \ufffd"
