@@ -229,7 +229,7 @@ def _recover_one(store: ConversationStore, path: Path) -> Recovered | None:
             return None
         result = None
         if not any(m.role == "assistant" and m.created == reply.created
-                   for m in conversation.messages):
+                   and m.column == reply.column for m in conversation.messages):
             _insert(conversation, reply, header.get("prompt_created"))
             store.save(conversation)
             result = Recovered(conversation_id, len(reply.content) + len(reply.reasoning))
