@@ -48,13 +48,18 @@ def check_version(path: Path) -> int:
     return n
 
 
-def _save_forever(folder: Path) -> None:
-    """In a forked child: load the current version, save the next, forever."""
+def _save_forever(folder: Path, saved_one: int) -> None:
+    """In a forked child: load the current version, save the next, forever. After the
+    first save, a byte on ``saved_one`` tells the parent the writer is under way."""
     store = ConversationStore(folder)
     n = int(store.load(CONVERSATION_ID).title[1:])
     while True:
         n += 1
         store.save(version(n))
+        if saved_one >= 0:
+            os.write(saved_one, b"1")
+            os.close(saved_one)
+            saved_one = -1
 
 
 @pytest.mark.slow
@@ -66,13 +71,20 @@ def test_sigkill_at_random_moments_leaves_old_or_new_never_half(tmp_path: Path) 
     last = 0
     advanced = 0
     for _ in range(200):
+        read_end, write_end = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child: never return into pytest
             try:
-                _save_forever(folder)
+                os.close(read_end)
+                _save_forever(folder, write_end)
             finally:
                 os._exit(0)
-        time.sleep(rng.uniform(0.005, 0.05))
+        os.close(write_end)
+        # Wait until the writer has saved once (however busy the machine), then kill it
+        # at a random moment of the saves that follow.
+        assert os.read(read_end, 1) == b"1"
+        os.close(read_end)
+        time.sleep(rng.uniform(0.0, 0.03))
         os.kill(pid, signal.SIGKILL)
         _, status = os.waitpid(pid, 0)
         assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
@@ -80,7 +92,7 @@ def test_sigkill_at_random_moments_leaves_old_or_new_never_half(tmp_path: Path) 
         assert n >= last  # never an older version than one already seen
         advanced += n > last
         last = n
-    assert advanced > 100, "the writer was hardly ever running when killed"
+    assert advanced == 200  # every child saved at least once before it was killed
     # Temp files a kill left behind are never conversations.
     good, bad = store.scan()
     assert [c.id for c in good] == [CONVERSATION_ID] and bad == []
