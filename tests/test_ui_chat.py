@@ -373,5 +373,5 @@ async def test_a_long_conversation_opens_with_its_last_page_and_shows_more_on_de
         await pilot.press("enter")
         await wait_for(lambda: len(transcript.query(UserMessage)) == 50)
         assert not transcript.query(EarlierMessages)
-        texts = [str(v.render()) for v in transcript.query(UserMessage)]
+        texts = [str(v.body.render()) for v in transcript.query(UserMessage)]
         assert texts[0] == "question 0" and texts[-1] == "question 49"

@@ -20,24 +20,44 @@ from tui.reply import Delta
 from tui.session import usage_line
 from tui.text import strip_controls
 from tui.ui.heap import full_collections_deferred
+from tui.ui.held_text import ShowMore, next_cut
 from tui.ui.inert import inert
 from tui.ui.markdown_feed import MarkdownFeed
 from tui.ui.markdown_view import MarkdownView
 
 
-class UserMessage(Static):
+class UserMessage(Vertical):
+    """The user's prompt, literally; a long pasted one drawn a part at a time."""
+
     DEFAULT_CSS = """
     UserMessage {
+        height: auto;
         background: $user-bubble;
         border-left: thick $user-border;
         padding: 0 1;
         margin: 1 0 0 0;
     }
+    UserMessage ShowMore { margin: 0; }
     """
 
     def __init__(self, message: Message) -> None:
-        super().__init__(inert(message.content), markup=False)
+        super().__init__()
         self.message = message
+        self._text = strip_controls(message.content)
+        self._drawn = next_cut(self._text, 0)
+        self.body = Static(inert(self._text[: self._drawn]), markup=False)
+
+    def compose(self) -> ComposeResult:
+        yield self.body
+        yield ShowMore(self)
+
+    @property
+    def held(self) -> int:
+        return len(self._text) - self._drawn
+
+    def show_more(self) -> None:
+        self._drawn = next_cut(self._text, self._drawn)
+        self.body.update(inert(self._text[: self._drawn]))
 
 
 class Notice(Static):
@@ -126,15 +146,20 @@ class ReplyView(Vertical):
         # The settings screen's "show reasoning unfolded" (a display preference).
         self.unfold = bool(getattr(self.app, "reasoning_unfolded", False))
         yield Static(self._header(), classes="reply-header", markup=False)
+        saved = not self.streaming  # a long saved text is drawn a part at a time
+        reasoning = MarkdownView(strip_controls(m.reasoning), classes="reasoning",
+                                 hold_back=saved)
         self.reasoning_block = ReasoningBlock(
-            MarkdownView(strip_controls(m.reasoning), classes="reasoning"),
+            reasoning,
+            ShowMore(reasoning),
             title="Reasoning",
             collapsed=not self.unfold,
             classes="" if m.reasoning else "hidden",
         )
         yield self.reasoning_block
-        self.body = MarkdownView(strip_controls(m.content))
+        self.body = MarkdownView(strip_controls(m.content), hold_back=saved)
         yield self.body
+        yield ShowMore(self.body)
         self.tool_calls = Static(self._tool_calls(), classes="tool-calls", markup=False)
         self.tool_calls.set_class(not m.tool_calls, "hidden")
         yield self.tool_calls
