@@ -2,17 +2,20 @@
 strikethrough, in which nothing the model wrote disappears from the screen.
 
 Rich renders markdown-it's tokens and silently drops some of them: HTML tags (a model's
-``<tex>…</tex>``, ``<div>``, ``<br>``), and the text of an HTML block. markdown-it itself
-turns ``&amp;`` into ``&`` and swallows link reference definitions. This parser keeps
-every one as the characters the model sent: HTML becomes plain text (never interpreted),
-entities and reference definitions are not recognised. And because a chat reply is not a
-hard-wrapped document, a single line break is shown as a line break (a poem, an address,
-``Key: value`` lines); fences, tables and lists keep their own layout.
+``<tex>…</tex>``, ``<div>``, ``<br>``) and the text of an HTML block. markdown-it itself
+turns ``&amp;`` into ``&``, swallows link reference definitions, percent-encodes link
+addresses and drops a table row's cells beyond the header's. This parser keeps every
+character as the model sent it: HTML is plain text (never interpreted), entities and
+reference definitions are not recognised, addresses are shown as written and extra
+cells are kept in the row's last cell. And because a chat reply is not a hard-wrapped
+document, a single line break is shown as a line break (a poem, an address, ``Key:
+value`` lines); fences, tables and lists keep their own layout.
 """
 
 from __future__ import annotations
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_block.table import escapedSplit
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
@@ -20,8 +23,39 @@ from markdown_it.token import Token
 def make_parser() -> MarkdownIt:
     parser = MarkdownIt().enable("strikethrough").enable("table")
     parser.disable(["entity", "reference"])
+    # A link's address is shown, never followed: as written, not percent-encoded.
+    parser.normalizeLink = str  # type: ignore[method-assign]
+    parser.core.ruler.after("block", "whole_table_rows", _whole_table_rows)
     parser.core.ruler.push("shown_literally", _shown_literally)
     return parser
+
+
+def _whole_table_rows(state: StateCore) -> None:
+    """A table row with more cells than the header (often a ``|`` inside a code span)
+    loses the extra cells in markdown-it: they are put back into its last cell."""
+    if not any(token.type == "table_open" for token in state.tokens):
+        return
+    lines = state.src.split("\n")
+    row: list[Token] | None = None  # the cells of the row being read
+    for token in state.tokens:
+        if token.type == "tr_open":
+            row = []
+        elif token.type == "inline" and row is not None:
+            row.append(token)
+        elif token.type == "tr_close" and row and row[0].map is not None:
+            cells = _cells(lines[row[0].map[0]])
+            if len(cells) > len(row):
+                row[-1].content = " | ".join(cells[len(row) - 1 :])
+            row = None
+
+
+def _cells(line: str) -> list[str]:
+    cells = escapedSplit(line.lstrip(" \t>").strip())  # a quote's ">" comes before a row
+    if cells and not cells[0].strip():
+        cells.pop(0)
+    if cells and not cells[-1].strip():
+        cells.pop()
+    return [cell.strip() for cell in cells]
 
 
 def _shown_literally(state: StateCore) -> None:

@@ -111,13 +111,15 @@ def _block_markdown_class() -> Callable[[str, MarkdownIt, str], RichMarkdown]:
 def render_block(
     block: str, width: int, console: Console, parser: MarkdownIt, code_theme: str
 ) -> list[Strip]:
-    """One block's lines at ``width``, without the blank lines Rich leaves after it."""
+    """One block's lines at ``width``, without the blank lines Rich puts around it (a
+    list, a table and a quote start with one): blocks are joined with exactly one."""
     options = console.options.update(width=width, height=None, highlight=False)
     renderable = _block_markdown_class()(block, parser, code_theme)
     lines = console.render_lines(renderable, options, pad=False, new_lines=False)
     while lines and _is_blank(lines[-1]):
-        lines.pop()  # blocks are joined with exactly one blank line
-    return [Strip(Segment.simplify(line)) for line in lines]
+        lines.pop()
+    first = next((n for n, line in enumerate(lines) if not _is_blank(line)), len(lines))
+    return [Strip(Segment.simplify(line)) for line in lines[first:]]
 
 
 def _is_blank(line: list[Segment]) -> bool:
