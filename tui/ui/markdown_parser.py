@@ -24,10 +24,14 @@ def make_parser() -> MarkdownIt:
     parser = MarkdownIt().enable("strikethrough").enable("table")
     parser.disable(["entity", "reference"])
     # A link's address is shown, never followed: as written, not percent-encoded.
-    parser.normalizeLink = str  # type: ignore[method-assign]
+    parser.normalizeLink = _as_written  # type: ignore[method-assign]
     parser.core.ruler.after("block", "whole_table_rows", _whole_table_rows)
     parser.core.ruler.push("shown_literally", _shown_literally)
     return parser
+
+
+def _as_written(url: str) -> str:
+    return url
 
 
 def _whole_table_rows(state: StateCore) -> None:
