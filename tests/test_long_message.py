@@ -120,15 +120,18 @@ async def test_a_long_pasted_prompt_and_long_reasoning_are_held_back_too() -> No
     app = build_app(None, conversation=conversation)
     async with app.run_test(size=(100, 30)) as pilot:
         user = app.query_one(UserMessage)
-        assert str(user.body.render()) == prompt[: next_cut(prompt, 0)]
+        assert str(user.render()) == prompt[: next_cut(prompt, 0)]
         assert user.held == len(prompt) - next_cut(prompt, 0)
-        user.query_one(ShowMore).focus()
+        more = app.query_one(Transcript).query_one(ShowMore)  # the line under the prompt
+        assert more.view is user
+        more.focus()
         await pilot.press("enter")
         assert user.held == len(prompt) - next_cut(prompt, next_cut(prompt, 0))
         reply = app.query_one(ReplyView)
         reasoning_view = reply._reasoning_markdown
         assert reasoning_view.source == reasoning[: next_cut(reasoning, 0)]
         assert reasoning_view.held > 0
+        assert reply.reasoning_block.query_one(ShowMore).view is reasoning_view
 
 
 async def test_a_streamed_reply_is_never_held_back(server: LoopbackServer) -> None:
@@ -145,4 +148,4 @@ async def test_a_streamed_reply_is_never_held_back(server: LoopbackServer) -> No
         await pilot.pause()
         reply = app.query_one(ReplyView)
         assert reply.body.source == content
-        assert not reply.query_one(ShowMore).display
+        assert not app.query(ShowMore)

@@ -26,30 +26,24 @@ from tui.ui.markdown_feed import MarkdownFeed
 from tui.ui.markdown_view import MarkdownView
 
 
-class UserMessage(Vertical):
-    """The user's prompt, literally; a long pasted one drawn a part at a time."""
+class UserMessage(Static):
+    """The user's prompt, literally; a long pasted one is drawn a part at a time (the
+    transcript puts a ``ShowMore`` line under it)."""
 
     DEFAULT_CSS = """
     UserMessage {
-        height: auto;
         background: $user-bubble;
         border-left: thick $user-border;
         padding: 0 1;
         margin: 1 0 0 0;
     }
-    UserMessage ShowMore { margin: 0; }
     """
 
     def __init__(self, message: Message) -> None:
-        super().__init__()
-        self.message = message
         self._text = strip_controls(message.content)
         self._drawn = next_cut(self._text, 0)
-        self.body = Static(inert(self._text[: self._drawn]), markup=False)
-
-    def compose(self) -> ComposeResult:
-        yield self.body
-        yield ShowMore(self)
+        super().__init__(inert(self._text[: self._drawn]), markup=False)
+        self.message = message
 
     @property
     def held(self) -> int:
@@ -57,7 +51,7 @@ class UserMessage(Vertical):
 
     def show_more(self) -> None:
         self._drawn = next_cut(self._text, self._drawn)
-        self.body.update(inert(self._text[: self._drawn]))
+        self.update(inert(self._text[: self._drawn]))
 
 
 class Notice(Static):
@@ -149,9 +143,10 @@ class ReplyView(Vertical):
         saved = not self.streaming  # a long saved text is drawn a part at a time
         reasoning = MarkdownView(strip_controls(m.reasoning), classes="reasoning",
                                  hold_back=saved)
+        more = [ShowMore(reasoning)] if reasoning.held else []
         self.reasoning_block = ReasoningBlock(
             reasoning,
-            ShowMore(reasoning),
+            *more,
             title="Reasoning",
             collapsed=not self.unfold,
             classes="" if m.reasoning else "hidden",
@@ -159,7 +154,8 @@ class ReplyView(Vertical):
         yield self.reasoning_block
         self.body = MarkdownView(strip_controls(m.content), hold_back=saved)
         yield self.body
-        yield ShowMore(self.body)
+        if self.body.held:
+            yield ShowMore(self.body)
         self.tool_calls = Static(self._tool_calls(), classes="tool-calls", markup=False)
         self.tool_calls.set_class(not m.tool_calls, "hidden")
         yield self.tool_calls
