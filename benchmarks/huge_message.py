@@ -9,7 +9,7 @@ stream benchmark's reply repeated: headings, lists, tables, fences), a 10 MB rep
 is one fenced log, and a 10 MB prompt (a pasted log). In a fresh process per run: the
 baseline ``store.load`` of the file; then ``make_app`` with the loaded conversation,
 headless at 120x40, until the part of the message drawn at first is drawn whole (its
-last lines and the "more characters not shown" line at the bottom of the screen). Memory:
+last lines and the "characters not shown" line at the bottom of the screen). Memory:
 the growth of the peak resident set (``VmHWM``, reset through ``/proc/self/clear_refs``)
 during the open beyond the loaded conversation, beside the file's size (goal: under
 three times), and the same for ``store.load``. Written to ``results/huge_message.json``.
@@ -116,7 +116,7 @@ async def one_run(home: Path, conversation_id: str) -> dict[str, Any]:
         while any(view.rendering for view in app.screen.query(MarkdownView)):
             await pilot.pause()  # the part drawn is drawn a frame's budget at a time
         opened = time.perf_counter() - start
-        offered = "morecharactersnotshown" in screenshot_text(app.export_screenshot())
+        offered = "charactersnotshown" in screenshot_text(app.export_screenshot())
         peak_open = _rss_mb("VmHWM")
     return {"parse": parse, "open": opened, "file_mb": file_mb,
             "load_memory_mb": peak_loading - rss_before,

@@ -62,9 +62,8 @@ class ShowMore(Static, can_focus=True):
         held = self.view.held
         self.display = held > 0
         if held:
-            more = "the rest" if held <= 2 * PART else f"the next {PART:,}"
-            self.update(inert(f"▼ {held:,} more characters not shown · Enter or click "
-                              f"here to show {more}"))
+            more = "the rest" if held <= 2 * PART else f"{PART:,} more"
+            self.update(inert(f"▼ {held:,} characters not shown · Enter or click: show {more}"))
 
     def on_click(self, event: events.Click) -> None:
         event.stop()
