@@ -8,7 +8,10 @@ block is rendered once by Rich into lines and cached per width. Appending re-par
 only the last block, the one that can still change; blocks before it are settled.
 
 Text arrives here already stripped of control characters; Rich's Markdown never
-interprets Rich markup, and links are shown as text (no terminal hyperlinks).
+interprets Rich markup, and links are shown as text (no terminal hyperlinks). What the
+Markdown means on screen (every character the model sent shown, HTML as text, a single
+line break kept) is decided by the parser, ``tui/ui/markdown_parser.py``. A long saved
+message is drawn a part at a time (``hold_back``, ``tui/ui/held_text.py``).
 """
 
 from __future__ import annotations
