@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
+from textual.pilot import Pilot
 
 from tui.ui.markdown_view import MarkdownView, split_blocks
 
@@ -20,6 +21,12 @@ class ViewApp(App[None]):
 
 def shown(app: App[None]) -> str:
     return "\n".join(strip.text.rstrip() for strip in app.screen._compositor.render_strips())
+
+
+async def drawn(pilot: Pilot[None], view: MarkdownView) -> None:
+    """Wait until every block of ``view`` is drawn (a slow machine takes more frames)."""
+    await wait_for(lambda: view.size.width > 0 and not view.rendering)
+    await pilot.pause()
 
 
 async def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None:
@@ -46,12 +53,13 @@ async def test_streamed_text_settles_into_blocks_and_grows_the_view() -> None:
         for piece in ("# Plan", "\n\nFirst ", "para", "graph.\n\n```python\nx", " = 1\n"):
             view.append(piece)
             await pilot.pause()
+        await drawn(pilot, view)
         text = shown(app)
         assert "Plan" in text and "First paragraph." in text and "x = 1" in text
         assert view._settled == ["# Plan", "First paragraph."]  # the fence is still live
         height = view.size.height
         view.append("y = 2\nz = 3\n```\n\nDone.")
-        await pilot.pause()
+        await drawn(pilot, view)
         assert view.size.height > height
         assert "z = 3" in shown(app) and "Done." in shown(app)
 
@@ -61,7 +69,7 @@ async def test_an_append_that_keeps_the_height_repaints_without_a_layout() -> No
     async with app.run_test(size=(60, 20)) as pilot:
         view = app.query_one(MarkdownView)
         view.append("Streaming")
-        await pilot.pause()
+        await drawn(pilot, view)
         height = view.size.height
         view.append(" text")  # same line
         assert not view._layout_required
@@ -82,8 +90,9 @@ async def shown_after(source: str, size: tuple[int, int] = (70, 30)) -> list[str
     """The screen's lines, trailing spaces cut, once ``source`` is drawn."""
     app = ViewApp()
     async with app.run_test(size=size) as pilot:
-        app.query_one(MarkdownView).update(source)
-        await pilot.pause()
+        view = app.query_one(MarkdownView)
+        view.update(source)
+        await drawn(pilot, view)
         return shown(app).split("\n")
 
 
@@ -145,6 +154,7 @@ async def test_rendered_blocks_are_separated_by_exactly_one_blank_line() -> None
                       "---|\n| 1 | 2 |\n\n> a quote\n\n## A heading\n\n", "Last paragraph."):
             view.append(piece)  # streamed: settled blocks and the live one are joined too
             await pilot.pause()
+        await drawn(pilot, view)
         assert shown(app).split("\n")[: len(expected)] == expected
 
 
@@ -155,12 +165,12 @@ async def test_an_append_that_makes_the_text_shorter_lays_the_view_out_again() -
     async with app.run_test(size=(60, 20)) as pilot:
         view = app.query_one(MarkdownView)
         view.append("```\nprint(1)\n``")
-        await pilot.pause()
+        await drawn(pilot, view)
         assert view.size.height == 4  # padding, two lines of code, padding
         view.append("`")
         assert view._layout_required  # asked for at once, not left to some later layout
+        await wait_for(lambda: view.size.height == 3)
         await pilot.pause()
-        assert view.size.height == 3
         assert "``" not in shown(app)
 
 

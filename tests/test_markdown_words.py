@@ -12,8 +12,10 @@ that no word is cut at a line end.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections import Counter
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given, settings
@@ -125,6 +127,15 @@ def test_blocks_side_by_side_lose_no_word(blocks: list[str], gap: str) -> None:
 # --- the same, through the view, streamed in pieces -----------------------------------
 
 
+async def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError("the screen never got there")
+        await asyncio.sleep(0.01)
+
+
 class ViewApp(App[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll():
@@ -140,5 +151,7 @@ async def test_every_word_of_each_captured_reply_is_on_screen_when_streamed() ->
             for start in range(0, len(content), 7):  # seven characters at a time
                 view.append(content[start : start + 7])
                 await pilot.pause()
+            await wait_for(lambda: not view.rendering)  # the last blocks drawn
+            await pilot.pause()
             screen = "\n".join(s.text for s in app.screen._compositor.render_strips())
             assert not missing(content, screen), content
