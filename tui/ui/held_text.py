@@ -3,8 +3,8 @@
 Drawing a message costs time in proportion to its length (a 10 MB reply took 48 s to
 open, and 50 MB never finished). A saved message longer than ``2 × PART`` characters
 opens with its first ``PART`` drawn and a line under it saying how much is left; Enter
-or a click on that line draws the next part. Nothing is copied: the view keeps the
-whole text and how far it has drawn. Replies that stream are never held back.
+or a click on that line draws the next part. The whole text is never copied: the view
+keeps it and how far it has drawn. Replies that stream are never held back.
 """
 
 from __future__ import annotations
