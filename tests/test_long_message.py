@@ -95,7 +95,7 @@ def last_paragraph(markdown: str) -> str:
 
 
 async def test_the_last_part_shows_the_rest_and_the_line_goes_away() -> None:
-    content = paragraphs(1, 280)  # a little over two parts
+    content = paragraphs(1, 140)  # a little over two parts
     assert 2 * PART < len(content) < 3 * PART
     conversation = conversation_of(
         Message(role="assistant", content=content, finish_reason="stop"))

@@ -17,7 +17,7 @@ from textual.widgets import Static
 
 from tui.ui.inert import inert
 
-PART = 32 * 1024  # characters drawn at a time: ~500 lines, well under a second to draw
+PART = 16 * 1024  # characters drawn at a time: ~250 lines, a few screens; ~0.3 s to draw
 
 
 def next_cut(text: str, start: int, size: int = PART) -> int:
