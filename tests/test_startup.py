@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable
+from types import SimpleNamespace
 
 import pytest
 from rich.segment import Segment
@@ -21,9 +22,11 @@ from tests.ui_support import build_app
 from tui.cli import main
 from tui.client import ChatClient, ChatRequest
 from tui.config import Profile
-from tui.ui import heap, keystrokes, strip_cycles
+from tui.ui import app as app_module
+from tui.ui import heap, keystrokes, markdown_feed, strip_cycles
 from tui.ui.footer import Footer
 from tui.ui.markdown_feed import FRAME, MarkdownFeed
+from tui.ui.prompt import PromptArea
 
 
 def client_for(server: LoopbackServer) -> ChatClient:
@@ -58,22 +61,27 @@ async def test_a_client_warmed_in_a_thread_serves_the_loop(server: LoopbackServe
 
 
 async def test_the_app_warms_up_and_freezes_the_heap_after_its_first_frame(
-    server: LoopbackServer,
+    server: LoopbackServer, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     app = build_app(server, serve_catalog=False)  # no catalog fetch to make it sooner
+    seen: list[tuple[bool, bool, bool]] = []  # (client made, collector on, screen laid out)
+    load = app_module._load_for_replies
+
+    def watched(client: ChatClient) -> None:  # in the warm-up's thread: attributes only
+        focused = app.focused
+        laid_out = isinstance(focused, PromptArea) and focused.size.width > 0
+        seen.append((client._client is not None, gc.isenabled(), laid_out))
+        load(client)
+
+    monkeypatch.setattr(app_module, "_load_for_replies", watched)
     gc.disable()  # as run_app starts it
     try:
         async with app.run_test() as pilot:
-            assert app.client._client is None  # not before the first frame
-            assert not gc.isenabled()
-            for _ in range(100):
-                await asyncio.sleep(0.02)
-                if gc.isenabled():
-                    break
+            await wait_for(gc.isenabled)  # the warm-up's last step
             await pilot.pause()
+            assert seen == [(False, False, True)]  # once, after the screen was laid out
             assert app.client._client is not None  # made in the warm-up, before any turn
             assert gc.get_freeze_count() > 0
-            assert gc.isenabled()
     finally:
         gc.enable()
 
@@ -84,41 +92,50 @@ async def test_an_app_started_with_the_collector_on_leaves_it_alone(
     app = build_app(server, serve_catalog=False)
     frozen = gc.get_freeze_count()
     async with app.run_test() as pilot:
-        for _ in range(50):
-            await asyncio.sleep(0.02)
-            if app.client._client is not None:
-                break
+        await wait_for(lambda: app.client._client is not None)  # the warm-up ran
         await pilot.pause()
-        assert app.client._client is not None
         assert gc.get_freeze_count() <= frozen  # a test's app freezes nothing (some die)
         assert gc.isenabled()
 
 
 async def test_the_footer_rebuilds_once_for_a_burst_of_changes(server: LoopbackServer) -> None:
-    app = build_app(server)
+    app = build_app(server, serve_catalog=False)  # no catalog arriving to change bindings
     async with app.run_test() as pilot:
-        await pilot.pause()
         footer = app.screen.query_one(Footer)
-        rebuilds = 0
+        # Start-up is over: the warm-up has run and the footer has no rebuild waiting.
+        await wait_for(lambda: app.client._client is not None and footer._bindings_ready
+                       and not footer._rebuild_pending and bool(footer.query("FooterKey")))
+        started = finished = 0
         recompose = footer.recompose
 
         async def counted() -> None:
-            nonlocal rebuilds
-            rebuilds += 1
+            nonlocal started, finished
+            started += 1
             await recompose()
+            finished += 1
 
         footer.recompose = counted  # type: ignore[method-assign]
         for _ in range(5):
-            app.screen.refresh_bindings()
-        await pilot.pause()
-        await pilot.pause()
-        assert rebuilds == 1
+            app.screen.refresh_bindings()  # five changes queued for the footer at once
+        await wait_for(lambda: finished >= 1 and not footer._rebuild_pending)
+        assert started == 1
         app.screen.refresh_bindings()  # a later change is still shown
+        await wait_for(lambda: finished >= 2 and not footer._rebuild_pending)
+        assert started == 2
         await pilot.pause()
-        await pilot.pause()
-        assert rebuilds == 2
         keys = " ".join(str(key.render()) for key in footer.query("FooterKey"))
         assert "New chat" in keys and "palette" in keys
+
+
+async def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None:
+    """Wait for a state (never for a number of pauses: how many it takes depends on the
+    machine)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError("never got there")
+        await asyncio.sleep(0.01)
 
 
 def test_an_app_that_stops_early_leaves_the_collector_on(isolated_home: object) -> None:
@@ -161,10 +178,11 @@ def test_lines_that_come_back_unchanged_are_freed_without_the_collector() -> Non
     assert unreachable_after(use) == 0
 
 
-async def test_full_collections_wait_while_any_reply_streams_and_a_moment_after(
+def test_full_collections_wait_while_any_reply_streams_and_a_moment_after(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(heap, "RESUME_AFTER", 0.05)
+    now = [1000.0]  # the heap module's clock, moved by hand
+    monkeypatch.setattr(heap, "time", SimpleNamespace(monotonic=lambda: now[0]))
     young, middle, full = gc.get_threshold()
     with heap.full_collections_deferred():
         assert gc.get_threshold()[2] == heap.DEFERRED
@@ -176,12 +194,13 @@ async def test_full_collections_wait_while_any_reply_streams_and_a_moment_after(
         assert gc.get_threshold()[2] == heap.DEFERRED  # the first still streams
     assert gc.get_threshold()[2] == heap.DEFERRED  # its last blocks are still drawn
     with heap.full_collections_deferred():  # the next reply starts at once
-        await asyncio.sleep(0.1)
+        now[0] += heap.RESUME_AFTER + 1
         gc.collect(0)  # past the first reply's moment: no matter, this one streams
         assert gc.get_threshold()[2] == heap.DEFERRED
+    now[0] += heap.RESUME_AFTER - 0.5
     gc.collect(0)
     assert gc.get_threshold()[2] == heap.DEFERRED  # not yet
-    await asyncio.sleep(0.1)
+    now[0] += 1
     gc.collect(0)  # the first young collection after the moment puts it back
     assert gc.get_threshold() == (young, middle, full)
 
@@ -194,20 +213,20 @@ class Recorder:
         self.appended.append(text)
 
 
-async def test_streamed_text_waits_a_moment_after_a_keystroke() -> None:
+async def test_streamed_text_waits_a_moment_after_a_keystroke(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     view = Recorder()
     feed = MarkdownFeed(view)  # type: ignore[arg-type]
+    monkeypatch.setattr(keystrokes, "since", lambda: 3600.0)  # no key pressed lately
     feed.write("first")
-    for _ in range(3):
-        await asyncio.sleep(0)
-    assert view.appended == ["first"]  # no keystroke: at once
-    await asyncio.sleep(FRAME * 1.5)
-    keystrokes.note()
+    await wait_for(lambda: view.appended == ["first"])  # at once
+    monkeypatch.setattr(keystrokes, "since", lambda: 0.0)  # a key pressed just now
+    monkeypatch.setattr(markdown_feed, "INPUT_FIRST", 60.0)  # a long moment, to look at
     feed.write("second")
-    for _ in range(3):
-        await asyncio.sleep(0)
+    await asyncio.sleep(FRAME * 3)
     assert view.appended == ["first"]  # held back for the keystroke's frame
-    await asyncio.wait_for(feed.stop(), 2)
+    await asyncio.wait_for(feed.stop(), 10)  # stopping ends the wait
     assert view.appended == ["first", "second"]
 
 

@@ -36,13 +36,21 @@ async def send(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
     await pilot.press("enter")
 
 
-async def wait_for(condition, timeout: float = 5.0) -> None:  # type: ignore[no-untyped-def]
+async def wait_for(condition, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
+    """Wait for a state of the app (never for a number of pauses: how many frames a
+    change takes to reach the screen depends on the machine)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while not condition():
         if loop.time() > deadline:
             raise AssertionError("timed out waiting for the screen")
         await asyncio.sleep(0.02)
+
+
+async def shows(app: ChatApp, *texts: str) -> str:
+    """The screen's text, once every one of ``texts`` is on it."""
+    await wait_for(lambda: all(text in screen_text(app) for text in texts))
+    return screen_text(app)
 
 
 async def test_send_streams_reply_and_saves_it(
@@ -55,12 +63,10 @@ async def test_send_streams_reply_and_saves_it(
     async with app.run_test(size=(120, 40)) as pilot:
         await send(pilot, "Say hello")
         await app.workers.wait_for_complete()
-        await pilot.pause()
         view = app.query_one(ReplyView)
         assert view.body.source == "Hello **world**"
         assert view.reasoning_block.collapsed  # folded once the answer started
-        text = screen_text(app)
-        assert "Say hello" in text and "Hello world" in text and "Reasoning" in text
+        text = await shows(app, "Say hello", "Hello world", "Reasoning")
         assert "42" in text and "$0.0021" in text  # the usage sidebar
         assert app.query_one(PromptArea).text == ""
     [path] = saved(isolated_home)
@@ -81,28 +87,42 @@ async def test_reasoning_is_open_while_thinking(server: LoopbackServer) -> None:
     body = sse_body(*text_chunks("answer", reasoning=("step one. ",)))
     events = [e + b"\n\n" for e in body.split(b"\n\n") if e]
     server.enqueue(Reply(headers=[("Content-Type", "text/event-stream")], pieces=events,
-                         stall_after=1, stall=0.6))
+                         stall_after=1, stall=60))  # thinking until the test is done
     app = build_app(server)
     async with app.run_test(size=(120, 40)) as pilot:
         await send(pilot, "think")
         await wait_for(lambda: bool(app.query(ReplyView))
                        and app.query_one(ReplyView).message.reasoning == "step one. ")
-        await pilot.pause()
         view = app.query_one(ReplyView)
         assert not view.reasoning_block.collapsed
-        assert "step one." in screen_text(app)
+        await shows(app, "step one.")
+        await pilot.press("escape")
         await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert view.reasoning_block.collapsed
+        assert view.reasoning_block.collapsed  # folded once the reply is over
         await pilot.press("ctrl+t")  # reopen with a key
         assert not view.reasoning_block.collapsed
+
+
+async def test_reasoning_folds_when_the_answer_starts(server: LoopbackServer) -> None:
+    from tui.conversation import Message
+    from tui.reply import Delta
+
+    app = build_app(server)
+    async with app.run_test(size=(120, 40)):
+        view = await chat(app).transcript.add_reply(Message(role="assistant"))
+        await view.add_delta(Delta("reasoning", "step one. "))
+        assert not view.reasoning_block.collapsed  # live while the model thinks
+        await view.add_delta(Delta("content", "answer"))
+        assert view.reasoning_block.collapsed
+        await view.finish()
 
 
 async def test_escape_cancels_and_keeps_partial(
     server: LoopbackServer, isolated_home: Path
 ) -> None:
     chunks = text_chunks(*[f"word{i} " for i in range(300)])
-    server.enqueue(Reply.sse(sse_body(*chunks), piece_size=300, delay=0.02))
+    # The stream stalls a third of the way through: Esc always lands mid-stream.
+    server.enqueue(Reply.sse(sse_body(*chunks), piece_size=300, stall_after=50, stall=60))
     app = build_app(server)
     async with app.run_test(size=(120, 40)) as pilot:
         await send(pilot, "long story")
@@ -110,12 +130,11 @@ async def test_escape_cancels_and_keeps_partial(
                        and "word5 " in app.query_one(ReplyView).message.content)
         await pilot.press("escape")
         await app.workers.wait_for_complete()
-        await pilot.pause()
         view = app.query_one(ReplyView)
         assert view.message.finish_reason == "cancelled"
         partial = view.message.content
         assert partial.startswith("word0 word1") and "word299" not in partial
-        assert "Cancelled" in screen_text(app)
+        await shows(app, "Cancelled")
     data = tomllib.loads(saved(isolated_home)[0].read_text())
     assert data["messages"][1]["finish_reason"] == "cancelled"
     assert data["messages"][1]["content"] == partial
@@ -131,13 +150,10 @@ async def test_error_then_retry(server: LoopbackServer, isolated_home: Path) -> 
     async with app.run_test(size=(120, 40)) as pilot:
         await send(pilot, "try me")
         await app.workers.wait_for_complete()
-        await pilot.pause()
-        text = screen_text(app)
-        assert "model overloaded [@click=app.quit]x[/]" in text  # literal, in the reply
+        await shows(app, "model overloaded [@click=app.quit]x[/]")  # literal, in the reply
         assert chat(app).conversation.messages[-1].finish_reason == "error"
         await pilot.press("ctrl+r")
         await app.workers.wait_for_complete()
-        await pilot.pause()
         messages = chat(app).conversation.messages
         assert [m.role for m in messages] == ["user", "assistant"]
         assert messages[-1].content == "Recovered."
@@ -194,10 +210,8 @@ async def test_reply_text_is_inert(server: LoopbackServer) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await send(pilot, "be evil")
         await app.workers.wait_for_complete()
-        await pilot.pause()
-        text = screen_text(app)
-        assert "[@click=app.quit]x[/]" in text
-        assert "]52;c;aGVsbG8=" in text  # the payload is visible as text, not executed
+        text = await shows(app, "[@click=app.quit]x[/]",
+                           "]52;c;aGVsbG8=")  # the payload is visible as text, not executed
         assert "\x1b" not in text and "\x07" not in text
         assert app.is_running
         # The saved reply keeps the model's exact text: it is the user's data.
@@ -207,8 +221,7 @@ async def test_reply_text_is_inert(server: LoopbackServer) -> None:
 async def test_no_key_first_run(isolated_home: Path) -> None:
     app = build_app(None, key=False)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
-        assert "CLINE_API_KEY" in screen_text(app)
+        await shows(app, "CLINE_API_KEY")
         await send(pilot, "hello?")
         await pilot.pause()
         assert app.query_one(PromptArea).text == "hello?"  # nothing lost
@@ -220,15 +233,12 @@ async def test_no_key_first_run(isolated_home: Path) -> None:
 async def test_resume_shows_saved_conversation_folded(server: LoopbackServer) -> None:
     app = build_app(server, conversation=fixed_conversation())
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
         view = app.query_one(ReplyView)
         assert view.reasoning_block.collapsed
-        text = screen_text(app)
-        assert "What is 17 × 23?" in text and "391" in text
+        text = await shows(app, "What is 17 × 23?", "391")
         assert "17×20 = 340" not in text
         await pilot.press("ctrl+t")
-        await pilot.pause()
-        assert "17×20 = 340" in screen_text(app)
+        await shows(app, "17×20 = 340")
 
 
 async def test_refusal_tool_calls_and_cut_off_are_shown(server: LoopbackServer) -> None:
@@ -242,11 +252,9 @@ async def test_refusal_tool_calls_and_cut_off_are_shown(server: LoopbackServer) 
         for prompt in ("refuse", "use a tool", "long story"):
             await send(pilot, prompt)
             await app.workers.wait_for_complete()
-            await pilot.pause()
-        text = screen_text(app)
-        assert "I'm sorry, I can't help with that." in text
-        assert 'read_file({"path":"src/main.rs","max_lines":200})' in text
-        assert "Cut off: the model reached its maximum output length." in text
+        await shows(app, "I'm sorry, I can't help with that.",
+                    'read_file({"path":"src/main.rs","max_lines":200})',
+                    "Cut off: the model reached its maximum output length.")
 
 
 async def test_edit_system_prompt_and_temperature(server: LoopbackServer) -> None:
@@ -260,8 +268,7 @@ async def test_edit_system_prompt_and_temperature(server: LoopbackServer) -> Non
         app.screen.query_one("#system", TextArea).load_text("Answer in French.")
         app.screen.query_one("#temperature", Input).value = "0.2"
         await pilot.click("#save")
-        await pilot.pause()
-        assert "temperature 0.2" in screen_text(app)
+        await shows(app, "temperature 0.2")
         await send(pilot, "hello")
         await app.workers.wait_for_complete()
     body = server.chat_requests()[0].json()
@@ -278,8 +285,7 @@ async def test_bad_temperature_is_refused_in_the_dialog(server: LoopbackServer) 
 
         app.screen.query_one("#temperature", Input).value = "hot"
         await pilot.click("#save")
-        await pilot.pause()
-        assert "from 0 to 2" in screen_text(app)  # the dialog stays open and says why
+        await shows(app, "from 0 to 2")  # the dialog stays open and says why
 
 
 async def test_copy_reply_and_code_block(server: LoopbackServer) -> None:
@@ -323,9 +329,12 @@ async def test_transcript_follows_the_stream_unless_scrolled_up(server: Loopback
     async with app.run_test(size=(100, 30)) as pilot:
         await send(pilot, "many lines")
         await app.workers.wait_for_complete()
-        await pilot.pause()
         transcript = chat(app).transcript
-        assert transcript.scroll_y == transcript.max_scroll_y > 0  # pinned to the end
+        await wait_for(lambda: chat(app).transcript.replies()[-1].body.source.endswith(
+            "line 199\n\n") and not transcript.replies()[-1].body.rendering)
+        # Pinned to the end, once the last lines are laid out.
+        await wait_for(lambda: transcript.scroll_y == transcript.max_scroll_y > 0)
+        await shows(app, "line 199")
 
 
 async def test_opens_with_a_cached_catalog_and_no_network(isolated_home: Path) -> None:
@@ -336,10 +345,8 @@ async def test_opens_with_a_cached_catalog_and_no_network(isolated_home: Path) -
     app = build_app(None, conversation=fixed_conversation())
     Catalog(app.client, app.config.paths.cache_dir)._save(parse_catalog(CATALOG))
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
-        text = screen_text(app)
-        assert "What is 17 × 23?  ·  anthropic/claude-sonnet-4.6" in text
-        assert "200K" in text  # the context window, from the cache
+        await shows(app, "What is 17 × 23?  ·  anthropic/claude-sonnet-4.6",
+                    "200K")  # the context window, from the cache
         await pilot.press("f2")
         assert len(app.models) == 4
 
@@ -364,10 +371,8 @@ async def test_a_long_conversation_opens_with_its_last_page_and_shows_more_on_de
         assert "▲ 60 earlier messages" in str(transcript.query_one(EarlierMessages).render())
         await wait_for(lambda: transcript.scroll_y == transcript.max_scroll_y > 0)  # at the end
         transcript.scroll_home(animate=False)
-        await pilot.pause()
         await wait_for(lambda: len(transcript.query(UserMessage)) == 40)
-        await pilot.pause()
-        assert transcript.scroll_y > 0  # the messages read before stay in place
+        await wait_for(lambda: transcript.scroll_y > 0)  # the messages read before stay put
         marker = transcript.query_one(EarlierMessages)
         marker.focus()
         await pilot.press("enter")

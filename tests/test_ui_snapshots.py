@@ -14,7 +14,7 @@ from tui.ui.messages import ReplyView
 from tui.ui.prompt import PromptArea
 
 
-async def wait_until(pilot: Pilot[None], condition, timeout: float = 5.0) -> None:  # type: ignore[no-untyped-def]
+async def wait_until(pilot: Pilot[None], condition, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
     for _ in range(int(timeout / 0.02)):
         if condition():
             await pilot.pause()
@@ -50,6 +50,53 @@ class TestFinishedReply:
 
         app = build_app(server, conversation=fixed_conversation())
         assert snap_compare(app, terminal_size=(90, 30), run_before=unfold)
+
+
+def _saved_reply(content: str):  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from tui.conversation import Conversation, Message
+
+    when = datetime(2026, 11, 3, 8, 0, tzinfo=UTC)
+    c = Conversation(id="20261103-080000-dddddd", created=when, updated=when, model="m/odel",
+                     profile="cline")
+    c.add(Message(role="user", content="Show me", created=when))
+    c.add(Message(role="assistant", content=content, created=when, model="m/odel",
+                  finish_reason="stop"))
+    return c
+
+
+class TestEveryCharacter:
+    """A reply with HTML-like tags, an HTML block, a poem and Key: value lines: every tag
+    shown as written, every single line break kept, the fence and the table as usual."""
+
+    def test_tags_and_line_breaks(self, snap_compare, server: LoopbackServer) -> None:  # type: ignore[no-untyped-def]
+        content = ("A <div>block</div>, a break<br>inside a line and <tex>\\frac{1}{2}</tex>."
+                   "\n\n<div align=\"center\">\n  *Not* interpreted\n</div>\n\n"
+                   "Roses are red,\nviolets are blue.\n\nName: Ada\nRole: engineer\n\n"
+                   "```python\nprint(\"<b>hi</b>\")\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |")
+        app = build_app(server, conversation=_saved_reply(content))
+        assert snap_compare(app, terminal_size=(90, 40), run_before=catalog_loaded)
+
+
+class TestLongMessage:
+    """A saved 200 KB reply: its first part drawn, and under it the line saying how
+    many characters are not shown and how to show them."""
+
+    def test_first_part_and_the_rest_line(self, snap_compare, server: LoopbackServer) -> None:  # type: ignore[no-untyped-def]
+        content = "".join(f"Paragraph {n} of a long saved reply. {'More of the same. ' * 16}"
+                          "\n\n" for n in range(600))
+        app = build_app(server, conversation=_saved_reply(content))
+
+        async def drawn(pilot: Pilot[None]) -> None:
+
+            await catalog_loaded(pilot)
+            view = pilot.app.query_one(ReplyView).body
+            transcript = pilot.app.screen.query_one("#transcript")
+            await wait_until(pilot, lambda: not view.rendering and view.size.height > 100
+                             and transcript.scroll_y == transcript.max_scroll_y)
+
+        assert snap_compare(app, terminal_size=(90, 24), run_before=drawn)
 
 
 class TestStreaming:

@@ -14,6 +14,7 @@ so the frame that shows the keystroke is not also laying out the reply.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 from tui.ui import keystrokes
 from tui.ui.markdown_view import MarkdownView
@@ -28,7 +29,7 @@ class MarkdownFeed:
         self.frame = frame
         self._pending: list[str] = []
         self._wake = asyncio.Event()
-        self._stopping = False
+        self._stop = asyncio.Event()
         self._task = asyncio.create_task(self._run())
 
     def write(self, text: str) -> None:
@@ -37,8 +38,8 @@ class MarkdownFeed:
             self._wake.set()
 
     async def stop(self) -> None:
-        """Append what is left and end the task."""
-        self._stopping = True
+        """Append what is left at once and end the task."""
+        self._stop.set()
         self._wake.set()
         await self._task
 
@@ -47,13 +48,13 @@ class MarkdownFeed:
             await self._wake.wait()
             self._wake.clear()
             hold = INPUT_FIRST - keystrokes.since()
-            if hold > 0 and not self._stopping:
-                await asyncio.sleep(hold)
+            if hold > 0 and not self._stop.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stop.wait(), hold)  # ends early on stop
             if self._pending:
                 text = "".join(self._pending)
                 self._pending.clear()
                 self.markdown.append(text)
-            if self._stopping and not self._pending:
+            if self._stop.is_set():
                 return
-            if not self._stopping:
-                await asyncio.sleep(self.frame)
+            await asyncio.sleep(self.frame)

@@ -8,7 +8,10 @@ block is rendered once by Rich into lines and cached per width. Appending re-par
 only the last block, the one that can still change; blocks before it are settled.
 
 Text arrives here already stripped of control characters; Rich's Markdown never
-interprets Rich markup, and links are shown as text (no terminal hyperlinks).
+interprets Rich markup, and links are shown as text (no terminal hyperlinks). What the
+Markdown means on screen (every character the model sent shown, HTML as text, a single
+line break kept) is decided by the parser, ``tui/ui/markdown_parser.py``. A long saved
+message is drawn a part at a time (``hold_back``, ``tui/ui/held_text.py``).
 """
 
 from __future__ import annotations
@@ -25,8 +28,11 @@ from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widget import Widget
 
+from tui.ui.held_text import next_cut
+
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
+    from rich.console import Console
     from rich.markdown import Markdown as RichMarkdown
 
 CODE_THEMES = {True: "monokai", False: "default"}  # pygments style for dark / light themes
@@ -52,9 +58,9 @@ def _end_pass() -> None:
 def _parser() -> MarkdownIt:
     # markdown-it and Rich's Markdown are imported with the first view, not at start-up
     # (~20 ms that a new chat's first frame does not need).
-    from markdown_it import MarkdownIt
+    from tui.ui.markdown_parser import make_parser
 
-    return MarkdownIt().enable("strikethrough").enable("table")
+    return make_parser()
 
 
 def warm_up() -> None:
@@ -105,6 +111,20 @@ def _block_markdown_class() -> Callable[[str, MarkdownIt, str], RichMarkdown]:
     return BlockMarkdown
 
 
+def render_block(
+    block: str, width: int, console: Console, parser: MarkdownIt, code_theme: str
+) -> list[Strip]:
+    """One block's lines at ``width``, without the blank lines Rich puts around it (a
+    list, a table and a quote start with one): blocks are joined with exactly one."""
+    options = console.options.update(width=width, height=None, highlight=False)
+    renderable = _block_markdown_class()(block, parser, code_theme)
+    lines = console.render_lines(renderable, options, pad=False, new_lines=False)
+    while lines and _is_blank(lines[-1]):
+        lines.pop()
+    first = next((n for n, line in enumerate(lines) if not _is_blank(line)), len(lines))
+    return [Strip(Segment.simplify(line)) for line in lines[first:]]
+
+
 def _is_blank(line: list[Segment]) -> bool:
     """Nothing on the line: no text and no background (a code block's padding stays)."""
     return all(
@@ -118,10 +138,15 @@ class MarkdownView(Widget):
     MarkdownView { height: auto; }
     """
 
-    def __init__(self, source: str = "", *, classes: str | None = None) -> None:
+    def __init__(
+        self, source: str = "", *, classes: str | None = None, hold_back: bool = False
+    ) -> None:
+        """``hold_back``: draw a long ``source`` a part at a time (a saved message;
+        ``tui/ui/held_text.py``); ``show_more`` draws the next part."""
         super().__init__(classes=classes)
         self._parser = _parser()
-        self.source = ""
+        self.source = ""  # what is drawn
+        self._whole = source if hold_back else ""  # the text drawn a part at a time
         self._settled: list[str] = []  # blocks that can no longer change
         self._live = ""  # the last block's source: more text may still join it
         self._width = -1
@@ -134,12 +159,27 @@ class MarkdownView(Widget):
         self._styled_before: list[Strip | None] = []  # _styled as it was before _all changed
         self._styled_base: Style | None = None
         self._live_start = 0  # where the live block's lines start in _all
-        if source:
+        if hold_back:
+            self.show_more()
+        elif source:
             self.append(source)
 
     # --- content ----------------------------------------------------------------------
 
+    @property
+    def held(self) -> int:
+        """Characters of a long saved message not drawn yet."""
+        return len(self._whole) - len(self.source) if self._whole else 0
+
+    def show_more(self) -> None:
+        """Draw the next part of a long saved message."""
+        start = len(self.source)
+        self.append(self._whole[start : next_cut(self._whole, start)])
+        if len(self.source) == len(self._whole):
+            self._whole = ""  # all drawn
+
     def update(self, source: str) -> None:
+        self._whole = ""
         self.source = ""
         self._settled = []
         self._live = ""
@@ -190,14 +230,8 @@ class MarkdownView(Widget):
     # --- rendering --------------------------------------------------------------------
 
     def _render_block(self, block: str, width: int) -> list[Strip]:
-        console = self.app.console
-        options = console.options.update(width=width, height=None, highlight=False)
         code_theme = CODE_THEMES[self.app.current_theme.dark]
-        renderable = _block_markdown_class()(block, self._parser, code_theme)
-        lines = console.render_lines(renderable, options, pad=False, new_lines=False)
-        while lines and _is_blank(lines[-1]):
-            lines.pop()  # blocks are joined with exactly one blank line
-        return [Strip(Segment.simplify(line)) for line in lines]
+        return render_block(block, width, self.app.console, self._parser, code_theme)
 
     def _lines(self, width: int) -> list[Strip]:
         if width <= 0:

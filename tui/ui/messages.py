@@ -21,6 +21,7 @@ from tui.request_history import is_sent
 from tui.session import usage_line
 from tui.text import strip_controls
 from tui.ui.heap import full_collections_deferred
+from tui.ui.held_text import ShowMore, next_cut
 from tui.ui.inert import inert
 from tui.ui.markdown_feed import MarkdownFeed
 from tui.ui.markdown_view import MarkdownView
@@ -31,6 +32,9 @@ NOT_SENT_NOTE = "No reply text: this prompt will not be sent again. Ctrl+R retri
 
 
 class UserMessage(Static):
+    """The user's prompt, literally; a long pasted one is drawn a part at a time (the
+    transcript puts a ``ShowMore`` line under it)."""
+
     DEFAULT_CSS = """
     UserMessage {
         background: $user-bubble;
@@ -41,8 +45,18 @@ class UserMessage(Static):
     """
 
     def __init__(self, message: Message) -> None:
-        super().__init__(inert(message.content), markup=False)
+        self._text = strip_controls(message.content)
+        self._drawn = next_cut(self._text, 0)
+        super().__init__(inert(self._text[: self._drawn]), markup=False)
         self.message = message
+
+    @property
+    def held(self) -> int:
+        return len(self._text) - self._drawn
+
+    def show_more(self) -> None:
+        self._drawn = next_cut(self._text, self._drawn)
+        self.update(inert(self._text[: self._drawn]))
 
 
 class Notice(Static):
@@ -132,15 +146,22 @@ class ReplyView(Vertical):
         # The settings screen's "show reasoning unfolded" (a display preference).
         self.unfold = bool(getattr(self.app, "reasoning_unfolded", False))
         yield Static(self._header(), classes="reply-header", markup=False)
+        saved = not self.streaming  # a long saved text is drawn a part at a time
+        reasoning = MarkdownView(strip_controls(m.reasoning), classes="reasoning",
+                                 hold_back=saved)
+        more = [ShowMore(reasoning)] if reasoning.held else []
         self.reasoning_block = ReasoningBlock(
-            MarkdownView(strip_controls(m.reasoning), classes="reasoning"),
+            reasoning,
+            *more,
             title="Reasoning",
             collapsed=not self.unfold,
             classes="" if m.reasoning else "hidden",
         )
         yield self.reasoning_block
-        self.body = MarkdownView(strip_controls(m.content))
+        self.body = MarkdownView(strip_controls(m.content), hold_back=saved)
         yield self.body
+        if self.body.held:
+            yield ShowMore(self.body)
         self.tool_calls = Static(self._tool_calls(), classes="tool-calls", markup=False)
         self.tool_calls.set_class(not m.tool_calls, "hidden")
         yield self.tool_calls

@@ -16,6 +16,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from tui.conversation import Conversation, Message
+from tui.ui.held_text import ShowMore
 from tui.ui.inert import inert
 from tui.ui.messages import Notice, ReplyView, UserMessage
 
@@ -65,7 +66,7 @@ class Transcript(VerticalScroll):
         ]
         self._show_usage = column is None
         self._hidden = shown[:-PAGE] if len(shown) > PAGE else []
-        views = [self._view(m, self._show_usage) for m in shown[len(self._hidden) :]]
+        views = [v for m in shown[len(self._hidden) :] for v in self._views(m, self._show_usage)]
         if self._hidden:
             views.insert(0, EarlierMessages(self._earlier_text(), markup=False))
         self.mount_all(views)
@@ -90,7 +91,8 @@ class Transcript(VerticalScroll):
             page, self._hidden = self._hidden[-PAGE:], self._hidden[:-PAGE]
             marker = self.query_one(EarlierMessages)
             height = self.virtual_size.height
-            await self.mount_all([self._view(m, self._show_usage) for m in page], after=marker)
+            views = [v for m in page for v in self._views(m, self._show_usage)]
+            await self.mount_all(views, after=marker)
             if self._hidden:
                 marker.update(self._earlier_text())
             else:
@@ -107,7 +109,7 @@ class Transcript(VerticalScroll):
 
     async def add_user(self, message: Message) -> UserMessage:
         view = UserMessage(message)
-        await self.mount(view)
+        await self.mount_all(_with_the_rest(view))
         self.anchor()
         return view
 
@@ -127,7 +129,12 @@ class Transcript(VerticalScroll):
         return list(self.query(ReplyView))
 
     @staticmethod
-    def _view(message: Message, show_usage: bool = True) -> Widget:
+    def _views(message: Message, show_usage: bool = True) -> list[Widget]:
         if message.role == "assistant":
-            return ReplyView(message, show_usage=show_usage)
-        return UserMessage(message)
+            return [ReplyView(message, show_usage=show_usage)]
+        return _with_the_rest(UserMessage(message))
+
+
+def _with_the_rest(view: UserMessage) -> list[Widget]:
+    """A prompt and, when it is long, the line under it that shows the rest."""
+    return [view, ShowMore(view)] if view.held else [view]
