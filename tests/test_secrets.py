@@ -84,7 +84,9 @@ def test_a_full_session_never_writes_or_prints_the_key(
         app.press("enter")  # picked: remembered in settings.toml
         mark = app.mark()
         app.press("ctrl+l")
-        app.wait_for("stop midway in the app", since=mark)
+        # The chat's title bar shows the prompt too: wait for the list and its preview.
+        app.wait_for("Conversations · ", since=mark)
+        app.wait_for("· updated", since=mark)
         app.press("\x1b[15~")  # F5: export Markdown
         app.wait_for("Exported to", since=mark)
         mark = app.mark()
