@@ -5,13 +5,10 @@ saves are measured by benchmarks/huge_message.py, not here.)"""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
-
 from textual.app import App
 
 from tests.loopback import LoopbackServer, Reply, sse_body, text_chunks
-from tests.ui_support import build_app
+from tests.ui_support import build_app, wait_for
 from tui.conversation import Conversation, Message
 from tui.ui.held_text import PART, ShowMore, next_cut
 from tui.ui.messages import ReplyView, UserMessage
@@ -21,15 +18,6 @@ from tui.ui.transcript import Transcript
 
 def screen_text(app: App[None]) -> str:
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
-
-
-async def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError("the screen never got there")
-        await asyncio.sleep(0.02)
 
 
 def paragraphs(first: int, last: int) -> str:

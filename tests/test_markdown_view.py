@@ -3,13 +3,11 @@ its text, and an append that keeps the height repaints without a layout."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
-
 from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
 from textual.pilot import Pilot
 
+from tests.ui_support import wait_for
 from tui.ui.markdown_view import MarkdownView, split_blocks
 
 
@@ -27,16 +25,6 @@ async def drawn(pilot: Pilot[None], view: MarkdownView) -> None:
     """Wait until every block of ``view`` is drawn (a slow machine takes more frames)."""
     await wait_for(lambda: view.size.width > 0 and not view.rendering)
     await pilot.pause()
-
-
-async def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None:
-    """Wait for a state of the screen (never for a number of frames)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError("the screen never got there")
-        await asyncio.sleep(0.01)
 
 
 def test_blocks_are_the_top_level_markdown_blocks() -> None:

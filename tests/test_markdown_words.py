@@ -12,10 +12,8 @@ that no word is cut at a line end.
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections import Counter
-from collections.abc import Callable
 
 import pytest
 from hypothesis import given, settings
@@ -25,6 +23,7 @@ from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
 
 from tests.streams import EXPECTED
+from tests.ui_support import wait_for
 from tui.text import strip_controls
 from tui.ui.markdown_parser import make_parser
 from tui.ui.markdown_view import MarkdownView, render_block, split_blocks
@@ -125,15 +124,6 @@ def test_blocks_side_by_side_lose_no_word(blocks: list[str], gap: str) -> None:
 
 
 # --- the same, through the view, streamed in pieces -----------------------------------
-
-
-async def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError("the screen never got there")
-        await asyncio.sleep(0.01)
 
 
 class ViewApp(App[None]):

@@ -18,7 +18,7 @@ from rich.segment import Segment
 from textual.strip import Strip
 
 from tests.loopback import LoopbackServer, Reply, sse_body, text_chunks
-from tests.ui_support import build_app
+from tests.ui_support import build_app, wait_for
 from tui.cli import main
 from tui.client import ChatClient, ChatRequest
 from tui.config import Profile
@@ -125,17 +125,6 @@ async def test_the_footer_rebuilds_once_for_a_burst_of_changes(server: LoopbackS
         await pilot.pause()
         keys = " ".join(str(key.render()) for key in footer.query("FooterKey"))
         assert "New chat" in keys and "palette" in keys
-
-
-async def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None:
-    """Wait for a state (never for a number of pauses: how many it takes depends on the
-    machine)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError("never got there")
-        await asyncio.sleep(0.01)
 
 
 def test_an_app_that_stops_early_leaves_the_collector_on(isolated_home: object) -> None:

@@ -3,12 +3,11 @@ screen and what ends up in the saved file."""
 
 from __future__ import annotations
 
-import asyncio
 import tomllib
 from pathlib import Path
 
 from tests.loopback import LoopbackServer, Reply, sse_body, text_chunks
-from tests.ui_support import build_app, fixed_conversation, saved
+from tests.ui_support import build_app, fixed_conversation, saved, wait_for
 from tui.ui.app import ChatApp
 from tui.ui.chat_screen import ChatScreen
 from tui.ui.messages import ReplyView
@@ -34,17 +33,6 @@ async def send(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
     prompt.focus()  # the screen may still be settling its focus
     prompt.load_text(text)
     await pilot.press("enter")
-
-
-async def wait_for(condition, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
-    """Wait for a state of the app (never for a number of pauses: how many frames a
-    change takes to reach the screen depends on the machine)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError("timed out waiting for the screen")
-        await asyncio.sleep(0.02)
 
 
 async def shows(app: ChatApp, *texts: str) -> str:

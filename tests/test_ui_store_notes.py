@@ -3,25 +3,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import tomllib
 from pathlib import Path
 
 from tests.loopback import LoopbackServer, Reply, sse_body, text_chunks
-from tests.ui_support import build_app, fixed_conversation
+from tests.ui_support import build_app, fixed_conversation, wait_for
 from tui.conversation import Message
 from tui.store import ConversationStore
 from tui.ui.chat_screen import ChatScreen
 from tui.ui.prompt import PromptArea
-
-
-async def wait_for(condition, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError("timed out waiting for the screen")
-        await asyncio.sleep(0.02)
 
 
 async def test_the_chat_merges_another_windows_turn_and_says_so(

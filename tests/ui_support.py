@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -80,3 +82,14 @@ def fixed_conversation() -> Conversation:
 
 def store_for(config: Config) -> ConversationStore:
     return ConversationStore(config.paths.conversations)
+
+
+async def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None:
+    """Wait for a state of the app, never for a number of pauses or frames: how many a
+    change takes to reach the screen depends on the machine."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError("timed out waiting for the screen")
+        await asyncio.sleep(0.01)
