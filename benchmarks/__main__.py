@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from benchmarks import big_conversation, startup, typing_latency
+from benchmarks import big_conversation, huge_message, startup, typing_latency
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
@@ -90,6 +90,7 @@ BENCHMARKS: dict[str, tuple[Callable[[int], list[Row]], int, int]] = {
     "startup": (_new(startup), 7, 3),
     "typing": (_new(typing_latency), 3, 1),
     "big_conversation": (_new(big_conversation), 3, 1),
+    "huge_message": (_new(huge_message), 3, 1),
     "stream_render": (stream_render, 5, 1),
     "compare": (compare, 3, 1),
     "history": (history, 3, 1),

@@ -123,7 +123,7 @@ async def one_run(home: Path, conversation_id: str) -> dict[str, Any]:
             "open_memory_mb": peak_open - rss_loaded, "rest_offered": offered}
 
 
-def measure(repeat: int, size: int) -> dict[str, Any]:
+def measure(repeat: int, size: int = 10 * 2**20) -> dict[str, Any]:
     result: dict[str, Any] = {"repeat": repeat, "bytes": size}
     keys = ("parse", "open", "file_mb", "load_memory_mb", "open_memory_mb")
     with tempfile.TemporaryDirectory(prefix="cline-tui-bench-huge-") as tmp:
