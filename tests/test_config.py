@@ -283,8 +283,10 @@ api_key = "sk-secret-in-file"
 """
 
 
-def test_an_api_key_in_a_file_others_can_read_is_ignored(isolated_home: Path) -> None:
-    write_config(isolated_home, KEY_IN_FILE, mode=0o644)
+# Readable or writable by the group alone counts too (0640: a bug once let it through).
+@pytest.mark.parametrize("mode", [0o644, 0o640, 0o620, 0o604, 0o602, 0o610])
+def test_an_api_key_in_a_file_others_can_read_is_ignored(isolated_home: Path, mode: int) -> None:
+    write_config(isolated_home, KEY_IN_FILE, mode=mode)
     config = load_config()
     assert config.api_key is None
     text = "\n".join(config.warnings)
