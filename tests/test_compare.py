@@ -178,3 +178,9 @@ def test_ask_continue_on_a_compare_sends_one_column_through_a_strict_server(
         {"role": "assistant", "content": "Hello from b, at length."},
         {"role": "user", "content": "More?"},
     ]
+    # The reply is saved as that column's: it is never sent with the other columns.
+    saved = ConversationStore(isolated_home / "conversations").load(c.id)
+    assert saved.messages[-1].content == "Sure."
+    assert saved.messages[-1].column == 1
+    assert "Sure." not in [m["content"] for m in saved.wire_messages(0)]
+    assert saved.wire_messages(1)[-1] == {"role": "assistant", "content": "Sure."}

@@ -27,6 +27,7 @@ from tui.journal import Journaling, mark_interrupted
 from tui.quiet_pipe import QuietPipe
 from tui.session import (
     build_request,
+    continued_column,
     make_client,
     missing_key_message,
     new_conversation,
@@ -118,6 +119,8 @@ async def _turn(
     printer = AnswerPrinter(out, sys.stderr, answer=not args.json, reasoning=args.reasoning)
     async with make_client(config) as client:
         stream = client.stream(request)
+        if conversation.kind == "compare":  # the reply belongs to the column carried on
+            stream.reply.column = continued_column(conversation)
         journaling = Journaling(saving, conversation, lambda: stream.reply)
         cancelled = False
         try:
