@@ -111,6 +111,18 @@ def test_a_value_the_app_sets_replaces_the_wrong_one(store: ConversationStore) -
     assert not [p for p in problems if p.startswith(("model", "temperature"))]
 
 
+def test_show_names_the_wrong_values_on_stderr(
+    store: ConversationStore, isolated_home: Path
+) -> None:
+    write(store, HAND_EDITED)
+    env = dict(os.environ, CLINE_TUI_HOME=str(isolated_home))
+    done = subprocess.run([sys.executable, "-m", "tui", "show", CID], cwd=PROJECT, env=env,
+                          capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stderr
+    assert "created = 'yesterday' is not a date and time" in done.stderr
+    assert "hello" in done.stdout and "yesterday" not in done.stdout
+
+
 @pytest.mark.parametrize("value", ["nan", "inf", "-inf", "2.5", "-1", '"0.7"', "true"])
 def test_a_temperature_out_of_range_in_a_file_is_reported_and_kept(
     store: ConversationStore, value: str

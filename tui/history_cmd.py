@@ -100,6 +100,8 @@ def run_show(args: argparse.Namespace, config: Config) -> int:
     except StoreError as error:
         _say(str(error))
         return EXIT_FAILED
+    for problem in conversation.problems:  # hand-edited values kept as written, not used
+        _say(f"{conversation_id}: {problem}")
     sys.stdout.write(export(conversation, args.format, args.layout))
     return EXIT_OK
 
