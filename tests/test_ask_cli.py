@@ -489,6 +489,9 @@ def test_ctrl_c_keeps_the_partial_reply_and_exits_1(
     process = subprocess.Popen(
         [sys.executable, "-m", "tui", "ask", "Meaning of life?"],
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+        # Ctrl+C must interrupt even when this run was started in the background of a
+        # script, which makes SIGINT ignored (and children inherit that).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     assert process.stdout is not None
     seen = b""

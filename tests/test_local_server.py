@@ -134,13 +134,19 @@ def test_ask_on_the_local_profile(tmp_path: Path, bundled: Path) -> None:
     assert wait_gone(str(home), timeout=5) == []
 
 
+def sigint_default() -> None:
+    """In the child before exec: Ctrl+C interrupts, even when this test run was started
+    in the background of a script (which makes SIGINT ignored, and children inherit it)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_ask(home: Path, env: dict[str, str]) -> tuple[subprocess.Popen[str], int]:
     """``ask`` on the local profile, running; returns it and its server's pid once the
     model has loaded."""
     ask = subprocess.Popen(
         [sys.executable, "-m", "tui", "ask", "--profile", "local", "Tell a long story."],
         env=env, cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        stdin=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL, preexec_fn=sigint_default,
     )
     assert ask.stderr is not None
     for line in ask.stderr:
