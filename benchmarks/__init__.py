@@ -1,5 +1,5 @@
 """Benchmarks: run each as ``python -m benchmarks.NAME``; see README.md."""
 
-from tui.app_main import use_frame_rate
+from tui.cli.chat import use_frame_rate
 
 use_frame_rate()  # as run_app does, before any benchmark imports Textual

@@ -34,10 +34,10 @@ from benchmarks.instruments import (
     start_like_the_app,
 )
 from tui.config import Paths, load_config
-from tui.conversation import Conversation, Message
-from tui.store import ConversationStore
+from tui.model.conversation import Conversation, Message
+from tui.storage.store import ConversationStore
 from tui.ui.app import make_app
-from tui.ui.transcript import Transcript
+from tui.ui.widgets.transcript import Transcript
 
 PAIRS = 500
 MODEL = "bench/model"

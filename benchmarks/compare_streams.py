@@ -34,15 +34,15 @@ from benchmarks.instruments import (
 )
 from benchmarks.markdown_reply import long_reply, split_evenly, sse_stream
 from tests.loopback import Recorded, Reply
-from tui.client import ChatClient, ChatRequest
-from tui.compare import new_compare
+from tui.api.client import ChatClient, ChatRequest
 from tui.config import Paths, Profile, load_config
-from tui.settings import Settings
-from tui.store import ConversationStore
+from tui.model.compare import new_compare
+from tui.storage.settings import Settings
+from tui.storage.store import ConversationStore
 from tui.ui.app import make_app
-from tui.ui.compare_screen import CompareScreen
-from tui.ui.markdown_view import MarkdownView
-from tui.ui.prompt import PromptArea
+from tui.ui.render.markdown_view import MarkdownView
+from tui.ui.screens.compare import CompareScreen
+from tui.ui.widgets.prompt import PromptArea
 
 COLUMNS = 4
 CHUNKS = 5_000
@@ -132,7 +132,7 @@ async def ui_run(
 
 
 def store_conversation(store: ConversationStore, config: Any) -> Any:
-    from tui.session import new_conversation
+    from tui.chat.turn import new_conversation
 
     conversation = new_conversation(config)
     conversation.id = store.new_id()

@@ -41,10 +41,10 @@ from typing import Any
 import textual
 import tomli_w
 
-from tui.conversation import Conversation, Message, Usage
-from tui.history_index import HistoryIndex
-from tui.store import ConversationStore, conversation_to_toml
-from tui.ui.history_screen import SEARCH_LIMIT
+from tui.model.conversation import Conversation, Message, Usage
+from tui.storage.history_index import HistoryIndex
+from tui.storage.store import ConversationStore, conversation_to_toml
+from tui.ui.screens.history import SEARCH_LIMIT
 
 RESULTS = Path(__file__).resolve().parent / "results"
 PROJECT = Path(__file__).resolve().parent.parent
@@ -199,8 +199,8 @@ def ui_run(home: Path) -> dict[str, float]:
 async def _ui_once() -> dict[str, float]:
     from benchmarks.instruments import after_start_up, start_like_the_app
     from tests.ui_support import build_app
-    from tui.ui.conversation_list import ConversationList
-    from tui.ui.history_screen import HistoryScreen
+    from tui.ui.screens.history import HistoryScreen
+    from tui.ui.widgets.conversation_list import ConversationList
 
     start_like_the_app()
     app = build_app(None)

@@ -35,10 +35,10 @@ from benchmarks.instruments import (
 )
 from benchmarks.markdown_reply import long_reply
 from tui.config import Paths, load_config
-from tui.conversation import Conversation, Message
-from tui.store import ConversationStore
+from tui.model.conversation import Conversation, Message
+from tui.storage.store import ConversationStore
 from tui.ui.app import make_app
-from tui.ui.markdown_view import MarkdownView
+from tui.ui.render.markdown_view import MarkdownView
 
 MODEL = "bench/model"
 KINDS = ("markdown", "fenced-log", "pasted-prompt")

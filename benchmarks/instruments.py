@@ -148,7 +148,7 @@ def in_fresh_process(module: str, *args: str, timeout: float = 300) -> dict[str,
 
 def start_like_the_app() -> None:
     """The collector off, as ``run_app`` leaves it for start-up: the app freezes the heap
-    and turns the collector back on once its first screen is up (``tui.ui.heap``)."""
+    and turns the collector back on once its first screen is up (``tui.ui.speed.heap``)."""
     gc.disable()
 
 

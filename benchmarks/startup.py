@@ -38,7 +38,7 @@ from typing import Any
 
 from benchmarks.instruments import arguments, save
 from tests.loopback import LoopbackServer
-from tui.catalog import ModelInfo
+from tui.api.catalog import ModelInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = Path(sys.executable).parent / "cline-tui"

@@ -51,16 +51,16 @@ from benchmarks.instruments import (
 )
 from benchmarks.markdown_reply import long_reply, short_reply, split_evenly, sse_stream
 from tests.loopback import Reply
-from tui.client import ChatClient
+from tui.api.client import ChatClient
+from tui.api.reply import Delta
+from tui.chat.turn import build_request
 from tui.config import Config, Paths, Profile, load_config
-from tui.conversation import Conversation, Message
-from tui.reply import Delta
-from tui.session import build_request
-from tui.settings import Settings
-from tui.store import ConversationStore
+from tui.model.conversation import Conversation, Message
+from tui.storage.settings import Settings
+from tui.storage.store import ConversationStore
 from tui.ui.app import make_app
-from tui.ui.chat_screen import ChatScreen
-from tui.ui.markdown_view import MarkdownView
+from tui.ui.render.markdown_view import MarkdownView
+from tui.ui.screens.chat import ChatScreen
 
 CHUNKS = 20_000
 PIECE_SIZE = 4096  # bytes the server writes at a time

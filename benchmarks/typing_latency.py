@@ -38,14 +38,14 @@ from benchmarks.instruments import (
 )
 from benchmarks.markdown_reply import long_reply, short_reply, split_evenly, sse_stream
 from tests.loopback import LoopbackServer, Reply
-from tui.client import ChatClient
+from tui.api.client import ChatClient
 from tui.config import Paths, Profile, load_config
-from tui.conversation import Conversation, Message
-from tui.settings import Settings
-from tui.store import ConversationStore
+from tui.model.conversation import Conversation, Message
+from tui.storage.settings import Settings
+from tui.storage.store import ConversationStore
 from tui.ui.app import make_app
-from tui.ui.markdown_view import MarkdownView
-from tui.ui.prompt import PromptArea
+from tui.ui.render.markdown_view import MarkdownView
+from tui.ui.widgets.prompt import PromptArea
 
 MODEL = "bench/model"
 KEYS = "the quick brown fox jumps over the lazy dog " * 2  # 88 keystrokes

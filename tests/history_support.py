@@ -7,8 +7,8 @@ import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from tui.conversation import Conversation, Message, Usage
-from tui.store import ConversationStore
+from tui.model.conversation import Conversation, Message, Usage
+from tui.storage.store import ConversationStore
 
 BASE = datetime(2026, 11, 1, 9, 30, tzinfo=UTC)
 BROKEN_MTIME = datetime(2026, 10, 20, 8, 0, tzinfo=UTC)

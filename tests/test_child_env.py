@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tui.local_model import ModelFile
-from tui.local_server import LocalServer, child_environment
+from tui.local.model import ModelFile
+from tui.local.server import LocalServer, child_environment
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/environ").exists(),
                                 reason="needs /proc")

@@ -11,9 +11,9 @@ import pytest
 
 from tests.loopback import LoopbackServer, Reply, sse_body, text_chunks
 from tests.streams import EXPECTED, HTTP_FILES, read
-from tui.client import ChatClient, ChatRequest, ChatStream, Retrying, RetryPolicy
+from tui.api.client import ChatClient, ChatRequest, ChatStream, Retrying, RetryPolicy
+from tui.api.reply import Delta
 from tui.config import BUILTIN_PROFILES, Profile
-from tui.reply import Delta
 
 KEY = "sk-test-9f8e7d6c5b4a"
 FAST_RETRY = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.05, max_wait=5)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.loopback import LoopbackServer, Reply, sse_body, text_chunks
-from tui.compare import (
+from tui.model.compare import (
     column_as_chat,
     last_turn,
     new_compare,
@@ -17,8 +17,8 @@ from tui.compare import (
     set_preferred,
     summarize,
 )
-from tui.conversation import Conversation, Message, Usage
-from tui.store import ConversationStore
+from tui.model.conversation import Conversation, Message, Usage
+from tui.storage.store import ConversationStore
 
 
 def reply(column: int, model: str, content: str, ttft: int, duration: int, cost: float | None,
@@ -113,7 +113,7 @@ def test_a_column_carries_on_as_a_chat() -> None:
 
 
 def test_export_stacked_and_side_by_side() -> None:
-    from tui.compare_export import compare_markdown
+    from tui.storage.compare_export import compare_markdown
 
     c = compare_with_turn()
     set_preferred(c, 0)
@@ -130,7 +130,7 @@ def test_export_stacked_and_side_by_side() -> None:
 
 
 def test_continuing_a_compare_as_one_chat_sends_the_preferred_column_only() -> None:
-    from tui.session import build_request
+    from tui.chat.turn import build_request
 
     c = compare_with_turn()
     set_preferred(c, 2)
@@ -145,7 +145,7 @@ def test_continuing_a_compare_as_one_chat_sends_the_preferred_column_only() -> N
 
 
 def test_continuing_a_compare_with_no_preferred_reply_takes_column_one() -> None:
-    from tui.session import build_request
+    from tui.chat.turn import build_request
 
     c = compare_with_turn()
     c.add(Message(role="user", content="More?"))

@@ -377,7 +377,7 @@ def test_numbers_that_cannot_work_are_reported_and_not_used(
 def test_settings_toml_values_out_of_range_are_reported_and_not_used(
     isolated_home: Path, value: str
 ) -> None:
-    from tui.settings import Settings
+    from tui.storage.settings import Settings
 
     isolated_home.mkdir(parents=True, exist_ok=True)
     path = isolated_home / "settings.toml"
@@ -400,7 +400,7 @@ def test_a_wrong_local_model_setting_is_reported_too(isolated_home: Path) -> Non
 
 
 def test_a_settings_choice_with_a_lone_surrogate_still_saves(isolated_home: Path) -> None:
-    from tui.settings import Settings
+    from tui.storage.settings import Settings
 
     chosen = Settings(isolated_home / "settings.toml")
     chosen.update(presets={"pasted": "half an emoji \ud83d"})

@@ -23,10 +23,10 @@ from tests.loopback import LoopbackServer, Reply, sse_body, text_chunks
 from tests.test_ui_chat import screen_text, send
 from tests.ui_support import build_app
 from tests.ui_support import saved as saved_files
-from tui import store as store_module
-from tui.conversation import Conversation, Message
-from tui.history_index import HistoryIndex
-from tui.store import ConversationStore
+from tui.model.conversation import Conversation, Message
+from tui.storage import store as store_module
+from tui.storage.history_index import HistoryIndex
+from tui.storage.store import ConversationStore
 
 CONVERSATION_ID = "20260101-000000-c0ffee"
 PAYLOAD = 64 * 1024  # big enough that a kill often lands in the middle of a write
@@ -106,8 +106,8 @@ def test_sigkill_at_random_moments_leaves_old_or_new_never_half(tmp_path: Path) 
 WRITER = textwrap.dedent("""
     import sys
     from pathlib import Path
-    from tui.conversation import Conversation, Message
-    from tui.store import ConversationStore
+    from tui.model.conversation import Conversation, Message
+    from tui.storage.store import ConversationStore
 
     folder, tag, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
     store = ConversationStore(folder)
@@ -198,7 +198,7 @@ def test_ask_on_a_full_disk_prints_the_reply_and_reports_the_save_error(
     isolated_home: Path, server: LoopbackServer, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from tui.cli import main
+    from tui.cli.main import main
 
     server.enqueue(Reply.sse(sse_body(*text_chunks("still ", "printed"))))
     monkeypatch.setenv("CLINE_BASE_URL", server.url)

@@ -25,10 +25,10 @@ from tests.test_ui_chat import screen_text, send
 from tests.ui_support import build_app
 from tests.ui_support import saved as saved_files
 from tui import client as client_module
-from tui.client import Retrying
-from tui.reply import ReplyBuilder
-from tui.sse import SSEDecoder
-from tui.ui.messages import ReplyView
+from tui.api.client import Retrying
+from tui.api.reply import ReplyBuilder
+from tui.api.sse import SSEDecoder
+from tui.ui.widgets.message_views import ReplyView
 
 
 def content(text: str) -> dict[str, Any]:
@@ -123,8 +123,8 @@ async def test_wrong_shaped_errors_end_with_a_readable_message(
 
 
 def test_every_wrong_shape_at_once_leaves_a_saveable_reply(tmp_path: Path) -> None:
-    from tui.conversation import Conversation, Message
-    from tui.store import ConversationStore
+    from tui.model.conversation import Conversation, Message
+    from tui.storage.store import ConversationStore
 
     builder = ReplyBuilder(model="m")
     for chunk in [*WRONG_SHAPES.values(), *(c for c, _ in WRONG_ERRORS.values())]:

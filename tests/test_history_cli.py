@@ -138,5 +138,5 @@ def test_history_never_imports_textual(isolated_home: Path, ids: list[str]) -> N
     assert result.returncode == 0
     imported = [line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()
                 if line.startswith("import time:")]
-    assert "tui.history_index" in imported
+    assert "tui.storage.history_index" in imported
     assert not [name for name in imported if name.split(".")[0] == "textual"]

@@ -1,4 +1,4 @@
-"""The history index (tui.history_index) against the files it caches: incremental
+"""The history index (tui.storage.history_index) against the files it caches: incremental
 refresh, edited / deleted / unreadable files, a missing or corrupt database, two writers
 at once, and a property test that it always agrees with the files."""
 
@@ -16,10 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.history_support import write_fixed
-from tui.conversation import Conversation, Message
-from tui.history_index import HistoryIndex, fts_query, split_snippet
-from tui.store import ConversationStore, StoreError
-from tui.text import strip_controls
+from tui.model.conversation import Conversation, Message
+from tui.model.text import strip_controls
+from tui.storage.history_index import HistoryIndex, fts_query, split_snippet
+from tui.storage.store import ConversationStore, StoreError
 
 
 @pytest.fixture

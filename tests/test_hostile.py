@@ -20,10 +20,10 @@ from tests.loopback import LoopbackServer, Recorded, Reply, sse_body, text_chunk
 from tests.pty_support import PtyApp
 from tests.test_ui_chat import screen_text, send
 from tests.ui_support import CATALOG, build_app
-from tui.compare import new_compare
-from tui.conversation import Conversation, Message, ToolCall
-from tui.export import to_json, to_markdown
-from tui.store import ConversationStore
+from tui.model.compare import new_compare
+from tui.model.conversation import Conversation, Message, ToolCall
+from tui.storage.export import to_json, to_markdown
+from tui.storage.store import ConversationStore
 from tui.ui.themes import ThemeError, load_themes, parse_theme
 
 CLIP = "cHduZWQtY2xpcGJvYXJk"  # base64 of "pwned-clipboard"

@@ -22,7 +22,7 @@ import pytest
 
 from tests.loopback import LoopbackServer, Reply, sse_body, text_chunks
 from tests.pty_support import PtyApp
-from tui.conversation import Conversation, Message
+from tui.model.conversation import Conversation, Message
 
 KEY = "sk-interrupt-0a1b2c3d4e5f"
 _PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
@@ -252,7 +252,7 @@ def test_ask_into_a_pipe_closed_early_is_quiet_and_still_saves_the_turn(
 def test_listing_commands_into_a_closed_pipe_are_quiet(
     isolated_home: Path, server: LoopbackServer, command: list[str]
 ) -> None:
-    from tui.store import ConversationStore
+    from tui.storage.store import ConversationStore
 
     store = ConversationStore(isolated_home / "conversations")
     for n in range(300):
@@ -439,13 +439,13 @@ def test_tui_killed_in_the_middle_of_a_reply_is_recovered_when_it_starts_again(
 
 CRASHER = """
 import sys
-from tui.ui.chat_screen import ChatScreen
+from tui.ui.screens.chat import ChatScreen
 
 def toggle_usage(self):
     raise RuntimeError("a bug in the usage panel")
 
 ChatScreen.action_toggle_usage = toggle_usage
-from tui.cli import main
+from tui.cli.main import main
 sys.exit(main())
 """
 
@@ -453,7 +453,7 @@ sys.exit(main())
 def test_tui_crash_exits_70_and_prints_no_conversation_text(
     isolated_home: Path, server: LoopbackServer
 ) -> None:
-    from tui.store import ConversationStore
+    from tui.storage.store import ConversationStore
 
     secret = "ZQSECRET-conversation-text"
     conversation = Conversation(id="20260101-000000-5ec8e7", title="private", model="m")
@@ -495,7 +495,7 @@ async def test_chat_saves_the_prompt_before_the_reply_and_journals_the_reply(
 ) -> None:
     from tests.test_ui_chat import send, wait_for
     from tests.ui_support import build_app
-    from tui.ui.chat_screen import ChatScreen
+    from tui.ui.screens.chat import ChatScreen
 
     server.enqueue(stalled_reply("A slow ", "ZQ-SLOW"))
     app = build_app(server)
@@ -519,7 +519,7 @@ async def test_compare_saves_the_prompt_before_the_replies(
 ) -> None:
     from tests.test_ui_chat import send, wait_for
     from tests.ui_support import build_app
-    from tui.compare import new_compare
+    from tui.model.compare import new_compare
 
     server.default = lambda request: stalled_reply("column text")
     app = build_app(server, serve_catalog=False)
@@ -542,7 +542,7 @@ async def test_a_save_the_store_refuses_is_shown_and_the_app_goes_on(
 ) -> None:
     from tests.test_ui_chat import send
     from tests.ui_support import build_app
-    from tui.store import ConversationStore, StoreError
+    from tui.storage.store import ConversationStore, StoreError
 
     def refuse(self: ConversationStore, conversation: Conversation) -> Path:
         raise StoreError("this conversation was deleted in another window; not re-created")
@@ -576,10 +576,10 @@ async def test_a_compare_file_with_no_models_opens_and_f2_works(
     server: LoopbackServer, isolated_home: Path, with_replies: bool
 ) -> None:
     from tests.ui_support import build_app
-    from tui.store import ConversationStore
-    from tui.ui.chat_screen import ChatScreen
-    from tui.ui.compare_screen import CompareScreen
-    from tui.ui.model_picker import ModelPicker
+    from tui.storage.store import ConversationStore
+    from tui.ui.modals.model_picker import ModelPicker
+    from tui.ui.screens.chat import ChatScreen
+    from tui.ui.screens.compare import CompareScreen
 
     store = ConversationStore(isolated_home / "conversations")
     store.save(empty_compare(with_replies))

@@ -1,4 +1,4 @@
-"""The reply journal (``tui.journal``) on its own: what it appends, how an orphan is
+"""The reply journal (``tui.storage.journal``) on its own: what it appends, how an orphan is
 recovered, and what is never done (a reply added twice, a deleted conversation
 re-created, a journal a live process holds taken over)."""
 
@@ -9,9 +9,9 @@ import fcntl
 import os
 from pathlib import Path
 
-from tui.conversation import Conversation, Message, ToolCall
-from tui.journal import ReplyJournal, journal_folder, recover_orphans
-from tui.store import ConversationStore
+from tui.model.conversation import Conversation, Message, ToolCall
+from tui.storage.journal import ReplyJournal, journal_folder, recover_orphans
+from tui.storage.store import ConversationStore
 
 
 def setup(tmp_path: Path) -> tuple[ConversationStore, Conversation, Message]:

@@ -10,14 +10,14 @@ from textual.widgets import Input, Switch
 
 from tests.test_themes import collect_notes
 from tests.ui_support import build_app, fixed_conversation
-from tui.settings import Settings
+from tui.storage.settings import Settings
 from tui.ui.app import ChatApp
-from tui.ui.chat_screen import ChatScreen
-from tui.ui.help_screen import HelpScreen
 from tui.ui.keymap import binding_classes, bindings_by_id
-from tui.ui.messages import ReplyView
-from tui.ui.model_picker import ModelPicker
-from tui.ui.settings_screen import PresetEditor, SettingsScreen
+from tui.ui.modals.model_picker import ModelPicker
+from tui.ui.screens.chat import ChatScreen
+from tui.ui.screens.help import HelpScreen
+from tui.ui.screens.settings import PresetEditor, SettingsScreen
+from tui.ui.widgets.message_views import ReplyView
 
 CONFIG = """\
 # my hand-written config: comments and order must survive
@@ -83,7 +83,7 @@ async def test_help_lists_the_active_keys(isolated_home: Path) -> None:
 
 
 async def test_every_action_is_in_the_palette() -> None:
-    from tui.ui.compare_screen import CompareScreen
+    from tui.ui.screens.compare import CompareScreen
 
     app = build_app(None)
     async with app.run_test(size=(100, 30)) as pilot:

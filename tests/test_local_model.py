@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 from tests.local_support import gguf_bytes, needs_llama, server_pids
-from tui import local_model
 from tui.config import ConfigError, load_config
-from tui.gguf import GGUFError, read_metadata
-from tui.local_model import LocalModelError, ModelFile, chat_format_for, inspect_model
-from tui.local_server import LocalServer, port_in_use
+from tui.local import model as local_model
+from tui.local.gguf import GGUFError, read_metadata
+from tui.local.model import LocalModelError, ModelFile, chat_format_for, inspect_model
+from tui.local.server import LocalServer, port_in_use
 
 PROJECT = Path(__file__).resolve().parent.parent
 

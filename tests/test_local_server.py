@@ -26,11 +26,11 @@ from tests.local_support import (
     server_pids,
     wait_gone,
 )
-from tui.client import ChatClient, ChatRequest
+from tui.api.client import ChatClient, ChatRequest
+from tui.chat.turn import make_client
 from tui.config import load_config
-from tui.local_model import inspect_model
-from tui.local_server import LocalServer
-from tui.session import make_client
+from tui.local.model import inspect_model
+from tui.local.server import LocalServer
 
 pytestmark = [needs_llama, pytest.mark.slow]
 PROJECT = Path(__file__).resolve().parent.parent
@@ -192,8 +192,8 @@ async def test_the_app_starts_on_the_local_model_without_a_key(
 ) -> None:
     from tui.ui.app import make_app
     from tui.ui.local_start import local_launch
-    from tui.ui.messages import Notice
-    from tui.ui.prompt import PromptArea
+    from tui.ui.widgets.message_views import Notice
+    from tui.ui.widgets.prompt import PromptArea
 
     link_bundled_model(bundled, isolated_home)
     (isolated_home / "config.toml").write_text(f"local_context = {CONTEXT}\n")

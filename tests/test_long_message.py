@@ -9,11 +9,11 @@ from textual.app import App
 
 from tests.loopback import LoopbackServer, Reply, sse_body, text_chunks
 from tests.ui_support import build_app, wait_for
-from tui.conversation import Conversation, Message
-from tui.ui.held_text import PART, ShowMore, next_cut
-from tui.ui.messages import ReplyView, UserMessage
-from tui.ui.prompt import PromptArea
-from tui.ui.transcript import Transcript
+from tui.model.conversation import Conversation, Message
+from tui.ui.widgets.held_text import PART, ShowMore, next_cut
+from tui.ui.widgets.message_views import ReplyView, UserMessage
+from tui.ui.widgets.prompt import PromptArea
+from tui.ui.widgets.transcript import Transcript
 
 
 def screen_text(app: App[None]) -> str:

@@ -8,7 +8,7 @@ from textual.containers import VerticalScroll
 from textual.pilot import Pilot
 
 from tests.ui_support import wait_for
-from tui.ui.markdown_view import MarkdownView, split_blocks
+from tui.ui.render.markdown_view import MarkdownView, split_blocks
 
 
 class ViewApp(App[None]):
@@ -164,10 +164,10 @@ async def test_an_append_that_makes_the_text_shorter_lays_the_view_out_again() -
 
 async def test_a_reply_shrinks_when_an_append_makes_its_text_shorter() -> None:
     from tests.ui_support import build_app
-    from tui.conversation import Message
-    from tui.reply import Delta
-    from tui.ui.messages import ReplyView
-    from tui.ui.transcript import Transcript
+    from tui.api.reply import Delta
+    from tui.model.conversation import Message
+    from tui.ui.widgets.message_views import ReplyView
+    from tui.ui.widgets.transcript import Transcript
 
     app = build_app(None)
     async with app.run_test(size=(80, 30)) as pilot:

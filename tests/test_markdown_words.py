@@ -24,9 +24,9 @@ from textual.containers import VerticalScroll
 
 from tests.streams import EXPECTED
 from tests.ui_support import wait_for
-from tui.text import strip_controls
-from tui.ui.markdown_parser import make_parser
-from tui.ui.markdown_view import MarkdownView, render_block, split_blocks
+from tui.model.text import strip_controls
+from tui.ui.render.markdown_parser import make_parser
+from tui.ui.render.markdown_view import MarkdownView, render_block, split_blocks
 
 WIDTH = 200
 _WORD = re.compile(r"[^\W_]+")  # letters and digits; "_" is emphasis markup

@@ -11,9 +11,9 @@ import pytest
 from tests.loopback import LoopbackServer, Reply, sse_body, text_chunks
 from tests.test_ask_cli import cli
 from tests.ui_support import build_app
-from tui.conversation import Conversation, Message
-from tui.settings import Settings
-from tui.store import ConversationStore, StoreError
+from tui.model.conversation import Conversation, Message
+from tui.storage.settings import Settings
+from tui.storage.store import ConversationStore, StoreError
 from tui.ui.themes import load_themes
 
 ESCAPES = ["../x", "../../x", "/etc/passwd", "..", ".", "a/b", "x/../../y", ".hidden",

@@ -11,7 +11,7 @@ import pytest
 
 from tests.loopback import LoopbackServer, Reply, sse_body, text_chunks
 from tests.test_client import FAST_RETRY, KEY, collect, request
-from tui.client import ChatClient, FailureError
+from tui.api.client import ChatClient, FailureError
 from tui.config import Profile
 
 PROFILE_HEADER = ("X-Api-Key", "profile-secret-header")

@@ -131,7 +131,7 @@ def assert_owner_only(home: Path) -> None:
 async def test_the_client_redacts_a_key_echoed_in_any_error(
     server: LoopbackServer, prompt: str
 ) -> None:
-    from tui.client import ChatClient, ChatRequest, RetryPolicy
+    from tui.api.client import ChatClient, ChatRequest, RetryPolicy
     from tui.config import Profile
 
     server.default = echoing_route
@@ -146,7 +146,7 @@ async def test_the_client_redacts_a_key_echoed_in_any_error(
 
 
 def test_the_history_index_is_owner_only(tmp_path: Path) -> None:
-    from tui.history_index import HistoryIndex
+    from tui.storage.history_index import HistoryIndex
 
     folder = tmp_path / "conversations"
     folder.mkdir()

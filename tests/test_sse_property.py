@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tui.sse import SSEDecoder, SSEEvent
+from tui.api.sse import SSEDecoder, SSEEvent
 
 VALUE = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n"),
                 max_size=12)

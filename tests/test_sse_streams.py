@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from tests.streams import EXPECTED, SHARED_STREAMS, SSE_FILES, STREAMS, read
-from tui.reply import ReplyBuilder
-from tui.sse import SSEDecoder
+from tui.api.reply import ReplyBuilder
+from tui.api.sse import SSEDecoder
 
 
 def extract(pieces: list[bytes]) -> dict[str, Any]:

@@ -19,14 +19,14 @@ from textual.strip import Strip
 
 from tests.loopback import LoopbackServer, Reply, sse_body, text_chunks
 from tests.ui_support import build_app, wait_for
-from tui.cli import main
-from tui.client import ChatClient, ChatRequest
+from tui.api.client import ChatClient, ChatRequest
+from tui.cli.main import main
 from tui.config import Profile
 from tui.ui import app as app_module
 from tui.ui import heap, keystrokes, markdown_feed, strip_cycles
-from tui.ui.footer import Footer
-from tui.ui.markdown_feed import FRAME, MarkdownFeed
-from tui.ui.prompt import PromptArea
+from tui.ui.render.markdown_feed import FRAME, MarkdownFeed
+from tui.ui.widgets.footer import Footer
+from tui.ui.widgets.prompt import PromptArea
 
 
 def client_for(server: LoopbackServer) -> ChatClient:
@@ -148,7 +148,7 @@ def unreachable_after(use: Callable[[Strip], object]) -> int:
 
 
 def test_textual_strips_still_refer_to_themselves_without_the_patch() -> None:
-    """Why tui/ui/strip_cycles.py exists; when this fails, Textual fixed it: delete it."""
+    """Why tui/ui/speed/strip_cycles.py exists; when this fails, Textual fixed it: delete it."""
     original = getattr(Strip.divide, "__wrapped__", Strip.divide)
     assert unreachable_after(lambda strip: original(strip, [11])) >= 20
 
@@ -222,7 +222,7 @@ async def test_streamed_text_waits_a_moment_after_a_keystroke(
 def test_the_app_asks_textual_for_120_frames_a_second_unless_the_user_chose(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from tui.app_main import use_frame_rate
+    from tui.cli.chat import use_frame_rate
 
     monkeypatch.delenv("TEXTUAL_FPS", raising=False)
     use_frame_rate()
@@ -235,7 +235,7 @@ def test_the_app_asks_textual_for_120_frames_a_second_unless_the_user_chose(
 def test_the_frame_rate_is_set_before_textual_is_imported(isolated_home: object) -> None:
     code = ("import os, sys\nos.environ.pop('TEXTUAL_FPS', None)\n"
             "sys.argv = ['cline-tui', '--theme', 'no-such-theme']\n"
-            "import tui.cli\ncode = tui.cli.main()\n"
+            "import tui.cli.main\ncode = tui.cli.main.main()\n"
             "from textual import constants\nprint(code, constants.MAX_FPS)\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             timeout=60, check=False)

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tui.conversation import (
+from tui.model.conversation import (
     Conversation,
     Message,
     ToolCall,
@@ -25,7 +25,7 @@ from tui.conversation import (
     new_conversation_id,
     title_from_prompt,
 )
-from tui.store import ConversationStore, StoreError, Unreadable
+from tui.storage.store import ConversationStore, StoreError, Unreadable
 
 # --- strategies ---------------------------------------------------------------------------
 
@@ -525,7 +525,7 @@ def test_new_id_skips_an_id_whose_file_exists(
     store.folder.mkdir(parents=True)
     store.path_for("20260101-000000-aaaaaa").write_text("not even toml [", encoding="utf-8")
     candidates = iter(["20260101-000000-aaaaaa", "20260101-000000-bbbbbb"])
-    monkeypatch.setattr("tui.store.new_conversation_id", lambda: next(candidates))
+    monkeypatch.setattr("tui.storage.store.new_conversation_id", lambda: next(candidates))
     assert store.new_id() == "20260101-000000-bbbbbb"
 
 

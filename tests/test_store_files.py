@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from tui.conversation import Conversation, Message
-from tui.history_index import HistoryIndex
-from tui.session import build_request
-from tui.store import ConversationStore, StoreError
-from tui.store_toml import LONG_TEXT
+from tui.chat.turn import build_request
+from tui.model.conversation import Conversation, Message
+from tui.storage.history_index import HistoryIndex
+from tui.storage.store import ConversationStore, StoreError
+from tui.storage.toml_file import LONG_TEXT
 
 PROJECT = Path(__file__).resolve().parent.parent
 CID = "20260301-120000-abcdef"
@@ -168,8 +168,8 @@ def test_a_fifo_named_like_a_conversation_is_refused_without_hanging(
     os.mkfifo(store.folder / f"{CID}.toml")
     done = run(f"""
         from pathlib import Path
-        from tui.history_index import HistoryIndex
-        from tui.store import ConversationStore, StoreError
+        from tui.storage.history_index import HistoryIndex
+        from tui.storage.store import ConversationStore, StoreError
         store = ConversationStore(Path({str(store.folder)!r}))
         try:
             store.load({CID!r})

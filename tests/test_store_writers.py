@@ -19,9 +19,9 @@ from typing import Any
 import pytest
 
 from tests.loopback import LoopbackServer, Reply, sse_body, text_chunks
-from tui import store as store_module
-from tui.conversation import Conversation, Message
-from tui.store import ConversationStore
+from tui.model.conversation import Conversation, Message
+from tui.storage import store as store_module
+from tui.storage.store import ConversationStore
 
 PROJECT = Path(__file__).resolve().parent.parent
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -58,8 +58,8 @@ def other_process(home: Path, code: str) -> None:
     prelude = textwrap.dedent(f"""\
         from datetime import UTC, datetime, timedelta
         from pathlib import Path
-        from tui.conversation import Message
-        from tui.store import ConversationStore
+        from tui.model.conversation import Message
+        from tui.storage.store import ConversationStore
         store = ConversationStore(Path({str(home / "conversations")!r}))
         T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
         def at(minutes):

@@ -14,7 +14,7 @@ import pytest
 
 from tests.loopback import LoopbackServer, Reply, sse_body
 from tests.test_client import collect, make_client, request
-from tui.reply import Delta
+from tui.api.reply import Delta
 
 EMPTY = "The server sent an empty reply"
 

@@ -18,12 +18,12 @@ from hypothesis import strategies as st
 
 from tests.loopback import LoopbackServer, Reply, sse_body, text_chunks
 from tests.strict_chat import check, violation
-from tui.client import ChatClient, ChatRequest, ChatStream, RetryPolicy
+from tui.api.client import ChatClient, ChatRequest, ChatStream, RetryPolicy
+from tui.chat.turn import build_request
 from tui.config import Profile
-from tui.conversation import Conversation, Message, ToolCall
-from tui.request_history import NOT_RUN, is_sent
-from tui.session import build_request
-from tui.store import ConversationStore
+from tui.model.conversation import Conversation, Message, ToolCall
+from tui.model.wire import NOT_RUN, is_sent
+from tui.storage.store import ConversationStore
 
 
 def user(text: str) -> Message:

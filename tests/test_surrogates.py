@@ -13,10 +13,10 @@ import pytest
 
 from tests.loopback import LoopbackServer, Reply
 from tests.test_client import collect, make_client, request
-from tui.conversation import Conversation, Message
-from tui.reply import Delta, PairJoiner, ReplyBuilder
-from tui.store import ConversationStore
-from tui.text import storable
+from tui.api.reply import Delta, PairJoiner, ReplyBuilder
+from tui.model.conversation import Conversation, Message
+from tui.model.text import storable
+from tui.storage.store import ConversationStore
 
 HIGH, LOW = "\ud83d", "\ude00"  # the two halves of 😀
 SMILE = "\U0001f600"

@@ -16,10 +16,10 @@ from textual.color import Color
 from textual.theme import BUILTIN_THEMES
 
 from tests.ui_support import build_app
-from tui.cli import main
-from tui.settings import Settings
+from tui.cli.main import main
+from tui.storage.settings import Settings
 from tui.ui.app import ChatApp
-from tui.ui.theme_picker import ThemePicker
+from tui.ui.modals.theme_picker import ThemePicker
 from tui.ui.themes import (
     BUNDLED,
     ThemeError,

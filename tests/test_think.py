@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tui.reply import Delta, ReplyBuilder
+from tui.api.reply import Delta, ReplyBuilder
 
 # (content as the server sends it, expected answer, expected reasoning)
 CASES: list[tuple[str, str, str]] = [

@@ -9,10 +9,10 @@ from pathlib import Path
 from tests.loopback import LoopbackServer, Reply, sse_body, text_chunks
 from tests.ui_support import build_app, fixed_conversation, saved, wait_for
 from tui.ui.app import ChatApp
-from tui.ui.chat_screen import ChatScreen
-from tui.ui.messages import ReplyView
-from tui.ui.model_picker import ModelPicker
-from tui.ui.prompt import PromptArea
+from tui.ui.modals.model_picker import ModelPicker
+from tui.ui.screens.chat import ChatScreen
+from tui.ui.widgets.message_views import ReplyView
+from tui.ui.widgets.prompt import PromptArea
 
 USAGE = {"prompt_tokens": 42, "completion_tokens": 7, "cost": 0.0021,
          "prompt_tokens_details": {"cached_tokens": 40}}
@@ -92,8 +92,8 @@ async def test_reasoning_is_open_while_thinking(server: LoopbackServer) -> None:
 
 
 async def test_reasoning_folds_when_the_answer_starts(server: LoopbackServer) -> None:
-    from tui.conversation import Message
-    from tui.reply import Delta
+    from tui.api.reply import Delta
+    from tui.model.conversation import Message
 
     app = build_app(server)
     async with app.run_test(size=(120, 40)):
@@ -328,7 +328,7 @@ async def test_transcript_follows_the_stream_unless_scrolled_up(server: Loopback
 async def test_opens_with_a_cached_catalog_and_no_network(isolated_home: Path) -> None:
     """The cached catalog arrives before the screen is built; the picker still has it."""
     from tests.ui_support import CATALOG
-    from tui.catalog import Catalog, parse_catalog
+    from tui.api.catalog import Catalog, parse_catalog
 
     app = build_app(None, conversation=fixed_conversation())
     Catalog(app.client, app.config.paths.cache_dir)._save(parse_catalog(CATALOG))
@@ -342,9 +342,9 @@ async def test_opens_with_a_cached_catalog_and_no_network(isolated_home: Path) -
 async def test_a_long_conversation_opens_with_its_last_page_and_shows_more_on_demand(
     server: LoopbackServer,
 ) -> None:
-    from tui.conversation import Conversation, Message
-    from tui.ui.messages import UserMessage
-    from tui.ui.transcript import PAGE, EarlierMessages
+    from tui.model.conversation import Conversation, Message
+    from tui.ui.widgets.message_views import UserMessage
+    from tui.ui.widgets.transcript import PAGE, EarlierMessages
 
     conversation = Conversation(model="anthropic/claude-sonnet-4.6")
     for i in range(50):

@@ -11,11 +11,11 @@ from typing import Any
 
 from tests.loopback import LoopbackServer, Recorded, Reply, sse_body, text_chunks
 from tests.ui_support import build_app, saved
-from tui.compare import new_compare
-from tui.conversation import Conversation
-from tui.ui.compare_column import CompareColumn
-from tui.ui.compare_screen import CompareScreen
-from tui.ui.prompt import PromptArea
+from tui.model.compare import new_compare
+from tui.model.conversation import Conversation
+from tui.ui.screens.compare import CompareScreen
+from tui.ui.widgets.compare_column import CompareColumn
+from tui.ui.widgets.prompt import PromptArea
 
 MODELS = ["fast/model", "slow/model", "broken/model"]
 
@@ -179,7 +179,7 @@ async def test_prefer_and_continue_a_column_alone(
         assert "preferred: column 2" in str(app.screen.query_one("#summary").render())
         await pilot.press("f9")
         await pilot.pause()
-        from tui.ui.chat_screen import ChatScreen
+        from tui.ui.screens.chat import ChatScreen
 
         assert isinstance(app.screen, ChatScreen)
         chat: Conversation = app.screen.conversation

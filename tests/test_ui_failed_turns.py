@@ -6,7 +6,7 @@ from __future__ import annotations
 from tests.loopback import LoopbackServer, Reply, sse_body, text_chunks
 from tests.test_ui_chat import send, wait_for
 from tests.ui_support import build_app
-from tui.ui.messages import NOT_SENT_NOTE, ReplyView
+from tui.ui.widgets.message_views import NOT_SENT_NOTE, ReplyView
 
 
 async def test_a_failed_reply_says_its_prompt_is_left_out_and_the_next_turn_is_valid(

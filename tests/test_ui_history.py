@@ -17,13 +17,13 @@ from textual.widgets import Input, Static
 from tests.history_support import write_fixed
 from tests.loopback import LoopbackServer, Reply, sse_body, text_chunks
 from tests.ui_support import build_app, fixed_conversation
-from tui.conversation import Conversation, Message
-from tui.store import ConversationStore
+from tui.model.conversation import Conversation, Message
+from tui.storage.store import ConversationStore
 from tui.ui.app import ChatApp
-from tui.ui.chat_screen import ChatScreen
-from tui.ui.conversation_list import ConversationList
-from tui.ui.history_screen import HistoryScreen
-from tui.ui.prompt import PromptArea
+from tui.ui.screens.chat import ChatScreen
+from tui.ui.screens.history import HistoryScreen
+from tui.ui.widgets.conversation_list import ConversationList
+from tui.ui.widgets.prompt import PromptArea
 
 
 def screen_text(app: ChatApp) -> str:

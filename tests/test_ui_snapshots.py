@@ -10,8 +10,8 @@ from textual.pilot import Pilot
 
 from tests.loopback import LoopbackServer, Reply, sse_body, text_chunks
 from tests.ui_support import build_app, fixed_conversation
-from tui.ui.messages import ReplyView
-from tui.ui.prompt import PromptArea
+from tui.ui.widgets.message_views import ReplyView
+from tui.ui.widgets.prompt import PromptArea
 
 
 async def wait_until(pilot: Pilot[None], condition, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
@@ -55,7 +55,7 @@ class TestFinishedReply:
 def _saved_reply(content: str):  # type: ignore[no-untyped-def]
     from datetime import UTC, datetime
 
-    from tui.conversation import Conversation, Message
+    from tui.model.conversation import Conversation, Message
 
     when = datetime(2026, 11, 3, 8, 0, tzinfo=UTC)
     c = Conversation(id="20261103-080000-dddddd", created=when, updated=when, model="m/odel",
@@ -176,8 +176,8 @@ class TestNoKey:
 def _compare_conversation(models: list[str]):  # type: ignore[no-untyped-def]
     from datetime import UTC, datetime
 
-    from tui.compare import new_compare
-    from tui.conversation import Conversation, Message, Usage
+    from tui.model.compare import new_compare
+    from tui.model.conversation import Conversation, Message, Usage
 
     when = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
     c = new_compare(models, Conversation(id="20261102-100000-cccccc", created=when,
@@ -221,8 +221,8 @@ class TestCompare:
         return app
 
     def _mid_stream(self, snap_compare, server, models, size):  # type: ignore[no-untyped-def]
-        from tui.compare import new_compare
-        from tui.ui.compare_screen import CompareScreen
+        from tui.model.compare import new_compare
+        from tui.ui.screens.compare import CompareScreen
 
         _stalled_columns(server)
         app = build_app(server, serve_catalog=False)

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from tests.loopback import LoopbackServer, Reply, sse_body, text_chunks
 from tests.ui_support import build_app, fixed_conversation, wait_for
-from tui.conversation import Message
-from tui.store import ConversationStore
-from tui.ui.chat_screen import ChatScreen
-from tui.ui.prompt import PromptArea
+from tui.model.conversation import Message
+from tui.storage.store import ConversationStore
+from tui.ui.screens.chat import ChatScreen
+from tui.ui.widgets.prompt import PromptArea
 
 
 async def test_the_chat_merges_another_windows_turn_and_says_so(

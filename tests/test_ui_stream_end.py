@@ -10,7 +10,7 @@ from pathlib import Path
 from tests.loopback import LoopbackServer, Reply, sse_body, text_chunks
 from tests.test_ui_chat import chat, screen_text, send
 from tests.ui_support import build_app, saved
-from tui.ui.messages import ReplyView
+from tui.ui.widgets.message_views import ReplyView
 
 
 def content(text: str) -> dict[str, object]:

@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tests.loopback import LoopbackServer, Reply
-from tui.client import ChatClient, RetryPolicy
+from tui.api.client import ChatClient, RetryPolicy
 from tui.config import Config, load_config
-from tui.conversation import Conversation, Message, Usage
-from tui.store import ConversationStore
+from tui.model.conversation import Conversation, Message, Usage
+from tui.storage.store import ConversationStore
 from tui.ui.app import ChatApp, make_app
 
 KEY = "sk-ui-test-5a4b3c2d1e"

@@ -54,7 +54,7 @@ BUILTIN_PROFILES: dict[str, Profile] = {
     "openrouter": Profile("openrouter", "https://openrouter.ai/api/v1", "OPENROUTER_API_KEY"),
     "openai": Profile("openai", "https://api.openai.com/v1", "OPENAI_API_KEY"),
     "ollama": Profile("ollama", "http://127.0.0.1:11434/v1"),
-    # The port is chosen when the server starts (tui/local_server.py).
+    # The port is chosen when the server starts (tui/local/server.py).
     "local": Profile("local", "http://127.0.0.1/v1", starts_server=True),
 }
 

@@ -18,24 +18,24 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import WorkerCancelled, WorkerFailed
 
-from tui.catalog import Catalog, ModelInfo
-from tui.client import ChatClient, FailureError
+from tui.api.catalog import Catalog, ModelInfo
+from tui.api.client import ChatClient, FailureError
+from tui.chat.turn import make_client, new_conversation
 from tui.config import Config
-from tui.conversation import Conversation
-from tui.session import make_client, new_conversation
-from tui.settings import Settings
-from tui.store import ConversationStore
-from tui.text import one_line
-from tui.ui import strip_cycles
+from tui.model.conversation import Conversation
+from tui.model.text import one_line
+from tui.storage.settings import Settings
+from tui.storage.store import ConversationStore
 from tui.ui.app_prefs import PreferencesApp
-from tui.ui.chat_screen import ChatScreen
-from tui.ui.heap import freeze_after_start_up
+from tui.ui.screens.chat import ChatScreen
+from tui.ui.speed import strip_cycles
+from tui.ui.speed.heap import freeze_after_start_up
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from tui.ui.history_screen import HistoryResult
     from tui.ui.local_start import LocalLaunch
+    from tui.ui.screens.history import HistoryResult
 
 CATALOG_STALE_SECONDS = 6 * 3600
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)  # ``kill``; the terminal closed (tmux too)
@@ -119,7 +119,7 @@ class ChatApp(PreferencesApp, App[None]):
             if not conversation.models:
                 conversation.kind = "chat"
         if conversation.kind == "compare":
-            from tui.ui.compare_screen import CompareScreen
+            from tui.ui.screens.compare import CompareScreen
 
             return CompareScreen(conversation)
         return ChatScreen(conversation)
@@ -130,7 +130,7 @@ class ChatApp(PreferencesApp, App[None]):
 
     def open_compare(self, models: list[str]) -> None:
         """A new side-by-side comparison of ``models`` in place of the current screen."""
-        from tui.compare import new_compare
+        from tui.model.compare import new_compare
 
         self._show(self._screen_for(new_compare(models, self.new_conversation())))
 
@@ -185,7 +185,7 @@ class ChatApp(PreferencesApp, App[None]):
         them and the terminal one line (``run_app`` exits 70)."""
         from rich.text import Text
 
-        from tui.crash_log import crash_line, write_crash_log
+        from tui.storage.crash_log import crash_line, write_crash_log
 
         error = sys.exc_info()[1] or RuntimeError("unknown error")
         self.crash_log = write_crash_log(self.config.paths.cache_dir, error)
@@ -239,11 +239,11 @@ class ChatApp(PreferencesApp, App[None]):
 
     def action_open_history(self) -> None:
         """The conversations screen over the current one."""
-        from tui.ui.history_screen import HistoryScreen  # not needed for the first frame
+        from tui.ui.screens.history import HistoryScreen  # not needed for the first frame
 
         if isinstance(self.screen, HistoryScreen):
             return
-        from tui.history_index import HistoryIndex
+        from tui.storage.history_index import HistoryIndex
 
         current = getattr(self.screen, "conversation", None)
         index = HistoryIndex(self.store.folder, self.config.paths.cache_dir)
@@ -327,7 +327,7 @@ class ChatApp(PreferencesApp, App[None]):
 def _models_of_replies(conversation: Conversation) -> list[str]:
     """One model per compare column, from the replies (the conversation's model for a
     column whose replies name none)."""
-    from tui.compare import MAX_COLUMNS
+    from tui.model.compare import MAX_COLUMNS
 
     columns: dict[int, str] = {}
     for message in conversation.messages:
@@ -339,7 +339,7 @@ def _models_of_replies(conversation: Conversation) -> list[str]:
 
 
 def _load_for_replies(client: ChatClient) -> None:
-    from tui.ui.markdown_view import warm_up
+    from tui.ui.render.markdown_view import warm_up
 
     client.warm_up()
     warm_up()

@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.markup import escape
 from textual.screen import Screen
 
-from tui.text import one_line
+from tui.model.text import one_line
 from tui.ui.keymap import binding_classes, bindings_by_id, check_keymap
 from tui.ui.themes import APP_VARIABLES, DEFAULT_DARK, load_themes, resolve_variables
 
@@ -21,8 +21,8 @@ if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
 
     from tui.config import Config
-    from tui.settings import Settings
-    from tui.ui.settings_screen import SettingsValues
+    from tui.storage.settings import Settings
+    from tui.ui.screens.settings import SettingsValues
 
 # The help, theme and settings screens are imported when first opened, not at start-up.
 
@@ -82,7 +82,7 @@ class PreferencesApp(App[None]):
         # A theme highlighted in the picker is only a preview until Enter.
         if not self._theme_ready:
             return
-        from tui.ui.theme_picker import ThemePicker
+        from tui.ui.modals.theme_picker import ThemePicker
 
         if not isinstance(self.screen, ThemePicker):
             self._remember_theme(name)
@@ -94,7 +94,7 @@ class PreferencesApp(App[None]):
             self.say(f"Could not save settings: {error}", severity="warning")
 
     def action_pick_theme(self) -> None:
-        from tui.ui.theme_picker import ThemePicker
+        from tui.ui.modals.theme_picker import ThemePicker
 
         if not isinstance(self.screen, ThemePicker):
             self.push_screen(ThemePicker(self.available_themes, self.theme), self._theme_chosen)
@@ -111,7 +111,7 @@ class PreferencesApp(App[None]):
     # --- help -------------------------------------------------------------------------
 
     def action_show_help(self) -> None:
-        from tui.ui.help_screen import HelpScreen, help_rows
+        from tui.ui.screens.help import HelpScreen, help_rows
 
         screen = self.screen
         if isinstance(screen, HelpScreen):
@@ -123,7 +123,7 @@ class PreferencesApp(App[None]):
     # --- settings ---------------------------------------------------------------------
 
     def action_open_settings(self) -> None:
-        from tui.ui.settings_screen import SettingsScreen, SettingsValues
+        from tui.ui.screens.settings import SettingsScreen, SettingsValues
 
         if isinstance(self.screen, SettingsScreen):
             return
@@ -161,7 +161,7 @@ class PreferencesApp(App[None]):
 
     def apply_settings_to_screen(self, screen: Screen[Any]) -> None:
         """A chat with nothing sent yet takes the new model and temperature at once."""
-        from tui.ui.chat_screen import ChatScreen
+        from tui.ui.screens.chat import ChatScreen
 
         if isinstance(screen, ChatScreen) and not screen.conversation.messages:
             screen.conversation.model = self.config.model
@@ -177,7 +177,7 @@ class PreferencesApp(App[None]):
         yield from self.preference_commands(screen)
 
     def preference_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        from tui.ui.chat_screen import ChatScreen
+        from tui.ui.screens.chat import ChatScreen
 
         yield SystemCommand("Theme", "Pick a theme (previewed as you move)",
                             self.action_pick_theme)

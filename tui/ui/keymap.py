@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from textual.binding import Binding
 from textual.dom import DOMNode
 
-from tui.text import one_line
+from tui.model.text import one_line
 
 _KEY = re.compile(r"^[A-Za-z0-9_+\-]{1,40}$")
 
@@ -19,17 +19,17 @@ def binding_classes() -> list[type[DOMNode]]:
     so this module stays cheap to import)."""
     from textual.widgets import Input, OptionList, TextArea
 
-    from tui.ui.chat_screen import ChatScreen
-    from tui.ui.chat_settings import ChatSettings
-    from tui.ui.compare_screen import CompareScreen
-    from tui.ui.conversation_list import ConversationList
-    from tui.ui.help_screen import HelpScreen
-    from tui.ui.history_dialogs import ConfirmDelete, RenameDialog
-    from tui.ui.history_screen import HistoryScreen
-    from tui.ui.model_picker import ModelPicker
-    from tui.ui.prompt import PromptArea
-    from tui.ui.settings_screen import PresetEditor, SettingsScreen
-    from tui.ui.theme_picker import ThemePicker
+    from tui.ui.modals.chat_options import ChatSettings
+    from tui.ui.modals.history_dialogs import ConfirmDelete, RenameDialog
+    from tui.ui.modals.model_picker import ModelPicker
+    from tui.ui.modals.theme_picker import ThemePicker
+    from tui.ui.screens.chat import ChatScreen
+    from tui.ui.screens.compare import CompareScreen
+    from tui.ui.screens.help import HelpScreen
+    from tui.ui.screens.history import HistoryScreen
+    from tui.ui.screens.settings import PresetEditor, SettingsScreen
+    from tui.ui.widgets.conversation_list import ConversationList
+    from tui.ui.widgets.prompt import PromptArea
 
     return [ChatScreen, CompareScreen, ModelPicker, ChatSettings, HistoryScreen,
             ConversationList, RenameDialog, ConfirmDelete, ThemePicker, SettingsScreen,

@@ -12,21 +12,21 @@ import asyncio
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from tui.chat.turn import missing_key_message
 from tui.config import Config
-from tui.local_model import (
+from tui.local.model import (
     LocalModelError,
     local_available,
     model_name,
     prepare_model,
     reply_limit,
 )
-from tui.session import missing_key_message
-from tui.ui.inert import inert
+from tui.ui.render.inert import inert
 
 if TYPE_CHECKING:
     from textual.widgets import Static
 
-    from tui.local_server import LocalServer, LocalTransport
+    from tui.local.server import LocalServer, LocalTransport
     from tui.ui.app import ChatApp
 
 
@@ -60,7 +60,7 @@ def local_launch(args: argparse.Namespace, config: Config) -> tuple[Config, Loca
             )
     if not config.profile.starts_server:
         return config, None
-    from tui.local_server import LocalTransport, served_config, server_for  # imports httpx
+    from tui.local.server import LocalTransport, served_config, server_for  # imports httpx
 
     server = server_for(config)
     return served_config(config, server), LocalLaunch(config, server, LocalTransport(), reason)
@@ -104,7 +104,7 @@ async def start_local(app: ChatApp, launch: LocalLaunch) -> None:
 
 
 async def _notice(app: ChatApp, text: str) -> Static | None:
-    from tui.ui.transcript import Transcript
+    from tui.ui.widgets.transcript import Transcript
 
     transcripts = app.screen.query(Transcript)
     if not transcripts:

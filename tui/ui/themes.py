@@ -20,7 +20,7 @@ from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
 import tui
-from tui.text import one_line
+from tui.model.text import one_line
 
 DEFAULT_DARK = "cline-dark"
 DEFAULT_LIGHT = "cline-light"

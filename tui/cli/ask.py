@@ -1,0 +1,224 @@
+"""``cline-tui ask``: one turn with no TUI. The reply streams to stdout; the saved id and
+a usage line go to stderr.
+
+Every exit path saves: the prompt is written before the request is sent, the reply is
+journaled while it streams (``tui.storage.journal``: a SIGKILL loses at most the last second or
+two), and the end of the turn saves the reply whatever ended it: finished, failed, Ctrl+C
+(cancelled), SIGTERM or SIGHUP (interrupted), or stdout closed by its reader (printing
+stops quietly, the reply is still read to its end and saved). When saving failed the
+exit code is 5, whatever happened to the turn, and stderr says why.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import signal
+import sys
+from dataclasses import asdict
+from typing import Any
+
+from tui.api.client import Retrying
+from tui.chat.turn import (
+    build_request,
+    continued_column,
+    make_client,
+    missing_key_message,
+    new_conversation,
+    usage_line,
+)
+from tui.cli.answer_out import AnswerPrinter
+from tui.cli.quiet_pipe import QuietPipe
+from tui.config import Config
+from tui.model.conversation import Conversation, Message
+from tui.model.text import one_line
+from tui.storage.journal import Journaling, mark_interrupted
+from tui.storage.store import ConversationStore, StoreError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_NOT_SAVED = 5  # the conversation could not be written (stderr says why)
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+
+def _say(message: str) -> None:
+    print(f"cline-tui: {one_line(message, 2000)}", file=sys.stderr, flush=True)
+
+
+def _read_prompt(args: argparse.Namespace) -> str | None:
+    if args.prompt:
+        return " ".join(args.prompt)
+    if sys.stdin is None or sys.stdin.isatty():
+        return None
+    raw = sys.stdin.buffer.read()
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode("utf-8", errors="replace")
+        _say(f"stdin is not valid UTF-8: {text.count(chr(0xFFFD))} undecodable "
+             "byte sequence(s) were replaced with U+FFFD")
+        return text
+
+
+def run_ask(args: argparse.Namespace, config: Config) -> int:
+    prompt = _read_prompt(args)
+    if prompt is None or not prompt.strip():
+        _say("no prompt: give one as an argument or on stdin (cline-tui ask \"...\")")
+        return EXIT_USAGE
+    if config.profile.starts_server:
+        from tui.local.model import with_local_model
+
+        config = with_local_model(config)
+    store = ConversationStore(config.paths.conversations)
+    if args.continue_id:
+        try:
+            conversation = store.load(args.continue_id)
+        except StoreError as error:
+            _say(str(error))
+            return EXIT_USAGE
+        # Options given now apply to this turn and are remembered.
+        if getattr(args, "model", None):
+            conversation.model = config.model
+        if getattr(args, "system", None) is not None:
+            conversation.system = config.system
+        if getattr(args, "temperature", None) is not None:
+            conversation.temperature = config.temperature
+    else:
+        conversation = new_conversation(config)
+        if not conversation.model:
+            _say(f"no model chosen for profile '{config.profile.name}': pass -m MODEL")
+            return EXIT_USAGE
+    problem = missing_key_message(config)
+    if problem:
+        from tui.local.model import local_available
+
+        if local_available(config):
+            problem += " Or ask the local model, offline: cline-tui ask --profile local ..."
+        _say(problem)
+        return EXIT_USAGE
+    if not args.no_save:
+        conversation.id = store.new_id() if not args.continue_id else conversation.id
+    conversation.add(Message(role="user", content=prompt))
+    if config.profile.starts_server:
+        from tui.local.server import run_served
+
+        return run_served(
+            config, lambda served: asyncio.run(_turn(args, served, conversation, store))
+        )
+    return asyncio.run(_turn(args, config, conversation, store))
+
+
+async def _turn(
+    args: argparse.Namespace, config: Config, conversation: Conversation, store: ConversationStore
+) -> int:
+    saving = None if args.no_save else store
+    _save(saving, conversation)  # the prompt, before the request is sent (quiet: retried)
+    stop = _StopSignals()
+    out = QuietPipe(sys.stdout)  # a reader that went away ends printing, quietly
+    request = build_request(conversation, stream=not args.no_stream, say=_say)
+    printer = AnswerPrinter(out, sys.stderr, answer=not args.json, reasoning=args.reasoning)
+    async with make_client(config) as client:
+        stream = client.stream(request)
+        if conversation.kind == "compare":  # the reply belongs to the column carried on
+            stream.reply.column = continued_column(conversation)
+        journaling = Journaling(saving, conversation, lambda: stream.reply)
+        cancelled = False
+        try:
+            async for delta in stream:
+                if isinstance(delta, Retrying):
+                    _say(f"{delta.reason} Retrying in {delta.wait:.1f} s.")
+                    continue
+                printer.add(delta)
+        except asyncio.CancelledError:
+            cancelled = True  # Ctrl+C, SIGTERM, SIGHUP: keep and save what arrived
+        stop.streaming_over()
+        journaling.stop()
+        reply = stream.reply
+        printer.close()
+        if args.json:
+            out.write(json.dumps(_reply_json(reply), ensure_ascii=False, indent=2) + "\n")
+        out.flush()
+
+    conversation.add(reply)
+    if cancelled and stop.signal_name:
+        mark_interrupted(reply, stop.signal_name)
+    for call in reply.tool_calls:
+        _say(f"tool call {call.name}({call.arguments})")
+    if reply.finish_reason == "length":
+        _say("the reply was cut off: the model reached its maximum output length")
+    elif reply.finish_reason == "content_filter":
+        _say("the reply was stopped by the provider's content filter")
+    saved = _save(saving, conversation, report=True)
+    journaling.finish(saved)
+    _say(usage_line(reply))
+    for warning in stream.warnings:
+        _say(warning)
+    code = EXIT_OK
+    if cancelled:
+        by = f" by {stop.signal_name}" if stop.signal_name else ""  # else Ctrl+C
+        _say(f"interrupted{by}: the partial reply was kept")
+        code = EXIT_FAILED
+    elif stream.failure is not None:
+        _say(stream.failure.message)
+        code = stream.failure.exit_code
+    return code if saved else EXIT_NOT_SAVED
+
+
+def _save(store: ConversationStore | None, conversation: Conversation,
+          report: bool = False) -> bool:
+    """Write the conversation (nothing to do with ``--no-save``); False when that failed.
+    ``report``: say on stderr what happened."""
+    if store is None:
+        return True
+    try:
+        saved = store.save(conversation)
+    except (OSError, StoreError, ValueError) as error:  # ValueError: text TOML cannot hold
+        if report:
+            _say(f"could not save the conversation: {error}")
+        return False
+    if report:
+        if saved.note:  # merged with another writer's turns, or kept apart from them
+            _say(saved.note)
+        _say(f"saved conversation {saved.stem}")
+    return True
+
+
+class _StopSignals:
+    """SIGTERM and SIGHUP (the terminal closed) while the reply streams cancel it, as
+    Ctrl+C does; the partial reply is then saved marked interrupted. A signal after the
+    stream ended changes nothing: the turn is saved as it is."""
+
+    def __init__(self) -> None:
+        self.signal_name: str | None = None
+        self._task = asyncio.current_task()
+        loop = asyncio.get_running_loop()
+        for number in STOP_SIGNALS:
+            # Removed when asyncio.run closes the loop, after the final save.
+            loop.add_signal_handler(number, self._stop, number)
+
+    def _stop(self, number: signal.Signals) -> None:
+        if self._task is not None and self.signal_name is None:
+            self.signal_name = number.name
+            self._task.cancel()
+
+    def streaming_over(self) -> None:
+        self._task = None
+
+
+def _reply_json(reply: Message) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "role": reply.role,
+        "model": reply.model,
+        "content": reply.content,
+        "reasoning": reply.reasoning or None,
+        "refusal": reply.refusal or None,
+        "tool_calls": [asdict(c) for c in reply.tool_calls] or None,
+        "finish_reason": reply.finish_reason,
+        "error": reply.error,
+        "usage": None,
+    }
+    if reply.usage is not None:
+        usage = asdict(reply.usage)
+        usage.update(usage.pop("extra"))
+        data["usage"] = usage
+    return {k: v for k, v in data.items() if v is not None}

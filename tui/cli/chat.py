@@ -1,0 +1,120 @@
+"""Starting the full-screen app (the only place the command line imports Textual)."""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import sys
+
+from tui.config import Config
+from tui.model.text import one_line
+from tui.storage.journal import recover_into_store
+from tui.storage.settings import Settings
+from tui.storage.store import ConversationStore, StoreError
+
+FRAME_RATE = "120"  # screen updates a second at most (Textual's default is 60)
+
+
+def use_frame_rate() -> None:
+    """Set Textual's frame rate; before Textual is imported (it reads ``TEXTUAL_FPS``
+    then). A frame that ends late makes Textual's update timer skip to the slot after
+    next: at 60 a keystroke waited up to 33 ms for its frame while a reply streamed,
+    typing p95 40-45 ms; at 120 it is 15-27 ms (benchmarks/typing_latency.py). Frames
+    are still only drawn when something changed. A ``TEXTUAL_FPS`` of the user's wins."""
+    os.environ.setdefault("TEXTUAL_FPS", FRAME_RATE)
+
+
+def run_app(args: argparse.Namespace, config: Config) -> int:
+    use_frame_rate()
+    # No garbage collections during start-up (they cost ~50 ms before the first frame):
+    # once the first screen is up the app freezes the heap and turns the collector on.
+    gc.disable()
+    try:
+        return _run_app(args, config)
+    finally:
+        gc.enable()
+
+
+def _run_app(args: argparse.Namespace, config: Config) -> int:
+    compare_models = None
+    if args.compare:
+        from tui.model.compare import parse_models
+
+        try:
+            compare_models = parse_models(args.compare)
+        except ValueError as error:
+            print(f"cline-tui: {error}", file=sys.stderr)
+            return 2
+    from tui.local.model import LocalModelError
+    from tui.ui.local_start import local_launch
+
+    try:
+        config, local = local_launch(args, config)  # the local model, when that is the profile
+    except LocalModelError as error:
+        print(f"cline-tui: {one_line(str(error))}", file=sys.stderr)
+        return error.exit_code
+    store = ConversationStore(config.paths.conversations)
+    # Replies a killed process left in its journal, back into their conversations
+    # before one of them is opened.
+    recovered = recover_into_store(store.folder)
+    settings = Settings(config.paths.config_dir / "settings.toml")
+    if getattr(args, "theme", None):
+        from tui.ui.themes import unknown_theme_message
+
+        problem = unknown_theme_message(args.theme, config.paths.themes)
+        if problem:
+            print(f"cline-tui: {problem}", file=sys.stderr)
+            return 2
+    if args.temperature is None and settings.temperature is not None:
+        from dataclasses import replace
+
+        config = replace(config, temperature=settings.temperature)
+    conversation = None
+    if args.resume:
+        try:
+            conversation = store.load(args.resume)
+        except StoreError as error:
+            print(f"cline-tui: {one_line(str(error))}", file=sys.stderr)
+            return 2
+        if args.model:
+            conversation.model = config.model
+    elif not args.model:
+        # The model last picked in the app, unless -m or config.toml chose one.
+        remembered = settings.model_for(config.profile.name)
+        if remembered:
+            from dataclasses import replace
+
+            config = replace(config, model=remembered)
+
+    if compare_models is not None:
+        from tui.chat.turn import new_conversation
+        from tui.model.compare import new_compare
+
+        conversation = new_compare(compare_models, new_conversation(config))
+        conversation.id = store.new_id()
+
+    from tui.storage.crash_log import EXIT_CRASHED
+    from tui.ui.app import make_app
+
+    app = make_app(
+        config,
+        store=store,
+        settings=settings,
+        conversation=conversation,
+        streaming=not args.no_stream,
+        local=local,
+        theme=getattr(args, "theme", None),
+        notices=recovered,
+    )
+    try:
+        app.run()
+    finally:
+        if local is not None:
+            local.server.stop()  # also after a crash
+    if app.crashed:
+        return EXIT_CRASHED
+    if app.stop_signal is not None:
+        # As a shell reports a program a signal ended: SIGTERM 143, SIGHUP 129.
+        return 128 + app.stop_signal
+    return app.return_code or 0

@@ -1,0 +1,127 @@
+"""``cline-tui history`` and ``cline-tui show``: saved conversations on the command line.
+
+``history`` reads the index (updated incrementally first, so a warm index parses no
+file); ``show`` prints one conversation as Markdown, JSON or TOML. Neither imports
+Textual."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime
+
+from tui.config import Config
+from tui.model.text import one_line
+from tui.storage.history_index import Entry, HistoryIndex, split_snippet
+from tui.storage.store import ConversationStore, StoreError, valid_id
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _say(message: str) -> None:
+    print(f"cline-tui: {one_line(message, 2000)}", file=sys.stderr, flush=True)
+
+
+def history_index(config: Config) -> HistoryIndex:
+    return HistoryIndex(config.paths.conversations, config.paths.cache_dir)
+
+
+def run_history(args: argparse.Namespace, config: Config) -> int:
+    if args.limit is not None and args.limit < 0:
+        _say("--limit must be 0 or more")
+        return EXIT_USAGE
+    index = history_index(config)
+    if index.needs_build() and sys.stderr.isatty():
+        _say("indexing saved conversations (first run)…")
+    index.refresh()
+    query = " ".join(args.query).strip()
+    if query:
+        entries = index.search(query, reasoning=args.reasoning, limit=args.limit)
+    else:
+        entries = index.entries(limit=args.limit)
+    if args.json:
+        print(json.dumps([entry_json(e) for e in entries], indent=2, ensure_ascii=True))
+        return EXIT_OK
+    for entry in entries:
+        print(entry_line(entry))
+        if entry.snippet:
+            print("    " + one_line("".join(text for text, _ in split_snippet(entry.snippet))))
+    if not entries and query:
+        _say(f"nothing matches '{query}'")
+    return EXIT_OK
+
+
+def entry_line(e: Entry) -> str:
+    """``ID  2026-11-25 19:27  12 msgs  $0.0123  model  title`` (control-free)."""
+    when = format_when(e.updated)
+    if not e.readable:
+        return one_line(f"{e.id}  {when}  unreadable: {e.error}")
+    cost = format_cost(e.cost)
+    models = ("compare: " if e.kind == "compare" else "") + ", ".join(e.models) or "-"
+    title = one_line(e.title, 1000) or "(untitled)"
+    return f"{e.id}  {when}  {e.messages:>3} msgs  {cost:>8}  {one_line(models)}  {title}"
+
+
+def entry_json(e: Entry) -> dict[str, object]:
+    data: dict[str, object] = {"id": e.id, "updated": e.updated.isoformat()}
+    if not e.readable:
+        data["error"] = e.error
+        return data
+    data.update(title=e.title, kind=e.kind, models=list(e.models), messages=e.messages,
+                cost=e.cost)
+    if e.snippet:
+        data["snippet"] = "".join(text for text, _ in split_snippet(e.snippet))
+    return data
+
+
+def format_when(moment: datetime) -> str:
+    """An absolute UTC time: the same on every screen and in every test."""
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def format_cost(cost: float | None) -> str:
+    if cost is None:
+        return "-"
+    if cost == 0:
+        return "$0"
+    return f"${cost:.4f}" if cost < 1 else f"${cost:.2f}"
+
+
+def run_show(args: argparse.Namespace, config: Config) -> int:
+    from tui.storage.export import export
+
+    store = ConversationStore(config.paths.conversations)
+    conversation_id = resolve_id(store, args.id)
+    if conversation_id is None:
+        return EXIT_USAGE
+    try:
+        conversation = store.load(conversation_id)
+    except StoreError as error:
+        _say(str(error))
+        return EXIT_FAILED
+    for problem in conversation.problems:  # hand-edited values kept as written, not used
+        _say(f"{conversation_id}: {problem}")
+    sys.stdout.write(export(conversation, args.format, args.layout))
+    return EXIT_OK
+
+
+def resolve_id(store: ConversationStore, given: str) -> str | None:
+    """The id ``given`` names: itself, or the one saved id it is the start of."""
+    if not valid_id(given):
+        _say(f"'{given}' is not a conversation id")
+        return None
+    if store.path_for(given).exists():
+        return given
+    try:
+        matches = sorted(p.stem for p in store.folder.glob(f"{given}*.toml"))
+    except OSError:
+        matches = []
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        _say(f"'{given}' could be any of {len(matches)} conversations: "
+             + ", ".join(matches[:5]) + ("…" if len(matches) > 5 else ""))
+    else:
+        _say(f"no saved conversation '{given}' in {store.folder}")
+    return None

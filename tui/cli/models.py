@@ -1,0 +1,74 @@
+"""``cline-tui models``: the catalog of the active profile, from the cache when fresh."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from dataclasses import asdict
+
+from tui.api.catalog import Catalog, ModelInfo, format_context, format_price
+from tui.api.client import FailureError
+from tui.chat.turn import make_client
+from tui.config import Config
+from tui.model.text import one_line, strip_controls
+
+CACHE_FRESH_SECONDS = 24 * 3600
+
+
+def run_models(args: argparse.Namespace, config: Config) -> int:
+    return asyncio.run(_models(args, config))
+
+
+async def _models(args: argparse.Namespace, config: Config) -> int:
+    async with make_client(config) as client:
+        catalog = Catalog(client, config.paths.cache_dir)
+        cached = catalog.cached()
+        fresh = cached is not None and time.time() - cached[1] < CACHE_FRESH_SECONDS
+        if cached is not None and fresh and not args.refresh:
+            models = cached[0]
+        else:
+            try:
+                models = await catalog.fetch()
+            except FailureError as error:
+                if cached is None:
+                    print(f"cline-tui: {one_line(error.failure.message)}", file=sys.stderr)
+                    return error.failure.exit_code
+                age = (time.time() - cached[1]) / 3600
+                print(
+                    f"cline-tui: {one_line(error.failure.message)} "
+                    f"Showing the cached list from {age:.0f} h ago.",
+                    file=sys.stderr,
+                )
+                models = cached[0]
+    if args.json:
+        print(json.dumps([asdict(m) for m in models], indent=2, ensure_ascii=False))
+    else:
+        print(format_table(models))
+    return 0
+
+
+def format_table(models: list[ModelInfo]) -> str:
+    header = ("MODEL", "CONTEXT", "INPUT", "OUTPUT", "SUPPORTS")
+    rows = [header]
+    for m in models:
+        flags = (("reasoning", m.reasoning), ("tools", m.tools))
+        supports = ",".join(name for name, on in flags if on)
+        rows.append(
+            (
+                strip_controls(m.id).replace("\n", " "),
+                format_context(m.context_length),
+                format_price(m.prompt_price),
+                format_price(m.completion_price),
+                supports or "-",
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = []
+    for row in rows:
+        numbers = [c.rjust(w) for c, w in zip(row[1:4], widths[1:4], strict=True)]
+        cells = [row[0].ljust(widths[0]), *numbers]
+        lines.append("  ".join([*cells, row[4]]).rstrip())
+    return "\n".join(lines)

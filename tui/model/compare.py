@@ -1,0 +1,121 @@
+"""Comparing models on the same prompt: the pure parts.
+
+A compare conversation is one file (``kind = "compare"``): the user's prompts once,
+and every column's replies tagged with their ``column``. Each column has its own
+history; any column can be carried on alone as a normal chat.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from tui.model.conversation import Conversation, Message
+
+MIN_COLUMNS, MAX_COLUMNS = 2, 4
+
+
+def parse_models(value: str) -> list[str]:
+    """``A,B[,C,D]`` from the command line. Raises ValueError with a plain message."""
+    models = [m.strip() for m in value.split(",") if m.strip()]
+    if not MIN_COLUMNS <= len(models) <= MAX_COLUMNS:
+        raise ValueError(f"--compare takes 2 to 4 models separated by commas, got {len(models)}")
+    return models
+
+
+def new_compare(models: list[str], base: Conversation) -> Conversation:
+    """A compare conversation with the settings (system prompt, temperature, profile) of
+    ``base``."""
+    return replace(
+        base, kind="compare", models=list(models), model=models[0], messages=[], title="",
+        extra={},
+    )
+
+
+def last_turn(conversation: Conversation) -> list[Message]:
+    """The replies after the last prompt, in column order."""
+    replies: list[Message] = []
+    for message in reversed(conversation.messages):
+        if message.role == "user":
+            break
+        if message.role == "assistant" and message.column is not None:
+            replies.append(message)
+    return sorted(replies, key=lambda m: m.column or 0)
+
+
+@dataclass(frozen=True)
+class TurnSummary:
+    fastest_first_token: Message | None
+    fastest_overall: Message | None
+    cheapest: Message | None
+    longest: Message | None
+
+    def lines(self) -> list[str]:
+        def who(message: Message) -> str:
+            return f"{message.model or '?'} (column {(message.column or 0) + 1})"
+
+        parts = []
+        first = self.fastest_first_token
+        if first and first.usage and first.usage.ttft_ms is not None:
+            parts.append(f"first token: {who(first)} {first.usage.ttft_ms / 1000:.2f} s")
+        done = self.fastest_overall
+        if done and done.usage and done.usage.duration_ms is not None:
+            parts.append(f"done first: {who(done)} {done.usage.duration_ms / 1000:.1f} s")
+        cheap = self.cheapest
+        if cheap and cheap.usage and cheap.usage.cost is not None:
+            parts.append(f"cheapest: {who(cheap)} ${cheap.usage.cost:.4f}")
+        if self.longest:
+            parts.append(f"longest: {who(self.longest)} {_length(self.longest):,} tokens")
+        return parts
+
+
+def _length(message: Message) -> int:
+    """Completion tokens if reported, else an estimate from the text (4 chars a token)."""
+    if message.usage and message.usage.completion_tokens is not None:
+        return message.usage.completion_tokens
+    return (len(message.content) + 3) // 4
+
+
+def summarize(replies: list[Message]) -> TurnSummary:
+    """Which reply of a turn was fastest to first token, done first, cheapest, longest.
+    Failed or cancelled replies take part in none of it."""
+    ok = [m for m in replies if m.finish_reason not in ("error", "cancelled") and not m.error]
+
+    def best(key: Callable[[Message], float | int | None], values: list[Message]) -> Message | None:
+        scored = [(score, m) for m in values if (score := key(m)) is not None]
+        return min(scored, key=lambda pair: pair[0])[1] if scored else None
+
+    return TurnSummary(
+        fastest_first_token=best(lambda m: m.usage.ttft_ms if m.usage else None, ok),
+        fastest_overall=best(lambda m: m.usage.duration_ms if m.usage else None, ok),
+        cheapest=best(lambda m: m.usage.cost if m.usage else None, ok),
+        longest=max(ok, key=_length) if ok else None,
+    )
+
+
+def column_as_chat(conversation: Conversation, column: int, new_id: str) -> Conversation:
+    """One column of a compare, as a normal chat to carry on alone: every prompt, and
+    that column's replies."""
+    messages = [
+        replace(m, column=None, preferred=False)
+        for m in conversation.messages
+        if m.role != "assistant" or m.column == column
+    ]
+    model = conversation.models[column] if column < len(conversation.models) else conversation.model
+    chat = replace(
+        conversation, id=new_id, kind="chat", models=[], model=model, messages=messages,
+        extra={},
+    )
+    chat.title = f"{conversation.title} ({model})" if conversation.title else ""
+    return chat
+
+
+def set_preferred(conversation: Conversation, column: int) -> Message | None:
+    """Mark the last turn's reply of ``column`` as the preferred one (and only it)."""
+    replies = last_turn(conversation)
+    chosen = next((m for m in replies if m.column == column), None)
+    if chosen is None:
+        return None
+    for message in replies:
+        message.preferred = message is chosen
+    return chosen

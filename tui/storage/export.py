@@ -1,0 +1,119 @@
+"""A saved conversation as Markdown, JSON or TOML, for ``cline-tui show`` and the export
+key of the conversations screen."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from typing import Any
+
+import tomli_w
+
+from tui.chat.turn import format_cost, usage_line
+from tui.model.conversation import Conversation, Message
+from tui.model.text import strip_controls
+from tui.storage.compare_export import compare_markdown
+from tui.storage.store import conversation_to_toml
+
+FORMATS = ("markdown", "json", "toml")
+SUFFIXES = {"markdown": ".md", "json": ".json", "toml": ".toml"}
+
+# json.dumps escapes C0 controls but not DEL, C1 or bidi controls: escape those too, so
+# the export is exact and still safe to print to a terminal.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def export(conversation: Conversation, fmt: str, layout: str = "stacked") -> str:
+    """``layout`` is how a comparison's replies are laid out in Markdown: ``stacked``
+    (one after another, in column order) or ``side-by-side`` (a table per prompt)."""
+    if fmt == "markdown":
+        return to_markdown(conversation, layout)
+    if fmt == "json":
+        return to_json(conversation)
+    if fmt == "toml":
+        return tomli_w.dumps(conversation_to_toml(conversation))
+    raise ValueError(f"unknown format '{fmt}' (one of: {', '.join(FORMATS)})")
+
+
+def to_json(conversation: Conversation) -> str:
+    """The same fields as the TOML file, datetimes as ISO 8601 strings."""
+    text = json.dumps(conversation_to_toml(conversation), indent=2, ensure_ascii=False,
+                      default=_json_default)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def to_markdown(conversation: Conversation, layout: str = "stacked") -> str:
+    """A readable transcript. Control characters are removed (it is for reading)."""
+    c = conversation
+    lines = [f"# {_one_line(c.title) or 'Untitled conversation'}", ""]
+    facts = [
+        f"- id: `{c.id}`",
+        f"- created: {_when(c.created)}, updated: {_when(c.updated)}",
+    ]
+    if c.kind == "compare":
+        facts.append(f"- compare: {', '.join(f'`{m}`' for m in c.models)}")
+    elif c.model:
+        facts.append(f"- model: `{c.model}`")
+    if c.temperature is not None:
+        facts.append(f"- temperature: {c.temperature:g}")
+    costs = [m.usage.cost for m in c.messages if m.usage and m.usage.cost is not None]
+    if costs:
+        facts.append(f"- total cost: {format_cost(sum(costs))}")
+    lines += [*(strip_controls(f) for f in facts), ""]
+    if c.system:
+        lines += ["## System", "", strip_controls(c.system), ""]
+    if c.kind == "compare":
+        lines += compare_markdown(c, layout)
+    else:
+        for message in c.messages:
+            lines += _message_markdown(message, c)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _message_markdown(m: Message, c: Conversation) -> list[str]:
+    if m.role == "user":
+        heading = "You"
+    elif m.role == "assistant":
+        heading = f"Assistant ({m.model or c.model or 'unknown model'})"
+        if c.kind == "compare" and m.column is not None:
+            heading += f", column {m.column + 1}"
+    elif m.role == "tool":
+        heading = f"Tool result ({m.tool_call_id or '?'})"
+    else:
+        heading = "System"
+    out = [f"## {_one_line(heading)}", ""]
+    if m.reasoning:
+        out += ["<details><summary>Reasoning</summary>", "",
+                strip_controls(m.reasoning), "", "</details>", ""]
+    if m.content:
+        out += [strip_controls(m.content), ""]
+    if m.refusal:
+        out += [f"> Refused: {_one_line(m.refusal)}", ""]
+    for call in m.tool_calls:
+        out += [f"Tool call `{_one_line(call.name)}`:", "", "```json",
+                strip_controls(call.arguments), "```", ""]
+    notes = []
+    if m.finish_reason in ("length", "cancelled", "content_filter", "error"):
+        notes.append(f"finish: {m.finish_reason}")
+    if m.error:
+        notes.append(f"error: {_one_line(m.error)}")
+    if m.role == "assistant" and m.usage is not None:
+        notes.append(usage_line(m))
+    if notes:
+        out += [f"*{_one_line(' · '.join(notes))}*", ""]
+    return out
+
+
+def _when(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _one_line(text: str) -> str:
+    return " ".join(strip_controls(text).split())

@@ -1,0 +1,394 @@
+"""A rebuildable index of the saved conversations, so the list opens without parsing
+10,000 TOML files and full-text search is one SQLite FTS5 query.
+
+The TOML files stay the source of truth; this is only a cache in the cache dir. Each
+file's row is keyed by its size, mtime and inode; ``refresh`` scans the folder
+(``os.scandir``: no parsing), reparses only new or changed files and drops rows of files
+that are gone. A missing, outdated or corrupt database is rebuilt from the files; if it
+cannot be written at all, an in-memory one is used. Nothing here writes a conversation.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tui.model.conversation import Conversation
+from tui.model.text import strip_controls
+from tui.storage.history_query import fts_query, make_snippet, snippet_pattern
+from tui.storage.history_query import split_snippet as split_snippet
+from tui.storage.store import (
+    StoreError,
+    check_folder,
+    make_private_dir,
+    parse_conversation,
+    read_regular,
+)
+
+SCHEMA = 2
+BATCH = 250
+# A file changed this close to when it was read may change again within the same mtime
+# tick (and reuse the inode): its row is reparsed on the next refresh (git's "racy" rule).
+RACY_NS = 2_000_000_000
+
+Progress = Callable[[int, int], None]
+
+_SCHEMA_SQL = f"""
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE files (
+    rid INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, ino INTEGER NOT NULL,
+    racy INTEGER NOT NULL,
+    title TEXT NOT NULL, kind TEXT NOT NULL, models TEXT NOT NULL,
+    updated TEXT NOT NULL, messages INTEGER NOT NULL, cost REAL, error TEXT
+);
+CREATE INDEX files_updated ON files (updated DESC, name DESC);
+CREATE VIRTUAL TABLE texts USING fts5(
+    title, content, reasoning, tokenize = 'unicode61 remove_diacritics 2'
+);
+PRAGMA user_version = {SCHEMA};
+"""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One saved conversation as the list shows it (or an unreadable file: ``error``)."""
+
+    id: str
+    title: str
+    kind: str
+    models: tuple[str, ...]
+    updated: datetime
+    messages: int
+    cost: float | None
+    error: str | None = None
+    snippet: str = ""  # search hits: text with MARK_ON/MARK_OFF around matches
+
+    @property
+    def readable(self) -> bool:
+        return self.error is None
+
+
+@dataclass(frozen=True)
+class RefreshStats:
+    scanned: int
+    parsed: int
+    dropped: int
+    rebuilt: bool
+
+
+class HistoryIndex:
+    def __init__(self, folder: Path, cache_dir: Path) -> None:
+        self.folder = folder
+        self.path = cache_dir / "history.sqlite3"
+        self._memory: sqlite3.Connection | None = None  # when the cache dir is unusable
+
+    # --- keeping it current -----------------------------------------------------------
+
+    def refresh(self, progress: Progress | None = None) -> RefreshStats:
+        """Bring the index up to date with the folder; rebuilt if it is unusable. Raises
+        StoreError when the folder cannot be one (a file is in its place)."""
+        check_folder(self.folder)
+        try:
+            return self._refresh(progress)
+        except sqlite3.DatabaseError:
+            self._discard()
+            stats = self._refresh(progress)
+            return RefreshStats(stats.scanned, stats.parsed, stats.dropped, rebuilt=True)
+
+    def needs_build(self) -> bool:
+        """True when opening will parse every file (no usable index yet): show progress."""
+        if self._memory is not None:
+            return False
+        return not self.path.exists()
+
+    def _refresh(self, progress: Progress | None) -> RefreshStats:
+        with self._connect() as (db, rebuilt):
+            on_disk = _scan(self.folder)
+            known = {
+                name: (size, mtime, ino, racy)
+                for name, size, mtime, ino, racy in db.execute(
+                    "SELECT name, size, mtime_ns, ino, racy FROM files"
+                )
+            }
+            changed = [
+                name for name, key in on_disk.items()
+                if name not in known or known[name][3] or known[name][:3] != key
+            ]
+            gone = [name for name in known if name not in on_disk]
+            if gone:
+                with _write(db):
+                    for name in gone:
+                        if not (self.folder / name).exists():
+                            _delete(db, name)
+            changed.sort(reverse=True)  # newest ids first: the top of the list fills first
+            total = len(changed)
+            if progress and total:
+                progress(0, total)
+            for start in range(0, total, BATCH):
+                rows = [self._read(name) for name in changed[start:start + BATCH]]
+                with _write(db):
+                    for row in rows:
+                        if row is not None:
+                            _delete(db, row.name)
+                            _insert(db, row)
+                if progress:
+                    progress(min(start + BATCH, total), total)
+            return RefreshStats(len(on_disk), total, len(gone), rebuilt)
+
+    def _read(self, name: str) -> _Row | None:
+        path = self.folder / name
+        read_at = time.time_ns()
+        conversation: Conversation | None = None
+        st: os.stat_result | None = None
+        try:
+            found = read_regular(path)  # the stat of exactly the bytes read; no FIFO waits
+            if found is None:
+                return None  # deleted since the scan; the next refresh drops its row
+            raw, st = found
+            conversation, problem = parse_conversation(raw, path), None
+        except StoreError as error:
+            problem = str(error)
+        size, mtime, ino = (st.st_size, st.st_mtime_ns, st.st_ino) if st else (0, 0, 0)
+        racy = st is None or mtime >= read_at - RACY_NS
+        return _Row.of(name, (size, mtime, ino), racy, conversation, problem)
+
+    # --- reading it -------------------------------------------------------------------
+
+    def entries(self, limit: int | None = None) -> list[Entry]:
+        """Every conversation in the index (and every unreadable file), newest first."""
+        return self._query(lambda: self._entries(limit))
+
+    def search(self, query: str, *, reasoning: bool = False,
+               limit: int | None = None) -> list[Entry]:
+        """Conversations whose title or messages (and reasoning, if asked) hold every word
+        of ``query`` (the last one as a prefix), newest first, each with a snippet."""
+        return self._query(lambda: self._search(query, reasoning, limit))
+
+    def _query(self, run: Callable[[], list[Entry]]) -> list[Entry]:
+        if self._memory is None and not self.path.exists():
+            # Deleted while in use (it is only a cache): a new empty one would answer
+            # "nothing" until the next refresh. Rebuild it now, stale WAL files and all.
+            self._discard()
+            self.refresh()
+        try:
+            return run()
+        except sqlite3.DatabaseError:
+            self._discard()  # corrupt: rebuild from the files, then ask again
+            self.refresh()
+            return run()
+
+    def _entries(self, limit: int | None) -> list[Entry]:
+        sql = f"SELECT {_ENTRY_COLUMNS}, '' FROM files ORDER BY updated DESC, name DESC"
+        with self._connect() as (db, _):
+            return [_entry(row) for row in db.execute(sql + _limit(limit))]
+
+    def _search(self, query: str, reasoning: bool, limit: int | None) -> list[Entry]:
+        match = fts_query(query, reasoning=reasoning)
+        if not match:
+            return []
+        with self._connect() as (db, _):
+            # The full-text match runs once, as a subquery: joined to ``files`` the
+            # planner may run it once per row (seconds at 10,000 conversations).
+            rows = db.execute(
+                f"SELECT rid, {_ENTRY_COLUMNS} FROM files WHERE rid IN "
+                "(SELECT rowid FROM texts WHERE texts MATCH ?) "
+                "ORDER BY updated DESC, name DESC" + _limit(limit), (match,)).fetchall()
+            if not rows:
+                return []
+            # Snippets in Python from the stored text: FTS5's snippet() re-tokenizes every
+            # document and takes ~1 ms each (seconds for a prefix matching many words).
+            pattern = snippet_pattern(query)
+            columns = "title, content, reasoning" if reasoning else "title, content, ''"
+            texts = {rowid: (title, content, thought) for rowid, title, content, thought
+                     in db.execute(
+                         f"SELECT rowid, {columns} FROM texts "
+                         "WHERE rowid IN (SELECT value FROM json_each(?))",
+                         (json.dumps([row[0] for row in rows]),))}
+            return [_entry((*row[1:], make_snippet(texts.get(row[0], ()), pattern)))
+                    for row in rows]
+
+    # --- the database -----------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _connect(self) -> Iterator[tuple[sqlite3.Connection, bool]]:
+        if self._memory is not None:
+            yield self._memory, False
+            return
+        try:
+            make_private_dir(self.path.parent)
+            # Created owner-only before SQLite opens it (its journal files copy the mode):
+            # the index holds the text of every conversation.
+            os.close(os.open(self.path, os.O_RDONLY | os.O_CREAT, 0o600))
+            db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        except (OSError, sqlite3.OperationalError):
+            self._memory = sqlite3.connect(":memory:", isolation_level=None,
+                                           check_same_thread=False)
+            self._memory.executescript(_SCHEMA_SQL)
+            yield self._memory, True
+            return
+        try:
+            rebuilt = self._prepare(db)
+            yield db, rebuilt
+        finally:
+            db.close()
+
+    def _prepare(self, db: sqlite3.Connection) -> bool:
+        """Make ``db`` the current schema for this folder; True if it had to be built."""
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        folder = None
+        if version == SCHEMA:
+            found = db.execute("SELECT value FROM meta WHERE key = 'folder'").fetchone()
+            folder = found[0] if found else None
+        if version == SCHEMA and folder == str(self.folder):
+            return False
+        with _write(db):
+            # Re-check under the write lock: another process may have just built it.
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version == SCHEMA and db.execute(
+                "SELECT 1 FROM meta WHERE key = 'folder' AND value = ?", (str(self.folder),)
+            ).fetchone():
+                return False
+            for kind, name in db.execute(
+                "SELECT type, name FROM sqlite_master WHERE type IN ('table', 'index') "
+                "AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'texts_%'"
+            ).fetchall():
+                if kind == "table":
+                    db.execute(f'DROP TABLE IF EXISTS "{name}"')
+            for statement in _SCHEMA_SQL.strip().split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            db.execute("INSERT INTO meta VALUES ('folder', ?)", (str(self.folder),))
+        db.execute("PRAGMA journal_mode = WAL")
+        return True
+
+    def _discard(self) -> None:
+        """Remove a database that cannot be used (it is only a cache)."""
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            with contextlib.suppress(OSError):
+                os.unlink(f"{self.path}{suffix}")
+
+
+# --- rows -------------------------------------------------------------------------------
+
+_ENTRY_COLUMNS = "name, title, kind, models, updated, messages, cost, error"
+
+
+@dataclass(frozen=True)
+class _Row:
+    name: str
+    key: tuple[int, int, int]
+    racy: bool
+    title: str
+    kind: str
+    models: list[str]
+    updated: str
+    messages: int
+    cost: float | None
+    error: str | None
+    content: str
+    reasoning: str
+
+    @classmethod
+    def of(cls, name: str, key: tuple[int, int, int], racy: bool,
+           c: Conversation | None, problem: str | None) -> _Row:
+        if c is None:
+            mtime = datetime.fromtimestamp(key[1] / 1e9, UTC) if key[1] else _EPOCH
+            return cls(name, key, racy, "", "chat", [], _stamp(mtime), 0, None,
+                       problem or "unreadable", "", "")
+        costs = [m.usage.cost for m in c.messages if m.usage and m.usage.cost is not None]
+        return cls(
+            name, key, racy, strip_controls(c.title), c.kind, models_of(c),
+            _stamp(c.updated), len(c.messages),
+            sum(costs) if costs else None, None,
+            "\n\n".join(strip_controls(t) for m in c.messages
+                        for t in (m.content, m.refusal) if t),
+            "\n\n".join(strip_controls(m.reasoning) for m in c.messages if m.reasoning),
+        )
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _stamp(moment: datetime) -> str:
+    """A fixed-width UTC time: these strings sort in time order."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def models_of(c: Conversation) -> list[str]:
+    """The models a conversation used: the compare columns, or every model that replied."""
+    if c.kind == "compare" and c.models:
+        return list(c.models)
+    seen = [m.model for m in c.messages if m.role == "assistant" and m.model]
+    models = list(dict.fromkeys(seen))
+    return models or ([c.model] if c.model else [])
+
+
+def _insert(db: sqlite3.Connection, row: _Row) -> None:
+    cursor = db.execute(
+        "INSERT INTO files (name, size, mtime_ns, ino, racy, title, kind, models, updated, "
+        "messages, cost, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (row.name, *row.key, int(row.racy), row.title, row.kind, json.dumps(row.models),
+         row.updated, row.messages, row.cost, row.error),
+    )
+    db.execute("INSERT INTO texts (rowid, title, content, reasoning) VALUES (?, ?, ?, ?)",
+               (cursor.lastrowid, row.title, row.content, row.reasoning))
+
+
+def _delete(db: sqlite3.Connection, name: str) -> None:
+    found = db.execute("SELECT rid FROM files WHERE name = ?", (name,)).fetchone()
+    if found:
+        db.execute("DELETE FROM texts WHERE rowid = ?", found)
+        db.execute("DELETE FROM files WHERE rid = ?", found)
+
+
+@contextlib.contextmanager
+def _write(db: sqlite3.Connection) -> Iterator[None]:
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def _entry(row: tuple[Any, ...]) -> Entry:
+    name, title, kind, models, updated, messages, cost, error, snippet = row
+    return Entry(
+        id=name.removesuffix(".toml"), title=title, kind=kind,
+        models=tuple(json.loads(models)), updated=datetime.fromisoformat(updated),
+        messages=messages, cost=cost, error=error, snippet=snippet,
+    )
+
+
+def _limit(limit: int | None) -> str:
+    return f" LIMIT {int(limit)}" if limit is not None and limit >= 0 else ""
+
+
+def _scan(folder: Path) -> dict[str, tuple[int, int, int]]:
+    """``name -> (size, mtime_ns, inode)`` of every conversation file, without opening
+    any. Hidden files (temp files of a write in progress, locks) and folders are skipped."""
+    found: dict[str, tuple[int, int, int]] = {}
+    try:
+        with os.scandir(folder) as it:
+            for entry in it:
+                if entry.name.startswith(".") or not entry.name.endswith(".toml"):
+                    continue
+                # Not only regular files: a FIFO or a device is listed as unreadable.
+                with contextlib.suppress(OSError):
+                    if not entry.is_dir():
+                        st = entry.stat()
+                        found[entry.name] = (st.st_size, st.st_mtime_ns, st.st_ino)
+    except FileNotFoundError:
+        pass
+    return found

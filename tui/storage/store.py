@@ -1,0 +1,357 @@
+"""Conversations on disk: one TOML file each in ``conversations/<id>.toml``.
+
+The files are the user's: plain TOML, written atomically (temp file, fsync, rename) so a
+crash leaves either the old or the new version, never half of one. A file that will not
+parse is reported as unreadable and never written over. Keys this version does not know,
+and values of the wrong type, are carried through a rewrite untouched.
+
+Several processes may hold one conversation (two windows, a window and ``ask
+--continue``): each save takes an ``flock`` on ``.locks/<id>.lock``, re-reads the file if
+it changed since this store last read or wrote it, and merges (``tui.storage.merge``) or,
+when that cannot be done, saves ours under a new id. A conversation deleted meanwhile is
+not written back: the new turn goes to its copy in the trash. What happened is in the
+``note`` of the path ``save`` returns.
+
+Only regular files are read: a FIFO or a device named ``x.toml`` is refused without
+blocking (``O_NONBLOCK``, then ``fstat``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import os
+import re
+import stat
+import tempfile
+import weakref
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path, PosixPath
+
+from tui.model.conversation import Conversation, new_conversation_id
+from tui.storage.merge import Snapshot, holds_theirs, merge
+from tui.storage.toml_file import (
+    StoreError,
+    conversation_to_toml,
+    decode,
+    dumps,
+    parse_conversation,
+    parse_text,
+)
+
+__all__ = ["ConversationStore", "SavedPath", "StoreError", "Unreadable", "check_folder",
+           "make_private_dir", "parse_conversation", "read_regular", "valid_id",
+           "write_atomic"]
+
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$")
+TRASH = ".trash"
+LOCKS = ".locks"
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    path: Path
+    reason: str
+
+
+# id(conversation) -> (the conversation, its file as this process last read or wrote it).
+# For the whole process, not one store: a conversation loaded by one store instance and
+# saved by another (the app's) is still compared with what was read.
+_SYNCED: dict[int, tuple[weakref.ref[Conversation], Snapshot]] = {}
+
+
+class SavedPath(PosixPath):
+    """Where ``save`` wrote a conversation, and in ``note`` what the user should be told
+    about it (a merge, a copy, a deleted conversation), or None."""
+
+    note: str | None = None
+
+
+def valid_id(conversation_id: str) -> bool:
+    return bool(_ID.fullmatch(conversation_id))
+
+
+class ConversationStore:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def path_for(self, conversation_id: str) -> Path:
+        if not valid_id(conversation_id):
+            raise StoreError(f"'{conversation_id}' is not a conversation id")
+        return self.folder / f"{conversation_id}.toml"
+
+    def new_id(self) -> str:
+        while True:
+            candidate = new_conversation_id()
+            if not self.path_for(candidate).exists():
+                return candidate
+
+    def save(self, conversation: Conversation) -> SavedPath:
+        """Write ``conversation``, keeping whatever another process wrote meanwhile."""
+        self.path_for(conversation.id)
+        check_folder(self.folder)
+        make_private_dir(self.folder)
+        with self._lock(conversation.id):
+            return self._save_locked(conversation)
+
+    def load(self, conversation_id: str) -> Conversation:
+        path = self.path_for(conversation_id)
+        check_folder(self.folder)
+        found = read_regular(path)
+        if found is None:
+            raise StoreError(f"no saved conversation '{conversation_id}' in {self.folder}")
+        digest = _digest(found[0])
+        # Each copy is dropped as soon as the next exists: a 50 MB message peaks near
+        # twice the file (bytes and text, then text and the parsed string), not 4x.
+        text = decode(found[0], path)
+        del found
+        conversation = parse_text(text, path)
+        del text
+        self._remember(conversation, Snapshot.of(path, digest, conversation, conversation))
+        return conversation
+
+    @property
+    def trash_folder(self) -> Path:
+        """Deleted conversations wait here (same file system: moving is a rename)."""
+        return self.folder / TRASH
+
+    def rename(self, conversation_id: str, title: str) -> Conversation:
+        """Give a saved conversation a new title; everything else in the file is kept."""
+        title = " ".join(title.split())
+        if not title:
+            raise StoreError("a title cannot be empty")
+        with self._lock(conversation_id):
+            path = self.path_for(conversation_id)
+            found = read_regular(path)
+            if found is None:
+                raise StoreError(f"no saved conversation '{conversation_id}' in {self.folder}")
+            conversation = parse_conversation(found[0], path)
+            conversation.title = title
+            data = dumps(conversation_to_toml(conversation))
+            write_atomic(path, data)
+            self._remember(conversation, Snapshot.of(path, _digest(data), conversation,
+                                                     conversation))
+        return conversation
+
+    def trash(self, conversation_id: str) -> Path:
+        """Move a saved conversation (readable or not) to the trash; returns where it went.
+        Nothing is deleted: ``restore`` moves it back."""
+        path = self.path_for(conversation_id)
+        with self._lock(conversation_id):
+            if not path.exists():
+                raise StoreError(f"no saved conversation '{conversation_id}' in {self.folder}")
+            target = self._free_trash_name(conversation_id)
+            os.replace(path, target)
+        return target
+
+    def restore(self, trashed: Path) -> Path:
+        """Move a conversation ``trash`` put away back where it was."""
+        if trashed.parent != self.trash_folder:
+            raise StoreError(f"{trashed.name} is not in the trash")
+        conversation_id = trashed.name.split(".")[0]
+        path = self.path_for(conversation_id)
+        with self._lock(conversation_id):
+            if path.exists():
+                raise StoreError(f"'{conversation_id}' exists again; the trashed copy is kept "
+                                 f"in {self.trash_folder}")
+            os.replace(trashed, path)
+        return path
+
+    def scan(self) -> tuple[list[Conversation], list[Unreadable]]:
+        """Every saved conversation, newest first, and the files that would not parse."""
+        good: list[Conversation] = []
+        bad: list[Unreadable] = []
+        check_folder(self.folder)
+        if not self.folder.is_dir():
+            return good, bad
+        for path in self.folder.glob("*.toml"):
+            try:
+                good.append(read_conversation(path))
+            except StoreError as error:
+                bad.append(Unreadable(path, str(error)))
+        good.sort(key=lambda c: (c.updated, c.id), reverse=True)
+        return good, bad
+
+    # --- saving next to other writers ---------------------------------------------------
+
+    def _save_locked(self, conversation: Conversation) -> SavedPath:
+        base = self._snapshot(conversation)
+        target = self.path_for(conversation.id)
+        note: str | None = None
+        # A conversation this store never read or wrote is the caller's to replace
+        # (a new one, or one built whole); only what was read can have changed since.
+        found = read_regular_or_none(target) if base is not None else None
+        if found is None and base is not None:
+            # It was there and is gone: deleted (to the trash, or by hand). Writing it back
+            # would undo that; the new turn goes to the trashed copy instead.
+            target, found = self._trashed_copy(conversation.id, base)
+            note = ("This conversation was deleted, so the new messages were added to its "
+                    "copy in the trash: restore it to get everything back.")
+        written = conversation
+        if found is not None and base is not None and (found[1] != base.digest
+                                                       or holds_theirs(base)):
+            merged = None
+            with contextlib.suppress(StoreError):
+                merged = merge(conversation, base, parse_conversation(found[0], target))
+            if merged is not None:
+                written = merged.conversation
+                if merged.theirs:
+                    s = "" if merged.theirs == 1 else "s"
+                    note = note or f"Merged {merged.theirs} message{s} another window wrote."
+            elif target.parent == self.trash_folder:
+                target = self._free_trash_name(conversation.id)
+            else:
+                conversation.id = self.new_id()
+                target = self.path_for(conversation.id)
+                note = (f"Saved as a copy, {conversation.id}: another window changed this "
+                        "conversation.")
+        data = dumps(conversation_to_toml(written))
+        write_atomic(target, data)
+        self._remember(conversation, Snapshot.of(target, _digest(data), written, conversation))
+        saved = SavedPath(target)
+        saved.note = note
+        return saved
+
+    def _trashed_copy(self, conversation_id: str,
+                      base: Snapshot) -> tuple[Path, tuple[bytes, bytes] | None]:
+        """The trashed copy of a deleted conversation to add to (the newest), or a free
+        name in the trash when there is none."""
+        candidates = [base.path] if base.path.parent == self.trash_folder else []
+        if self.trash_folder.is_dir():
+            pattern = re.compile(rf"{re.escape(conversation_id)}(\.([0-9]+))?\.toml")
+            numbered = [(int(m.group(2) or 1), p) for p in self.trash_folder.iterdir()
+                        if (m := pattern.fullmatch(p.name))]
+            candidates += [p for _, p in sorted(numbered, reverse=True)]
+        for path in candidates:
+            found = read_regular_or_none(path)
+            if found is not None:
+                return path, found
+        return self._free_trash_name(conversation_id), None
+
+    def _free_trash_name(self, conversation_id: str) -> Path:
+        make_private_dir(self.trash_folder)
+        target = self.trash_folder / f"{conversation_id}.toml"
+        n = 1
+        while target.exists():
+            n += 1
+            target = self.trash_folder / f"{conversation_id}.{n}.toml"
+        return target
+
+    def _snapshot(self, conversation: Conversation) -> Snapshot | None:
+        known = _SYNCED.get(id(conversation))
+        if known is None or known[0]() is not conversation:
+            return None
+        snapshot = known[1]
+        if snapshot.path.parent not in (self.folder, self.trash_folder):
+            return None  # read from another folder: nothing to compare with here
+        return snapshot
+
+    def _remember(self, conversation: Conversation, snapshot: Snapshot) -> None:
+        key = id(conversation)
+        if key not in _SYNCED or _SYNCED[key][0]() is not conversation:
+            weakref.finalize(conversation, _SYNCED.pop, key, None)
+        _SYNCED[key] = (weakref.ref(conversation), snapshot)
+
+    @contextlib.contextmanager
+    def _lock(self, conversation_id: str) -> Iterator[None]:
+        """Held around every read-check-write of one conversation, across processes."""
+        self.path_for(conversation_id)  # a valid id before anything is created
+        folder = self.folder / LOCKS
+        make_private_dir(folder)
+        fd = os.open(folder / f"{conversation_id}.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC,
+                     0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def check_folder(folder: Path) -> None:
+    """Raise StoreError when ``folder`` cannot be a folder: it, or a folder above it, is a
+    file (``CLINE_TUI_HOME`` pointing at a file)."""
+    for path in (folder, *folder.parents):
+        if path.exists():
+            if not path.is_dir():
+                raise StoreError(f"{path} is a file, not a folder: conversations cannot be "
+                                 f"kept in {folder}")
+            return
+
+
+def make_private_dir(path: Path) -> None:
+    """Create ``path`` and every missing folder above it owner-only (0700), as the XDG
+    base directory spec asks; folders that already exist are left as they are."""
+    missing = []
+    for folder in (path, *path.parents):
+        if folder.is_dir():
+            break
+        missing.append(folder)
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700, exist_ok=True)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` so that a crash at any moment leaves the old file
+    or the new one. Owner-only permissions: conversations are private."""
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, 0o600)
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+    with contextlib.suppress(OSError):
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+_KINDS = {stat.S_IFIFO: "a named pipe (FIFO)", stat.S_IFDIR: "a folder",
+          stat.S_IFCHR: "a device", stat.S_IFBLK: "a device", stat.S_IFSOCK: "a socket"}
+
+
+def read_regular(path: Path) -> tuple[bytes, os.stat_result] | None:
+    """The bytes of ``path`` and the stat of exactly those bytes; None if it does not
+    exist. Anything but a regular file is refused (StoreError) without blocking: opening
+    a FIFO for reading would wait for a writer forever."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise StoreError(f"{path.name}: cannot be read ({error.strerror})") from None
+    with open(fd, "rb") as handle:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            kind = _KINDS.get(stat.S_IFMT(st.st_mode), "not a regular file")
+            raise StoreError(f"{path.name}: is {kind}, not a conversation file (skipped)")
+        try:
+            return handle.read(), st
+        except OSError as error:
+            raise StoreError(f"{path.name}: cannot be read ({error.strerror})") from None
+
+
+def read_regular_or_none(path: Path) -> tuple[bytes, bytes] | None:
+    """The bytes of ``path`` and their digest, or None when it does not exist."""
+    found = read_regular(path)
+    return None if found is None else (found[0], _digest(found[0]))
+
+
+def read_conversation(path: Path) -> Conversation:
+    found = read_regular(path)
+    if found is None:
+        raise StoreError(f"{path.name}: cannot be read (it was removed)")
+    return parse_conversation(found[0], path)

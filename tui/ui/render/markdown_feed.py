@@ -1,0 +1,60 @@
+"""Streaming text into a Markdown view at the speed the screen can take it.
+
+A fast model sends thousands of tiny chunks a second; appending each one would re-parse
+and re-render the live block thousands of times (Textual's ``MarkdownStream`` yields to
+the loop on every fragment and falls ever further behind the network).
+``MarkdownFeed.write`` never waits. Text collects in a buffer; one task appends
+whatever has collected, waits a frame, and repeats. The number of appends is bounded
+by time, not by how finely the server chopped the reply.
+
+Keystrokes go first: for a moment after a key is pressed the feed holds its text back,
+so the frame that shows the keystroke is not also laying out the reply.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+from tui.ui.render.markdown_view import MarkdownView
+from tui.ui.speed import keystrokes
+
+FRAME = 1 / 30  # seconds between appends: smooth to the eye, cheap for the loop
+INPUT_FIRST = 0.020  # seconds text waits after a keystroke: past the keystroke's frame
+
+
+class MarkdownFeed:
+    def __init__(self, markdown: MarkdownView, frame: float = FRAME) -> None:
+        self.markdown = markdown
+        self.frame = frame
+        self._pending: list[str] = []
+        self._wake = asyncio.Event()
+        self._stop = asyncio.Event()
+        self._task = asyncio.create_task(self._run())
+
+    def write(self, text: str) -> None:
+        if text:
+            self._pending.append(text)
+            self._wake.set()
+
+    async def stop(self) -> None:
+        """Append what is left at once and end the task."""
+        self._stop.set()
+        self._wake.set()
+        await self._task
+
+    async def _run(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            hold = INPUT_FIRST - keystrokes.since()
+            if hold > 0 and not self._stop.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stop.wait(), hold)  # ends early on stop
+            if self._pending:
+                text = "".join(self._pending)
+                self._pending.clear()
+                self.markdown.append(text)
+            if self._stop.is_set():
+                return
+            await asyncio.sleep(self.frame)

@@ -1,0 +1,303 @@
+"""The chat screen. It owns the conversation: a submitted prompt is saved, then one
+worker reads the client's stream and drives the reply widget while the reply is
+journaled beside the conversation (``tui.storage.journal``); when the stream ends, the exchange
+is saved. ``_save`` is the one place the screen writes."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Static
+from textual.worker import Worker, WorkerState
+
+from tui.api.client import ChatStream
+from tui.chat.turn import build_request, missing_key_message
+from tui.model.conversation import Conversation, Message
+from tui.storage.journal import Journaling, mark_interrupted
+from tui.storage.store import StoreError
+from tui.ui.modals.chat_options import ChatSettings, ChatSettingsResult
+from tui.ui.modals.model_picker import ModelPicker
+from tui.ui.render.inert import inert
+from tui.ui.widgets.footer import Footer
+from tui.ui.widgets.message_views import ReplyView
+from tui.ui.widgets.prompt import PromptArea
+from tui.ui.widgets.transcript import Transcript
+from tui.ui.widgets.usage_panel import UsagePanel
+
+if TYPE_CHECKING:
+    from tui.ui.app import ChatApp
+
+_CODE_BLOCK = re.compile(r"```[^\n]*\n(.*?)(?:```|\Z)", re.DOTALL)
+
+
+class ChatScreen(Screen[None]):
+    BINDINGS = [
+        Binding("escape", "cancel_reply", "Cancel", id="chat.cancel",
+                tooltip="Cancel the reply that is streaming"),
+        Binding("ctrl+n", "new_chat", "New chat", id="chat.new"),
+        Binding("f2,ctrl+o", "pick_model", "Model", id="chat.model"),
+        Binding("ctrl+b", "toggle_usage", "Usage", id="chat.usage"),
+        Binding("ctrl+t", "toggle_reasoning", "Reasoning", id="chat.reasoning"),
+        Binding("ctrl+r", "retry", "Retry", id="chat.retry"),
+        # F-keys for the rest: the prompt's editing keys (Ctrl+E, Ctrl+K, Ctrl+Y, …) stay.
+        Binding("f3", "copy_reply", "Copy", id="chat.copy_reply", tooltip="Copy the last reply"),
+        Binding("f4", "copy_code", "Copy code", show=False, id="chat.copy_code"),
+        Binding("f5", "edit_chat", "System", id="chat.edit",
+                tooltip="System prompt and temperature of this chat"),
+        Binding("ctrl+l", "app.open_history", "Chats", id="chat.history"),
+    ]
+    DEFAULT_CSS = """
+    ChatScreen #title-bar {
+        height: 1;
+        padding: 0 1;
+        background: $panel;
+        color: $text-muted;
+    }
+    ChatScreen #prompt { margin: 0 1; }
+    """
+
+    def __init__(self, conversation: Conversation) -> None:
+        super().__init__()
+        self.conversation = conversation
+        self._reply_worker: Worker[None] | None = None
+
+    @property
+    def chat_app(self) -> ChatApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="title-bar", markup=False)
+        with Horizontal(id="main"):
+            with Vertical(id="chat"):
+                yield Transcript(id="transcript")
+                yield PromptArea(id="prompt")
+            yield UsagePanel(id="usage")
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        self.usage_panel.display = self.app.size.width >= 100
+        self.transcript.show(self.conversation)
+        self.refresh_chrome()
+        self.prompt.focus()
+        problem = missing_key_message(self.chat_app.config)
+        if problem:
+            await self.transcript.add_notice(
+                f"{problem} Until then you can browse models (F2), edit the system "
+                "prompt (F5) and reopen saved chats (cline-tui --resume ID)."
+            )
+
+    # --- widgets ----------------------------------------------------------------------
+
+    @property
+    def transcript(self) -> Transcript:
+        return self.query_one(Transcript)
+
+    @property
+    def prompt(self) -> PromptArea:
+        return self.query_one(PromptArea)
+
+    @property
+    def usage_panel(self) -> UsagePanel:
+        return self.query_one(UsagePanel)
+
+    @property
+    def streaming(self) -> bool:
+        return self._reply_worker is not None and self._reply_worker.state in (
+            WorkerState.PENDING,
+            WorkerState.RUNNING,
+        )
+
+    def refresh_chrome(self) -> None:
+        """The title bar and the usage sidebar, from the conversation and the catalog."""
+        if not self.query(UsagePanel):
+            return  # not composed yet: on_mount calls this once the widgets exist
+        c = self.conversation
+        bits = [c.model or "no model", self.chat_app.config.profile.name]
+        if c.temperature is not None:
+            bits.append(f"temperature {c.temperature:g}")
+        if c.system:
+            bits.append("system prompt set")
+        title = c.title or "New chat"
+        self.query_one("#title-bar", Static).update(inert(f"{title}  ·  {'  ·  '.join(bits)}"))
+        self.usage_panel.refresh_usage(c, self.chat_app.model_info(c.model))
+
+    # --- a turn -----------------------------------------------------------------------
+
+    @on(PromptArea.Submitted)
+    async def _submitted(self, event: PromptArea.Submitted) -> None:
+        if self.streaming:
+            self.chat_app.say("A reply is still streaming: Esc cancels it.", severity="warning")
+            return
+        problem = missing_key_message(self.chat_app.config)
+        if problem:
+            # Nothing is sent and the prompt stays in the box.
+            self.chat_app.say(problem, title="No API key", severity="error")
+            return
+        if not self.conversation.model:
+            self.chat_app.say("Pick a model first (F2).", severity="error")
+            return
+        self.prompt.remember(event.text)
+        self.prompt.clear()
+        message = self.conversation.add(Message(role="user", content=event.text))
+        await self.transcript.add_user(message)
+        await self._start_reply()
+
+    async def _start_reply(self) -> None:
+        self._save()  # the prompt is on disk before the request is sent
+        view = await self.transcript.add_reply(
+            Message(role="assistant", model=self.conversation.model)
+        )
+        stream = self.chat_app.client.stream(
+            build_request(self.conversation, stream=self.chat_app.streaming)
+        )
+        view.message = stream.reply  # the view shows the reply as the stream builds it
+        self._reply_worker = self._run_reply(stream, view)
+
+    @work(exclusive=True, group="reply")
+    async def _run_reply(self, stream: ChatStream, view: ReplyView) -> None:
+        journaling = Journaling(self.chat_app.store, self.conversation, lambda: stream.reply)
+        try:
+            await view.follow(stream)
+        finally:
+            journaling.stop()
+            self._turn_done(stream, journaling)
+
+    def _turn_done(self, stream: ChatStream, journaling: Journaling) -> None:
+        reply = stream.reply
+        if reply.finish_reason == "cancelled" and self.chat_app.stopped_by:
+            mark_interrupted(reply, self.chat_app.stopped_by)  # SIGTERM, SIGHUP
+        self.conversation.add(reply)
+        journaling.finish(self._save())
+        self.refresh_chrome()
+        if stream.failure is not None:
+            self.chat_app.say(
+                stream.failure.message, title="Reply failed", severity="error", timeout=8
+            )
+
+    def _save(self) -> bool:
+        """The one place a conversation is written: before a request is sent, and when
+        its reply ends. A failure is shown, never raised; False then."""
+        try:
+            saved = self.chat_app.store.save(self.conversation)
+            if saved.note:  # merged with, or kept apart from, another window's writes
+                self.chat_app.say(saved.note, severity="warning", timeout=10)
+        except (OSError, StoreError, ValueError) as error:  # ValueError: unstorable text
+            self.chat_app.say(f"Could not save the conversation: {error}", severity="error")
+            return False
+        return True
+
+    # --- actions ----------------------------------------------------------------------
+
+    def action_cancel_reply(self) -> None:
+        if self.streaming and self._reply_worker is not None:
+            self._reply_worker.cancel()
+
+    async def action_retry(self) -> None:
+        """Send the last prompt again, replacing a failed or cancelled reply."""
+        if self.streaming:
+            return
+        messages = self.conversation.messages
+        if not messages or messages[-1].role != "assistant":
+            self.chat_app.say("Nothing to retry.")
+            return
+        last = messages[-1]
+        if last.finish_reason not in ("error", "cancelled") and not last.error:
+            self.chat_app.say("The last reply did not fail; nothing to retry.")
+            return
+        messages.pop()
+        replies = self.transcript.replies()
+        if replies:
+            await replies[-1].remove()
+        await self._start_reply()
+
+    async def action_new_chat(self) -> None:
+        if self.streaming and self._reply_worker is not None:
+            self._reply_worker.cancel()
+            await self._reply_worker.wait()
+        self.conversation = self.chat_app.new_conversation(model=self.conversation.model)
+        self.transcript.show(self.conversation)
+        self.refresh_chrome()
+        self.prompt.focus()
+
+    async def load_conversation(self, conversation: Conversation) -> None:
+        """Continue a saved conversation here (the conversations screen's Enter)."""
+        if self.streaming and self._reply_worker is not None:
+            self._reply_worker.cancel()
+            await self._reply_worker.wait()
+        self.conversation = conversation
+        self.transcript.show(self.conversation)
+        self.refresh_chrome()
+        self.prompt.focus()
+
+    def action_toggle_usage(self) -> None:
+        panel = self.usage_panel
+        panel.display = not panel.display
+
+    def action_toggle_reasoning(self) -> None:
+        replies = [r for r in self.transcript.replies() if r.message.reasoning]
+        if replies:
+            replies[-1].toggle_reasoning()
+
+    def action_copy_reply(self) -> None:
+        replies = [m for m in self.conversation.messages if m.role == "assistant" and m.content]
+        if not replies:
+            self.chat_app.say("No reply to copy yet.")
+            return
+        self.app.copy_to_clipboard(replies[-1].content)
+        self.chat_app.say(f"Copied the last reply ({len(replies[-1].content):,} characters).")
+
+    def action_copy_code(self) -> None:
+        for message in reversed(self.conversation.messages):
+            if message.role == "assistant":
+                blocks = _CODE_BLOCK.findall(message.content)
+                if blocks:
+                    self.app.copy_to_clipboard(blocks[-1])
+                    lines = len(blocks[-1].splitlines())
+                    self.chat_app.say(f"Copied a code block ({lines} lines).")
+                    return
+        self.chat_app.say("No code block in the replies yet.")
+
+    def action_pick_model(self) -> None:
+        app = self.chat_app
+        picker = ModelPicker(app.models, self.conversation.model, app.catalog_note)
+        self.app.push_screen(picker, self._model_chosen)
+
+    def _model_chosen(self, model: str | None) -> None:
+        if not model or model == self.conversation.model:
+            return
+        self.conversation.model = model
+        self.chat_app.remember_model(model)
+        if self.conversation.messages:
+            self._save()
+        self.refresh_chrome()
+        self.chat_app.say(f"Model: {model} (from the next reply on)")
+
+    def action_compare(self) -> None:
+        """Compare this chat's model with the next one in the catalog (F2 in each column
+        changes it)."""
+        current = self.conversation.model
+        others = [m.id for m in self.chat_app.models if m.id != current]
+        self.chat_app.open_compare([current, others[0] if others else current])
+
+    def action_edit_chat(self) -> None:
+        c = self.conversation
+        self.app.push_screen(ChatSettings(c.system, c.temperature), self._chat_edited)
+
+    def use_system_prompt(self, system: str | None) -> None:
+        """This chat's system prompt from a preset (the command palette)."""
+        self._chat_edited((system, self.conversation.temperature))
+        self.chat_app.say("System prompt set." if system else "System prompt cleared.")
+
+    def _chat_edited(self, result: ChatSettingsResult | None) -> None:
+        if result is None:
+            return
+        self.conversation.system, self.conversation.temperature = result
+        if self.conversation.messages:
+            self._save()
+        self.refresh_chrome()

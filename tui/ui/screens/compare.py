@@ -1,0 +1,298 @@
+"""Compare models side by side: one prompt goes to every column at once, the replies
+stream concurrently, one column failing leaves the others streaming. The screen owns
+the compare conversation: it is saved with the prompt before the requests go out, each
+column's reply is journaled while it streams (``tui.storage.journal``), and each column's worker
+saves the conversation when its reply ends."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Static, Tab, Tabs
+from textual.worker import Worker, WorkerState
+
+from tui.api.client import ChatRequest, ChatStream
+from tui.chat.turn import missing_key_message
+from tui.model.compare import column_as_chat, last_turn, set_preferred, summarize
+from tui.model.conversation import Conversation, Message
+from tui.storage.journal import Journaling, mark_interrupted
+from tui.storage.store import StoreError
+from tui.ui.modals.model_picker import ModelPicker
+from tui.ui.render.inert import inert
+from tui.ui.widgets.compare_column import CompareColumn
+from tui.ui.widgets.footer import Footer
+from tui.ui.widgets.message_views import ReplyView
+from tui.ui.widgets.prompt import PromptArea
+
+if TYPE_CHECKING:
+    from tui.ui.app import ChatApp
+
+NARROW_COLUMN = 38  # below this many cells a column, show tabs instead
+
+
+class CompareScreen(Screen[None]):
+    BINDINGS = [
+        Binding("escape", "cancel_all", "Cancel all", id="compare.cancel_all"),
+        Binding("ctrl+g", "cancel_column", "Cancel column", id="compare.cancel_column"),
+        Binding("f2", "pick_model", "Model", id="compare.model"),
+        Binding("ctrl+s", "prefer", "Prefer", id="compare.prefer"),
+        Binding("ctrl+t", "toggle_reasoning", "Reasoning", id="compare.reasoning"),
+        Binding("f9", "continue_column", "Continue alone", id="compare.continue"),
+        Binding("ctrl+n", "new_compare", "New compare", id="compare.new"),
+        Binding("f10", "close_compare", "Close", id="compare.close"),
+        Binding("ctrl+l", "app.open_history", "Chats", id="compare.history"),
+    ]
+    DEFAULT_CSS = """
+    CompareScreen #title-bar { height: 1; padding: 0 1; background: $panel; color: $text-muted; }
+    CompareScreen #columns { height: 1fr; }
+    CompareScreen Tabs { display: none; }
+    CompareScreen.-narrow Tabs { display: block; }
+    CompareScreen.-narrow CompareColumn { display: none; border-right: none; }
+    CompareScreen.-narrow CompareColumn.-active { display: block; }
+    CompareScreen #summary { height: auto; padding: 0 1; color: $success; }
+    CompareScreen #prompt { margin: 0 1; }
+    """
+
+    live_interval = 0.25  # seconds between updates of the columns' live speed lines
+
+    def __init__(self, conversation: Conversation) -> None:
+        super().__init__()
+        self.conversation = conversation
+        self.active = 0
+        self._workers: dict[int, Worker[None]] = {}
+
+    @property
+    def chat_app(self) -> ChatApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def columns(self) -> list[CompareColumn]:
+        return list(self.query(CompareColumn))
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="title-bar", markup=False)
+        yield Tabs(*[Tab(inert(f"{i + 1} {m}"), id=f"tab-{i}")
+                     for i, m in enumerate(self.conversation.models)])
+        with Horizontal(id="columns"):
+            for index, model in enumerate(self.conversation.models):
+                yield CompareColumn(index, model)
+        yield Static(id="summary", markup=False)
+        yield PromptArea(id="prompt")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        for column in self.columns:
+            column.transcript.show(self.conversation, column=column.index)
+            replies = [m for m in self.conversation.messages if m.column == column.index]
+            if replies:
+                column.show_usage_of(replies[-1])
+        self._set_active(0)
+        self._refresh_title()
+        self._show_summary()
+        self.query_one(PromptArea).focus()
+        self.set_interval(self.live_interval, self._tick)
+
+    def on_resize(self, event: events.Resize) -> None:
+        narrow = event.size.width < NARROW_COLUMN * len(self.conversation.models)
+        self.set_class(narrow, "-narrow")
+
+    # --- which column -------------------------------------------------------------------
+
+    def _set_active(self, index: int) -> None:
+        self.active = index
+        for column in self.columns:
+            column.set_class(column.index == index, "-active")
+        tabs = self.query_one(Tabs)
+        if tabs.active != f"tab-{index}" and tabs.get_tab(f"tab-{index}") is not None:
+            tabs.active = f"tab-{index}"
+
+    @on(Tabs.TabActivated)
+    def _tab(self, event: Tabs.TabActivated) -> None:
+        if event.tab.id:
+            self._set_active(int(event.tab.id.removeprefix("tab-")))
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        for node in event.widget.ancestors_with_self:
+            if isinstance(node, CompareColumn):
+                self._set_active(node.index)
+                return
+
+    def _column(self, index: int | None = None) -> CompareColumn:
+        return self.columns[self.active if index is None else index]
+
+    # --- a turn ---------------------------------------------------------------------------
+
+    @property
+    def streaming(self) -> bool:
+        return any(w.state in (WorkerState.PENDING, WorkerState.RUNNING)
+                   for w in self._workers.values())
+
+    @on(PromptArea.Submitted)
+    async def _submitted(self, event: PromptArea.Submitted) -> None:
+        if self.streaming:
+            self.chat_app.say("Replies are still streaming: Esc cancels them.", severity="warning")
+            return
+        problem = missing_key_message(self.chat_app.config)
+        if problem:
+            self.chat_app.say(problem, title="No API key", severity="error")
+            return
+        prompt = self.query_one(PromptArea)
+        prompt.remember(event.text)
+        prompt.clear()
+        message = self.conversation.add(Message(role="user", content=event.text))
+        self.query_one("#summary", Static).update("")
+        for column in self.columns:
+            await column.transcript.add_user(message)
+        self._save()  # the prompt is on disk before the requests are sent
+        for column in self.columns:
+            await self._start(column)
+        self._refresh_title()
+
+    async def _start(self, column: CompareColumn) -> None:
+        c = self.conversation
+        request = ChatRequest(
+            model=column.model,
+            messages=c.wire_messages(column=column.index),
+            stream=self.chat_app.streaming,
+            temperature=c.temperature,
+        )
+        stream = self.chat_app.client.stream(request)
+        stream.reply.column = column.index
+        view = await column.transcript.add_reply(stream.reply, show_usage=False)
+        column.stream = stream
+        self._workers[column.index] = self.run_worker(
+            self._run_column(column, stream, view),
+            group=f"compare-{column.index}",
+            exclusive=True,
+        )
+
+    async def _run_column(self, column: CompareColumn, stream: ChatStream, view: ReplyView) -> None:
+        journaling = Journaling(self.chat_app.store, self.conversation, lambda: stream.reply)
+        try:
+            await view.follow(stream)
+        finally:
+            journaling.stop()
+            column.show_done()
+            self._reply_done(stream, journaling)
+
+    def _reply_done(self, stream: ChatStream, journaling: Journaling) -> None:
+        reply = stream.reply
+        if reply.finish_reason == "cancelled" and self.chat_app.stopped_by:
+            mark_interrupted(reply, self.chat_app.stopped_by)  # SIGTERM, SIGHUP
+        self.conversation.add(reply)
+        journaling.finish(self._save())
+        if stream.failure is not None:
+            column = (stream.reply.column or 0) + 1
+            self.chat_app.say(stream.failure.message, title=f"Column {column} failed",
+                              severity="error", timeout=8)
+        if not self.streaming or all(
+            w.state not in (WorkerState.PENDING, WorkerState.RUNNING)
+            for i, w in self._workers.items() if i != stream.reply.column
+        ):
+            self._show_summary()
+
+    def _save(self) -> bool:
+        """The one place a compare is written: with the prompt before the requests go
+        out, and after each column's reply. A failure is shown, never raised; False
+        then."""
+        try:
+            saved = self.chat_app.store.save(self.conversation)
+            if saved.note:  # merged with, or kept apart from, another window's writes
+                self.chat_app.say(saved.note, severity="warning", timeout=10)
+        except (OSError, StoreError, ValueError) as error:  # ValueError: unstorable text
+            self.chat_app.say(f"Could not save the comparison: {error}", severity="error")
+            return False
+        return True
+
+    def _tick(self) -> None:
+        for column in self.columns:
+            if column.stream is not None:
+                column.show_live()
+
+    def _show_summary(self) -> None:
+        replies = last_turn(self.conversation)
+        text = ""
+        if len(replies) >= 2:
+            lines = summarize(replies).lines()
+            preferred = next((m for m in replies if m.preferred), None)
+            if preferred is not None:
+                lines.append(f"preferred: column {(preferred.column or 0) + 1}")
+            text = "  ·  ".join(lines)
+        self.query_one("#summary", Static).update(inert(text))
+
+    def _refresh_title(self) -> None:
+        c = self.conversation
+        title = c.title or "New comparison"
+        profile = self.chat_app.config.profile.name
+        self.query_one("#title-bar", Static).update(
+            inert(f"Compare · {title}  ·  {len(c.models)} models  ·  {profile}")
+        )
+
+    # --- actions -----------------------------------------------------------------------
+
+    def action_cancel_all(self) -> None:
+        for worker in self._workers.values():
+            worker.cancel()
+
+    def action_cancel_column(self) -> None:
+        worker = self._workers.get(self.active)
+        if worker is not None:
+            worker.cancel()
+
+    def action_pick_model(self) -> None:
+        if self._workers.get(self.active) and self._workers[self.active].state in (
+            WorkerState.PENDING, WorkerState.RUNNING
+        ):
+            self.chat_app.say("This column is still streaming.", severity="warning")
+            return
+        column = self._column()
+        picker = ModelPicker(self.chat_app.models, column.model, self.chat_app.catalog_note)
+
+        def chosen(model: str | None) -> None:
+            if model and model != column.model:
+                column.show_model(model)
+                self.conversation.models[column.index] = model
+                tab = self.query_one(Tabs).get_tab(f"tab-{column.index}")
+                if tab is not None:
+                    tab.label = inert(f"{column.index + 1} {model}")
+                if self.conversation.messages:
+                    self._save()
+                self.chat_app.say(f"Column {column.index + 1}: {model} from the next prompt on")
+
+        self.app.push_screen(picker, chosen)
+
+    def action_prefer(self) -> None:
+        chosen = set_preferred(self.conversation, self.active)
+        if chosen is None:
+            self.chat_app.say("No finished reply in this column to prefer yet.")
+            return
+        self._save()
+        self._show_summary()
+        self.chat_app.say(f"Preferred column {self.active + 1} ({chosen.model}).")
+
+    def action_toggle_reasoning(self) -> None:
+        replies = [r for r in self._column().transcript.replies() if r.message.reasoning]
+        if replies:
+            replies[-1].toggle_reasoning()
+
+    def action_continue_column(self) -> None:
+        if self.streaming:
+            self.chat_app.say("Wait for the replies to finish (or Esc).", severity="warning")
+            return
+        chat = column_as_chat(self.conversation, self.active, self.chat_app.store.new_id())
+        self.chat_app.open_chat(chat)
+
+    async def action_new_compare(self) -> None:
+        self.action_cancel_all()
+        for worker in self._workers.values():
+            await worker.wait()
+        self.chat_app.open_compare(list(self.conversation.models))
+
+    def action_close_compare(self) -> None:
+        self.action_cancel_all()
+        self.chat_app.open_chat(None)

@@ -1,0 +1,83 @@
+"""The help screen: every key active on the screen underneath, with what it does and the
+binding id to remap it with under ``[keys]`` in config.toml."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Static
+
+from tui.model.text import strip_controls
+
+
+@dataclass(frozen=True)
+class HelpRow:
+    key: str
+    description: str
+    binding_id: str
+    where: str
+
+
+def help_rows(app: App[Any], screen: Screen[Any]) -> list[HelpRow]:
+    """The bindings a key press on ``screen`` would reach, the screen's own first; the
+    keys of one binding (F2, Ctrl+O) share a row."""
+    rows: dict[tuple[str, str], HelpRow] = {}
+    for active in screen.active_bindings.values():
+        binding: Binding = active.binding
+        description = binding.tooltip or binding.description  # the footer's is short
+        if not description or binding.system:
+            continue
+        node = active.node
+        where = ("app" if node is app else "screen" if node is screen
+                 else type(node).__name__.lower())
+        mark = (binding.id or binding.action, where)
+        key = app.get_key_display(binding)
+        if mark in rows:
+            row = rows[mark]
+            rows[mark] = HelpRow(f"{row.key}, {key}", row.description, row.binding_id, where)
+        else:
+            rows[mark] = HelpRow(key, description, binding.id or "", where)
+    order = {"screen": 0, "app": 2}
+    return sorted(rows.values(), key=lambda r: order.get(r.where, 1))
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,f1", "close", "Close", id="help.close")]
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > Vertical {
+        width: 90; max-width: 100%; height: 90%;
+        border: round $accent; background: $surface; padding: 0 1;
+    }
+    HelpScreen DataTable { height: 1fr; }
+    HelpScreen .hint { color: $text-muted; }
+    """
+
+    def __init__(self, title: str, rows: list[HelpRow]) -> None:
+        super().__init__()
+        self.heading = title
+        self.rows = rows
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(f"Keys: {self.heading}", classes="hint", markup=False)
+            yield DataTable(zebra_stripes=True, cursor_type="row")
+            yield Static("Remap a key in config.toml:  [keys]  chat.model = \"f6\"  "
+                         "· Esc closes", classes="hint", markup=False)
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("Key", "What it does", "Binding id", "Where")
+        for row in self.rows:
+            # Keys come from config.toml: shown literally, never as markup.
+            table.add_row(*(Text(strip_controls(cell)) for cell in
+                            (row.key, row.description, row.binding_id, row.where)))
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,294 @@
+"""How one message looks: the user's prompt, or an assistant reply with its reasoning
+block, Markdown body, tool calls, refusal and a status line.
+
+``ReplyView`` is driven from above: the chat screen's worker calls ``add_delta`` for
+each piece of the stream and ``finish`` once at the end. Every piece of text is made
+inert (no markup, no control sequences) before it reaches a widget.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import Collapsible, Static
+from textual.widgets._collapsible import CollapsibleTitle
+
+from tui.api.client import ChatStream, Retrying
+from tui.api.reply import Delta
+from tui.chat.turn import usage_line
+from tui.model.conversation import Message
+from tui.model.text import strip_controls
+from tui.model.wire import is_sent
+from tui.ui.render.inert import inert
+from tui.ui.render.markdown_feed import MarkdownFeed
+from tui.ui.render.markdown_view import MarkdownView
+from tui.ui.speed.heap import full_collections_deferred
+from tui.ui.widgets.held_text import ShowMore, next_cut
+
+# A reply with nothing in it is left out of later requests with its prompt (see
+# tui/model/wire.py): the transcript says so.
+NOT_SENT_NOTE = "No reply text: this prompt will not be sent again. Ctrl+R retries the last one."
+
+
+class UserMessage(Static):
+    """The user's prompt, literally; a long pasted one is drawn a part at a time (the
+    transcript puts a ``ShowMore`` line under it)."""
+
+    DEFAULT_CSS = """
+    UserMessage {
+        background: $user-bubble;
+        border-left: thick $user-border;
+        padding: 0 1;
+        margin: 1 0 0 0;
+    }
+    """
+
+    def __init__(self, message: Message) -> None:
+        self._text = strip_controls(message.content)
+        self._drawn = next_cut(self._text, 0)
+        super().__init__(inert(self._text[: self._drawn]), markup=False)
+        self.message = message
+
+    @property
+    def held(self) -> int:
+        return len(self._text) - self._drawn
+
+    def show_more(self) -> None:
+        self._drawn = next_cut(self._text, self._drawn)
+        self.update(inert(self._text[: self._drawn]))
+
+
+class Notice(Static):
+    """A line of the app's own (a welcome, a warning) in the transcript."""
+
+    DEFAULT_CSS = """
+    Notice {
+        color: $text-muted;
+        padding: 0 1;
+        margin: 1 0 0 0;
+        border-left: thick $warning;
+    }
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__(inert(text), markup=False)
+
+
+class ReasoningBlock(Collapsible):
+    """The fold for a reply's reasoning; remembers whether the user opened or closed it,
+    so streaming never fights their choice."""
+
+    user_toggled = False
+
+    def _on_collapsible_title_toggle(self, event: CollapsibleTitle.Toggle) -> None:
+        self.user_toggled = True
+
+    def toggle(self) -> None:
+        self.user_toggled = True
+        self.collapsed = not self.collapsed
+
+    def auto_fold(self, collapsed: bool) -> None:
+        if not self.user_toggled:
+            self.collapsed = collapsed
+
+
+class ReplyView(Vertical):
+    DEFAULT_CSS = """
+    ReplyView {
+        height: auto;
+        margin: 1 0 0 0;
+        padding: 0 1;
+        background: $assistant-bubble;
+        border-left: thick $assistant-border;
+    }
+    ReplyView .reply-header { color: $text-muted; }
+    ReplyView Collapsible {
+        margin: 0;
+        padding: 0;
+        border: none;
+        background: transparent;
+    }
+    ReplyView Collapsible > Contents { padding: 0 0 0 2; }
+    ReplyView .reasoning { color: $reasoning; }
+    ReplyView MarkdownView { margin: 0; padding: 0; }
+    ReplyView .tool-calls { color: $tool-call; }
+    ReplyView .refusal { color: $warning; }
+    ReplyView .status { color: $text-muted; margin-top: 1; }
+    ReplyView .status.-error { color: $error; }
+    ReplyView .hidden { display: none; }
+    """
+
+    def __init__(
+        self, message: Message, *, streaming: bool = False, show_usage: bool = True
+    ) -> None:
+        super().__init__()
+        self._message = message
+        self._stream: ChatStream | None = None
+        self._warnings: list[str] = []  # the stream's, once it has ended
+        self.streaming = streaming
+        self.show_usage = show_usage  # a compare column shows usage under the column
+        self._body_feed: MarkdownFeed | None = None
+        self._reasoning_feed: MarkdownFeed | None = None
+
+    @property
+    def message(self) -> Message:
+        """The reply shown; while it streams, everything that has arrived so far (the
+        stream joins its pieces into the message when it is looked at)."""
+        return self._stream.reply if self._stream is not None else self._message
+
+    @message.setter
+    def message(self, message: Message) -> None:
+        self._message = message
+
+    def compose(self) -> ComposeResult:
+        m = self.message
+        # The settings screen's "show reasoning unfolded" (a display preference).
+        self.unfold = bool(getattr(self.app, "reasoning_unfolded", False))
+        yield Static(self._header(), classes="reply-header", markup=False)
+        saved = not self.streaming  # a long saved text is drawn a part at a time
+        reasoning = MarkdownView(strip_controls(m.reasoning), classes="reasoning",
+                                 hold_back=saved)
+        more = [ShowMore(reasoning)] if reasoning.held else []
+        self.reasoning_block = ReasoningBlock(
+            reasoning,
+            *more,
+            title="Reasoning",
+            collapsed=not self.unfold,
+            classes="" if m.reasoning else "hidden",
+        )
+        yield self.reasoning_block
+        self.body = MarkdownView(strip_controls(m.content), hold_back=saved)
+        yield self.body
+        if self.body.held:
+            yield ShowMore(self.body)
+        self.tool_calls = Static(self._tool_calls(), classes="tool-calls", markup=False)
+        self.tool_calls.set_class(not m.tool_calls, "hidden")
+        yield self.tool_calls
+        self.refusal = Static(inert(m.refusal), classes="refusal", markup=False)
+        self.refusal.set_class(not m.refusal, "hidden")
+        yield self.refusal
+        self.status = Static(classes="status", markup=False)
+        self._show_status()
+        yield self.status
+
+    # --- driven by the chat screen while streaming ----------------------------------
+
+    async def follow(self, stream: ChatStream) -> None:
+        """Show a reply as its stream arrives, and settle it when the stream ends, fails
+        or is cancelled (the caller's worker is what gets cancelled)."""
+        self._stream = stream
+        try:
+            with full_collections_deferred():
+                async for event in stream:
+                    if isinstance(event, Retrying):
+                        self.show_retry(f"{event.reason} Retrying in {event.wait:.0f} s…")
+                    else:
+                        await self.add_delta(event)
+        finally:
+            self._message = stream.reply  # with every piece joined in
+            self._warnings = stream.warnings
+            self._stream = None
+            await self.finish()
+
+    async def add_delta(self, delta: Delta) -> None:
+        """Show one piece of the stream. Never waits for the screen: text is batched
+        by the feeds, so a fast stream cannot queue up thousands of re-renders."""
+        if delta.kind == "content":
+            if self._body_feed is None:
+                self._body_feed = MarkdownFeed(self.body)
+                self.reasoning_block.auto_fold(not self.unfold)  # the answer has started
+            self._body_feed.write(strip_controls(delta.text))
+        elif delta.kind == "reasoning":
+            if self._reasoning_feed is None:
+                self.reasoning_block.remove_class("hidden")
+                self.reasoning_block.auto_fold(False)  # live while the model thinks
+                self._reasoning_feed = MarkdownFeed(self._reasoning_markdown)
+            self._reasoning_feed.write(strip_controls(delta.text))
+        elif delta.kind == "refusal":
+            self.refusal.update(inert(self.message.refusal))
+            self.refusal.remove_class("hidden")
+        elif delta.kind == "tool_call":
+            self.tool_calls.update(self._tool_calls())
+            self.tool_calls.remove_class("hidden")
+        elif delta.kind == "reasoning_reset":
+            # The content so far was reasoning (``…</think>`` with no opening tag).
+            await self._stop_streams()
+            self.reasoning_block.remove_class("hidden")
+            self._reasoning_markdown.update(strip_controls(self.message.reasoning))
+            self.body.update("")
+
+    def show_retry(self, text: str) -> None:
+        self.status.update(inert(text))
+        self.status.display = True
+
+    async def finish(self) -> None:
+        """The stream is over: settle the body (a fence still open is re-parsed once),
+        fold the reasoning, show how it ended."""
+        await self._stop_streams()
+        m = self.message
+        self.streaming = False
+        content = strip_controls(m.content)
+        if self.body.source != content:
+            self.body.update(content)
+        reasoning = strip_controls(m.reasoning)
+        if self._reasoning_markdown.source != reasoning:
+            self._reasoning_markdown.update(reasoning)
+        self.reasoning_block.set_class(not m.reasoning, "hidden")
+        self.reasoning_block.auto_fold(not self.unfold)
+        self.tool_calls.update(self._tool_calls())
+        self.tool_calls.set_class(not m.tool_calls, "hidden")
+        self.refusal.update(inert(m.refusal))
+        self.refusal.set_class(not m.refusal, "hidden")
+        self._show_status()
+        self.query_one(".reply-header", Static).update(self._header())
+
+    def toggle_reasoning(self) -> None:
+        if self.message.reasoning:
+            self.reasoning_block.toggle()
+
+    # --- pieces -----------------------------------------------------------------------
+
+    @property
+    def _reasoning_markdown(self) -> MarkdownView:
+        return self.reasoning_block.query_one(MarkdownView)
+
+    async def _stop_streams(self) -> None:
+        for feed in (self._body_feed, self._reasoning_feed):
+            if feed is not None:
+                await feed.stop()
+        self._body_feed = self._reasoning_feed = None
+
+    def _header(self) -> Content:
+        model = self.message.model or "assistant"
+        return inert(f"{model}{' …' if self.streaming else ''}")
+
+    def _tool_calls(self) -> Content:
+        lines = [f"⚙ {call.name}({call.arguments})" for call in self.message.tool_calls]
+        return inert("\n".join(lines))
+
+    def _show_status(self) -> None:
+        status = self._status()
+        self.status.update(status)
+        self.status.display = bool(status.plain)
+        self.status.set_class(bool(self.message.error), "-error")
+
+    def _status(self) -> Content:
+        m = self.message
+        if self.streaming:
+            return Content("")
+        parts = []
+        if m.finish_reason == "cancelled":
+            parts.append("Cancelled: the partial reply is kept." if is_sent(m) else "Cancelled.")
+        elif m.finish_reason == "length":
+            parts.append("Cut off: the model reached its maximum output length.")
+        elif m.finish_reason == "content_filter":
+            parts.append("Stopped by the provider's content filter.")
+        if m.error:
+            parts.append(f"Error: {m.error}")
+        parts.extend(self._warnings)
+        if not is_sent(m):
+            parts.append(NOT_SENT_NOTE)
+        if self.show_usage and m.usage is not None and (m.usage.completion_tokens or m.content):
+            parts.append(usage_line(m))
+        return inert("\n".join(parts))

@@ -1,0 +1,140 @@
+"""The conversation pane: every message in order, pinned to the bottom while a reply
+streams unless the user has scrolled up.
+
+A long conversation opens with only its last messages mounted: a thousand messages
+would be thousands of widgets to style and lay out before the first frame. Earlier
+messages are mounted a page at a time when the user scrolls to the top (or presses
+Enter on the line that says how many are left)."""
+
+from __future__ import annotations
+
+from textual import events
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.message import Message as Message_
+from textual.widget import Widget
+from textual.widgets import Static
+
+from tui.model.conversation import Conversation, Message
+from tui.ui.render.inert import inert
+from tui.ui.widgets.held_text import ShowMore
+from tui.ui.widgets.message_views import Notice, ReplyView, UserMessage
+
+PAGE = 40  # messages mounted at a time
+
+
+class EarlierMessages(Static, can_focus=True):
+    """The top line of a long conversation: how many messages are not shown yet."""
+
+    DEFAULT_CSS = """
+    EarlierMessages { color: $text-muted; text-align: center; margin: 1 0 0 0; }
+    EarlierMessages:focus { text-style: reverse; }
+    """
+
+    def on_click(self, event: events.Click) -> None:
+        self.post_message(Transcript.ShowEarlier())
+
+    def on_key(self, event: events.Key) -> None:
+        if event.key == "enter":
+            event.stop()
+            self.post_message(Transcript.ShowEarlier())
+
+
+class Transcript(VerticalScroll):
+    DEFAULT_CSS = """
+    Transcript {
+        height: 1fr;
+        padding: 0 1 1 1;
+        scrollbar-size-vertical: 1;
+    }
+    """
+
+    class ShowEarlier(Message_):
+        """Mount the next page of earlier messages."""
+
+    _hidden: list[Message] = []  # always replaced, never changed in place
+    _show_usage = True
+    _loading = False
+
+    def show(self, conversation: Conversation, column: int | None = None) -> None:
+        """Replace everything with a saved conversation (reasoning folded). For a
+        compare column: every prompt and that column's replies."""
+        self.remove_children()
+        shown = [
+            m for m in conversation.messages
+            if m.role != "system" and (m.role != "assistant" or column in (None, m.column))
+        ]
+        self._show_usage = column is None
+        self._hidden = shown[:-PAGE] if len(shown) > PAGE else []
+        views = [v for m in shown[len(self._hidden) :] for v in self._views(m, self._show_usage)]
+        if self._hidden:
+            views.insert(0, EarlierMessages(self._earlier_text(), markup=False))
+        self.mount_all(views)
+        self.anchor()  # stays at the end while replies draw, until the user scrolls
+
+    def _earlier_text(self) -> Content:
+        count = len(self._hidden)
+        return inert(f"▲ {count} earlier message{'s' if count != 1 else ''} · scroll up "
+                     "or press Enter here to show more")
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        if new <= 0 and old > 0 and self._hidden:
+            self.post_message(self.ShowEarlier())
+
+    async def on_transcript_show_earlier(self, message: ShowEarlier) -> None:
+        message.stop()
+        if self._loading or not self._hidden:
+            return
+        self._loading = True
+        try:
+            page, self._hidden = self._hidden[-PAGE:], self._hidden[:-PAGE]
+            marker = self.query_one(EarlierMessages)
+            height = self.virtual_size.height
+            views = [v for m in page for v in self._views(m, self._show_usage)]
+            await self.mount_all(views, after=marker)
+            if self._hidden:
+                marker.update(self._earlier_text())
+            else:
+                await marker.remove()
+            # Keep the messages the user was reading where they were on screen.
+            self.call_after_refresh(self._keep_place, height)
+        finally:
+            self._loading = False
+
+    def _keep_place(self, old_height: int) -> None:
+        grown = self.virtual_size.height - old_height
+        if grown > 0:
+            self.scroll_to(y=self.scroll_y + grown, animate=False)
+
+    async def add_user(self, message: Message) -> UserMessage:
+        view = UserMessage(message)
+        await self.mount_all(_with_the_rest(view))
+        self.anchor()
+        return view
+
+    async def add_reply(self, message: Message, show_usage: bool = True) -> ReplyView:
+        view = ReplyView(message, streaming=True, show_usage=show_usage)
+        await self.mount(view)
+        self.anchor()
+        return view
+
+    async def add_notice(self, text: str) -> Notice:
+        notice = Notice(text)
+        await self.mount(notice)
+        self.scroll_end(animate=False)
+        return notice
+
+    def replies(self) -> list[ReplyView]:
+        return list(self.query(ReplyView))
+
+    @staticmethod
+    def _views(message: Message, show_usage: bool = True) -> list[Widget]:
+        if message.role == "assistant":
+            return [ReplyView(message, show_usage=show_usage)]
+        return _with_the_rest(UserMessage(message))
+
+
+def _with_the_rest(view: UserMessage) -> list[Widget]:
+    """A prompt and, when it is long, the line under it that shows the rest."""
+    return [view, ShowMore(view)] if view.held else [view]

@@ -1,0 +1,98 @@
+"""The usage sidebar: this reply's tokens, cost and speed, the conversation's totals,
+and how much of the model's context window the conversation now fills."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import Static
+
+from tui.api.catalog import ModelInfo, format_context
+from tui.chat.turn import format_cost, tokens_per_second
+from tui.model.conversation import Conversation, Message, Usage
+from tui.ui.render.inert import inert
+
+
+def _n(value: int | None) -> str:
+    return "–" if value is None else f"{value:,}"
+
+
+def _rows(rows: list[tuple[str, str]]) -> Content:
+    width = max(len(label) for label, _ in rows)
+    return Content("\n").join(
+        Content.assemble((label.ljust(width), "dim"), "  ", inert(value)) for label, value in rows
+    )
+
+
+class UsagePanel(VerticalScroll):
+    DEFAULT_CSS = """
+    UsagePanel {
+        width: 34;
+        padding: 0 1;
+        border-left: vkey $foreground 20%;
+        background: $surface;
+    }
+    UsagePanel .heading { text-style: bold; margin: 1 0 0 0; color: $usage-accent; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.reply = Static(_rows([("status", "no reply yet")]), id="usage-reply")
+        self.totals = Static(_rows([("turns", "0")]), id="usage-totals")
+        self.context = Static(_rows([("used", "–")]), id="usage-context")
+
+    def compose(self) -> ComposeResult:
+        yield Static("Last reply", classes="heading")
+        yield self.reply
+        yield Static("Conversation", classes="heading")
+        yield self.totals
+        yield Static("Context", classes="heading")
+        yield self.context
+
+    def refresh_usage(self, conversation: Conversation, model: ModelInfo | None) -> None:
+        replies = [m for m in conversation.messages if m.role == "assistant"]
+        last = replies[-1] if replies else None
+        self.reply.update(self._reply_rows(last))
+        prompt = sum((m.usage.prompt_tokens or 0) for m in replies if m.usage)
+        completion = sum((m.usage.completion_tokens or 0) for m in replies if m.usage)
+        costs = [m.usage.cost for m in replies if m.usage and m.usage.cost is not None]
+        self.totals.update(
+            _rows([
+                ("turns", str(len(replies))),
+                ("prompt", _n(prompt)),
+                ("completion", _n(completion)),
+                ("cost", format_cost(sum(costs)) if costs else "–"),
+            ])
+        )
+        self.context.update(self._context_rows(last, model))
+
+    @staticmethod
+    def _reply_rows(reply: Message | None) -> Content:
+        if reply is None:
+            return _rows([("status", "no reply yet")])
+        usage = reply.usage or Usage()
+        rate = tokens_per_second(usage)
+        return _rows([
+            ("prompt", _n(usage.prompt_tokens)),
+            ("completion", _n(usage.completion_tokens)),
+            ("cached", _n(usage.cached_tokens)),
+            ("cost", format_cost(usage.cost) if usage.cost is not None else "–"),
+            ("first token", f"{usage.ttft_ms / 1000:.2f} s" if usage.ttft_ms is not None else "–"),
+            ("speed", f"{rate:.1f} tok/s" if rate is not None else "–"),
+            ("finish", reply.finish_reason or "–"),
+        ])
+
+    @staticmethod
+    def _context_rows(last: Message | None, model: ModelInfo | None) -> Content:
+        used = None
+        if last is not None and last.usage is not None and last.usage.prompt_tokens is not None:
+            used = last.usage.prompt_tokens + (last.usage.completion_tokens or 0)
+        window = model.context_length if model else None
+        rows = [("used", _n(used)), ("window", format_context(window))]
+        if used is not None and window:
+            share = used / window
+            filled = min(16, round(share * 16))
+            shown = "<1%" if 0 < share < 0.01 else f"{share:.0%}"
+            rows.append(("", f"{'█' * filled}{'░' * (16 - filled)} {shown}"))
+        return _rows(rows)
