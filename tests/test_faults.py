@@ -24,7 +24,7 @@ from tests.test_client import collect, make_client, request
 from tests.test_ui_chat import screen_text, send
 from tests.ui_support import build_app
 from tests.ui_support import saved as saved_files
-from tui import client as client_module
+from tui.api import client as client_module
 from tui.api.client import Retrying
 from tui.api.reply import ReplyBuilder
 from tui.api.sse import SSEDecoder

@@ -23,8 +23,9 @@ from tui.api.client import ChatClient, ChatRequest
 from tui.cli.main import main
 from tui.config import Profile
 from tui.ui import app as app_module
-from tui.ui import heap, keystrokes, markdown_feed, strip_cycles
+from tui.ui.render import markdown_feed
 from tui.ui.render.markdown_feed import FRAME, MarkdownFeed
+from tui.ui.speed import heap, keystrokes, strip_cycles
 from tui.ui.widgets.footer import Footer
 from tui.ui.widgets.prompt import PromptArea
 
