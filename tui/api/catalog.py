@@ -118,21 +118,3 @@ class Catalog:
             write_atomic(self.cache_file, json.dumps(document).encode())
         except OSError:
             pass  # a cache that cannot be written only costs a refetch
-
-
-def format_price(per_token: float | None) -> str:
-    """USD per million tokens, as catalogs show it."""
-    if per_token is None:
-        return "?"
-    per_million = per_token * 1_000_000
-    if per_million == 0:
-        return "free"
-    return f"${per_million:.2f}/M" if per_million >= 0.01 else f"${per_million:.4f}/M"
-
-
-def format_context(tokens: int | None) -> str:
-    if not tokens:
-        return "?"
-    if tokens >= 1_000_000:
-        return f"{tokens / 1_000_000:.3g}M"
-    return f"{tokens // 1000}K" if tokens >= 1000 else str(tokens)

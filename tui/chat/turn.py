@@ -1,5 +1,5 @@
-"""What every front end shares to run a turn: a client for the active profile, the
-request for a conversation, and the one-line usage summary."""
+"""What every front end shares to run a turn: a client for the active profile, a new
+conversation and the request for it."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from tui.api.client import ChatClient, ChatRequest
 from tui.config import CLINE_BASE_URL, Config
-from tui.model.conversation import Conversation, Message, Usage
+from tui.model.conversation import Conversation
 
 if TYPE_CHECKING:
     import httpx
@@ -83,40 +83,3 @@ def _preferred_column(conversation: Conversation) -> int | None:
         if message.role == "assistant" and message.preferred and message.column is not None:
             return message.column
     return None
-
-
-def usage_line(reply: Message, with_model: bool = True) -> str:
-    """``model · 8,888 in (8,885 cached) · 31 out · $0.0031 · 0.41 s to first token · 1.2 s``"""
-    usage = reply.usage or Usage()
-    parts = [reply.model or "?"] if with_model else []
-    if usage.prompt_tokens is not None:
-        cached = f" ({usage.cached_tokens:,} cached)" if usage.cached_tokens else ""
-        parts.append(f"{usage.prompt_tokens:,} in{cached}")
-    if usage.completion_tokens is not None:
-        parts.append(f"{usage.completion_tokens:,} out")
-    if usage.cost is not None:
-        parts.append(format_cost(usage.cost))
-    if usage.ttft_ms is not None:
-        parts.append(f"{usage.ttft_ms / 1000:.2f} s to first token")
-    if usage.duration_ms is not None:
-        parts.append(f"{usage.duration_ms / 1000:.1f} s")
-    rate = tokens_per_second(usage)
-    if rate is not None:
-        parts.append(f"{rate:.0f} tok/s")
-    return " · ".join(parts)
-
-
-def tokens_per_second(usage: Usage) -> float | None:
-    """Completion tokens over the time from first token to the end."""
-    if not usage.completion_tokens or usage.duration_ms is None:
-        return None
-    streaming_ms = usage.duration_ms - (usage.ttft_ms or 0)
-    if streaming_ms <= 0:
-        return None
-    return usage.completion_tokens / (streaming_ms / 1000)
-
-
-def format_cost(cost: float) -> str:
-    if cost == 0:
-        return "$0"
-    return f"${cost:.4f}" if cost < 1 else f"${cost:.2f}"

@@ -26,11 +26,11 @@ from tui.chat.turn import (
     make_client,
     missing_key_message,
     new_conversation,
-    usage_line,
 )
 from tui.cli.answer_out import AnswerPrinter
 from tui.cli.quiet_pipe import QuietPipe
 from tui.config import Config
+from tui.format import finish_said, usage_line
 from tui.model.conversation import Conversation, Message
 from tui.model.text import one_line
 from tui.storage.journal import Journaling, mark_interrupted
@@ -144,10 +144,9 @@ async def _turn(
         mark_interrupted(reply, stop.signal_name)
     for call in reply.tool_calls:
         _say(f"tool call {call.name}({call.arguments})")
-    if reply.finish_reason == "length":
-        _say("the reply was cut off: the model reached its maximum output length")
-    elif reply.finish_reason == "content_filter":
-        _say("the reply was stopped by the provider's content filter")
+    ended = finish_said(reply.finish_reason)
+    if ended:
+        _say(ended)
     saved = _save(saving, conversation, report=True)
     journaling.finish(saved)
     _say(usage_line(reply))

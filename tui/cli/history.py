@@ -9,9 +9,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import datetime
 
 from tui.config import Config
+from tui.format import format_cost, format_when
 from tui.model.text import one_line
 from tui.storage.history_index import Entry, HistoryIndex, split_snippet
 from tui.storage.store import ConversationStore, StoreError, valid_id
@@ -73,19 +73,6 @@ def entry_json(e: Entry) -> dict[str, object]:
     if e.snippet:
         data["snippet"] = "".join(text for text, _ in split_snippet(e.snippet))
     return data
-
-
-def format_when(moment: datetime) -> str:
-    """An absolute UTC time: the same on every screen and in every test."""
-    return moment.strftime("%Y-%m-%d %H:%M")
-
-
-def format_cost(cost: float | None) -> str:
-    if cost is None:
-        return "-"
-    if cost == 0:
-        return "$0"
-    return f"${cost:.4f}" if cost < 1 else f"${cost:.2f}"
 
 
 def run_show(args: argparse.Namespace, config: Config) -> int:

@@ -9,10 +9,11 @@ import sys
 import time
 from dataclasses import asdict
 
-from tui.api.catalog import Catalog, ModelInfo, format_context, format_price
+from tui.api.catalog import Catalog, ModelInfo
 from tui.api.client import FailureError
 from tui.chat.turn import make_client
 from tui.config import Config
+from tui.format import format_context, format_price
 from tui.model.text import one_line, strip_controls
 
 CACHE_FRESH_SECONDS = 24 * 3600

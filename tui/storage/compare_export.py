@@ -3,7 +3,7 @@ order, or side by side in a table (one column per model)."""
 
 from __future__ import annotations
 
-from tui.chat.turn import usage_line
+from tui.format import finish_tag, usage_line
 from tui.model.conversation import Conversation, Message
 from tui.model.text import strip_controls
 
@@ -45,8 +45,9 @@ def _label(conversation: Conversation, reply: Message) -> str:
 
 def _notes(reply: Message) -> str:
     notes = []
-    if reply.finish_reason in ("length", "cancelled", "content_filter", "error"):
-        notes.append(f"finish: {reply.finish_reason}")
+    finish = finish_tag(reply.finish_reason)
+    if finish:
+        notes.append(finish)
     if reply.error:
         notes.append(f"error: {reply.error}")
     if reply.usage is not None:

@@ -10,7 +10,7 @@ from typing import Any
 
 import tomli_w
 
-from tui.chat.turn import format_cost, usage_line
+from tui.format import finish_tag, format_cost, format_when, total_cost, usage_line
 from tui.model.conversation import Conversation, Message
 from tui.model.text import strip_controls
 from tui.storage.compare_export import compare_markdown
@@ -63,9 +63,9 @@ def to_markdown(conversation: Conversation, layout: str = "stacked") -> str:
         facts.append(f"- model: `{c.model}`")
     if c.temperature is not None:
         facts.append(f"- temperature: {c.temperature:g}")
-    costs = [m.usage.cost for m in c.messages if m.usage and m.usage.cost is not None]
-    if costs:
-        facts.append(f"- total cost: {format_cost(sum(costs))}")
+    cost = total_cost(c)
+    if cost is not None:
+        facts.append(f"- total cost: {format_cost(cost)}")
     lines += [*(strip_controls(f) for f in facts), ""]
     if c.system:
         lines += ["## System", "", strip_controls(c.system), ""]
@@ -100,8 +100,9 @@ def _message_markdown(m: Message, c: Conversation) -> list[str]:
         out += [f"Tool call `{_one_line(call.name)}`:", "", "```json",
                 strip_controls(call.arguments), "```", ""]
     notes = []
-    if m.finish_reason in ("length", "cancelled", "content_filter", "error"):
-        notes.append(f"finish: {m.finish_reason}")
+    finish = finish_tag(m.finish_reason)
+    if finish:
+        notes.append(finish)
     if m.error:
         notes.append(f"error: {_one_line(m.error)}")
     if m.role == "assistant" and m.usage is not None:
@@ -112,7 +113,7 @@ def _message_markdown(m: Message, c: Conversation) -> list[str]:
 
 
 def _when(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
+    return f"{format_when(moment)} UTC"
 
 
 def _one_line(text: str) -> str:

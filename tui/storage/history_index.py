@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from tui.format import total_cost
 from tui.model.conversation import Conversation
 from tui.model.text import strip_controls
 from tui.storage.history_query import fts_query, make_snippet, snippet_pattern
@@ -305,11 +306,10 @@ class _Row:
             mtime = datetime.fromtimestamp(key[1] / 1e9, UTC) if key[1] else _EPOCH
             return cls(name, key, racy, "", "chat", [], _stamp(mtime), 0, None,
                        problem or "unreadable", "", "")
-        costs = [m.usage.cost for m in c.messages if m.usage and m.usage.cost is not None]
         return cls(
             name, key, racy, strip_controls(c.title), c.kind, models_of(c),
             _stamp(c.updated), len(c.messages),
-            sum(costs) if costs else None, None,
+            total_cost(c), None,
             "\n\n".join(strip_controls(t) for m in c.messages
                         for t in (m.content, m.refusal) if t),
             "\n\n".join(strip_controls(m.reasoning) for m in c.messages if m.reasoning),

@@ -12,7 +12,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui.api.catalog import ModelInfo, format_context, format_price
+from tui.api.catalog import ModelInfo
+from tui.format import format_context, format_price
 from tui.ui.render.inert import inert
 
 

@@ -10,7 +10,7 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from tui.api.client import ChatStream
-from tui.chat.turn import usage_line
+from tui.format import usage_line
 from tui.model.conversation import Message
 from tui.ui.render.inert import inert
 from tui.ui.widgets.transcript import Transcript

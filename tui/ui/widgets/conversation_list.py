@@ -11,7 +11,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tui.cli.history import format_cost, format_when
+from tui.format import format_cost, format_when
 from tui.model.text import strip_controls
 from tui.storage.history_index import Entry, split_snippet
 

@@ -8,7 +8,7 @@ import re
 
 from textual.content import Content
 
-from tui.cli.history import format_cost, format_when
+from tui.format import format_cost, format_when, total_cost
 from tui.model.conversation import Conversation, Message
 from tui.storage.history_index import Entry, models_of
 from tui.ui.render.inert import inert
@@ -37,14 +37,13 @@ def preview_content(entry: Entry, conversation: Conversation | None, problem: st
     c = conversation
     models = models_of(c)
     kind = f"compare: {', '.join(models)}" if c.kind == "compare" else ", ".join(models)
-    costs = [m.usage.cost for m in c.messages if m.usage and m.usage.cost is not None]
     lines: list[Content] = [
         _mark(inert(" ".join((c.title or "(untitled)").split()), "bold"), pattern),
         inert(f"{c.id}", "$text-muted"),
         inert(f"created {format_when(c.created)} · updated {format_when(c.updated)} UTC",
               "$text-muted"),
         inert(f"{kind or 'no model'} · {len(c.messages)} messages · "
-              f"{format_cost(sum(costs) if costs else None)}", "$text-muted"),
+              f"{format_cost(total_cost(c))}", "$text-muted"),
     ]
     if c.problems:
         # Hand-edited values of the wrong type: kept in the file, not used.

@@ -16,7 +16,7 @@ from textual.widgets._collapsible import CollapsibleTitle
 
 from tui.api.client import ChatStream, Retrying
 from tui.api.reply import Delta
-from tui.chat.turn import usage_line
+from tui.format import finish_note, usage_line
 from tui.model.conversation import Message
 from tui.model.text import strip_controls
 from tui.model.wire import is_sent
@@ -278,12 +278,9 @@ class ReplyView(Vertical):
         if self.streaming:
             return Content("")
         parts = []
-        if m.finish_reason == "cancelled":
-            parts.append("Cancelled: the partial reply is kept." if is_sent(m) else "Cancelled.")
-        elif m.finish_reason == "length":
-            parts.append("Cut off: the model reached its maximum output length.")
-        elif m.finish_reason == "content_filter":
-            parts.append("Stopped by the provider's content filter.")
+        note = finish_note(m)
+        if note:
+            parts.append(note)
         if m.error:
             parts.append(f"Error: {m.error}")
         parts.extend(self._warnings)

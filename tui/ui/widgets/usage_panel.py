@@ -8,8 +8,8 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from tui.api.catalog import ModelInfo, format_context
-from tui.chat.turn import format_cost, tokens_per_second
+from tui.api.catalog import ModelInfo
+from tui.format import format_context, format_cost, tokens_per_second, total_cost
 from tui.model.conversation import Conversation, Message, Usage
 from tui.ui.render.inert import inert
 
@@ -56,13 +56,12 @@ class UsagePanel(VerticalScroll):
         self.reply.update(self._reply_rows(last))
         prompt = sum((m.usage.prompt_tokens or 0) for m in replies if m.usage)
         completion = sum((m.usage.completion_tokens or 0) for m in replies if m.usage)
-        costs = [m.usage.cost for m in replies if m.usage and m.usage.cost is not None]
         self.totals.update(
             _rows([
                 ("turns", str(len(replies))),
                 ("prompt", _n(prompt)),
                 ("completion", _n(completion)),
-                ("cost", format_cost(sum(costs)) if costs else "–"),
+                ("cost", format_cost(total_cost(conversation), "–")),
             ])
         )
         self.context.update(self._context_rows(last, model))
@@ -77,7 +76,7 @@ class UsagePanel(VerticalScroll):
             ("prompt", _n(usage.prompt_tokens)),
             ("completion", _n(usage.completion_tokens)),
             ("cached", _n(usage.cached_tokens)),
-            ("cost", format_cost(usage.cost) if usage.cost is not None else "–"),
+            ("cost", format_cost(usage.cost, "–")),
             ("first token", f"{usage.ttft_ms / 1000:.2f} s" if usage.ttft_ms is not None else "–"),
             ("speed", f"{rate:.1f} tok/s" if rate is not None else "–"),
             ("finish", reply.finish_reason or "–"),

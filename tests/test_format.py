@@ -1,0 +1,64 @@
+"""The shared formatters: each figure and note in the words every caller printed before."""
+
+from __future__ import annotations
+
+import pytest
+
+from tui.format import (
+    finish_note,
+    finish_said,
+    finish_tag,
+    format_cost,
+    format_price,
+    total_cost,
+    usage_line,
+)
+from tui.model.conversation import Conversation, Message, Usage
+
+
+def test_costs_read_the_same_everywhere() -> None:
+    assert [format_cost(c) for c in (0, 0.00314, 1.5, None)] == ["$0", "$0.0031", "$1.50", "-"]
+    assert format_cost(None, "–") == "–"
+
+
+def test_prices_per_million_tokens() -> None:
+    assert [format_price(p) for p in (None, 0, 3e-6, 1e-9)] == ["?", "free", "$3.00/M", "$0.0010/M"]
+
+
+def test_total_cost_adds_the_replies_that_have_one() -> None:
+    conversation = Conversation(model="m")
+    assert total_cost(conversation) is None
+    conversation.add(Message(role="user", content="hi"))
+    conversation.add(Message(role="assistant", content="a", usage=Usage(cost=0.25)))
+    conversation.add(Message(role="assistant", content="b", usage=Usage(prompt_tokens=3)))
+    conversation.add(Message(role="assistant", content="c", usage=Usage(cost=0.5)))
+    assert total_cost(conversation) == 0.75
+
+
+def test_usage_line() -> None:
+    reply = Message(role="assistant", model="m", usage=Usage(
+        prompt_tokens=8888, cached_tokens=8885, completion_tokens=31, cost=0.0031,
+        ttft_ms=410, duration_ms=1210))
+    assert usage_line(reply) == (
+        "m · 8,888 in (8,885 cached) · 31 out · $0.0031 · 0.41 s to first token · 1.2 s"
+        " · 39 tok/s")
+    assert usage_line(reply, with_model=False).startswith("8,888 in")
+
+
+@pytest.mark.parametrize(("reason", "content", "note", "said", "tag"), [
+    ("stop", "a", None, None, None),
+    (None, "a", None, None, None),
+    ("length", "a", "Cut off: the model reached its maximum output length.",
+     "the reply was cut off: the model reached its maximum output length", "finish: length"),
+    ("content_filter", "", "Stopped by the provider's content filter.",
+     "the reply was stopped by the provider's content filter", "finish: content_filter"),
+    ("cancelled", "a", "Cancelled: the partial reply is kept.", None, "finish: cancelled"),
+    ("cancelled", "", "Cancelled.", None, "finish: cancelled"),
+    ("error", "", None, None, "finish: error"),
+    ("interrupted", "a", None, None, None),
+])
+def test_why_a_reply_ended_in_each_place_s_words(
+    reason: str | None, content: str, note: str | None, said: str | None, tag: str | None
+) -> None:
+    reply = Message(role="assistant", content=content, finish_reason=reason)
+    assert (finish_note(reply), finish_said(reason), finish_tag(reason)) == (note, said, tag)

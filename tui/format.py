@@ -1,0 +1,136 @@
+"""Every figure and note a person reads, written once: costs, prices, context sizes,
+times, the usage line, a conversation's total cost and why a reply ended.
+
+Pure: imports only ``tui.model``, so the command line, the exports and the screens all
+show the same words for the same thing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from tui.model.conversation import Conversation, Message, Usage
+from tui.model.wire import is_sent
+
+NO_COST = "-"  # where a cost is unknown: history lines and the preview
+
+
+def format_cost(cost: float | None, missing: str = NO_COST) -> str:
+    """``$0``, ``$0.0031``, ``$1.25``; ``missing`` when there is none."""
+    if cost is None:
+        return missing
+    if cost == 0:
+        return "$0"
+    return f"${cost:.4f}" if cost < 1 else f"${cost:.2f}"
+
+
+def total_cost(conversation: Conversation) -> float | None:
+    """What the conversation's replies cost together; None when no reply has a cost."""
+    costs = [m.usage.cost for m in conversation.messages if m.usage and m.usage.cost is not None]
+    return sum(costs) if costs else None
+
+
+def format_price(per_token: float | None) -> str:
+    """USD per million tokens, as catalogs show it."""
+    if per_token is None:
+        return "?"
+    per_million = per_token * 1_000_000
+    if per_million == 0:
+        return "free"
+    return f"${per_million:.2f}/M" if per_million >= 0.01 else f"${per_million:.4f}/M"
+
+
+def format_context(tokens: int | None) -> str:
+    if not tokens:
+        return "?"
+    if tokens >= 1_000_000:
+        return f"{tokens / 1_000_000:.3g}M"
+    return f"{tokens // 1000}K" if tokens >= 1000 else str(tokens)
+
+
+def format_when(moment: datetime) -> str:
+    """An absolute UTC time: the same on every screen and in every test."""
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def usage_line(reply: Message, with_model: bool = True) -> str:
+    """``model · 8,888 in (8,885 cached) · 31 out · $0.0031 · 0.41 s to first token · 1.2 s``"""
+    usage = reply.usage or Usage()
+    parts = [reply.model or "?"] if with_model else []
+    if usage.prompt_tokens is not None:
+        cached = f" ({usage.cached_tokens:,} cached)" if usage.cached_tokens else ""
+        parts.append(f"{usage.prompt_tokens:,} in{cached}")
+    if usage.completion_tokens is not None:
+        parts.append(f"{usage.completion_tokens:,} out")
+    if usage.cost is not None:
+        parts.append(format_cost(usage.cost))
+    if usage.ttft_ms is not None:
+        parts.append(f"{usage.ttft_ms / 1000:.2f} s to first token")
+    if usage.duration_ms is not None:
+        parts.append(f"{usage.duration_ms / 1000:.1f} s")
+    rate = tokens_per_second(usage)
+    if rate is not None:
+        parts.append(f"{rate:.0f} tok/s")
+    return " · ".join(parts)
+
+
+def tokens_per_second(usage: Usage) -> float | None:
+    """Completion tokens over the time from first token to the end."""
+    if not usage.completion_tokens or usage.duration_ms is None:
+        return None
+    streaming_ms = usage.duration_ms - (usage.ttft_ms or 0)
+    if streaming_ms <= 0:
+        return None
+    return usage.completion_tokens / (streaming_ms / 1000)
+
+
+# --- why a reply ended --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Ending:
+    words: str | None  # what happened, in lower case; None: the reply's error text says it
+    by_user: bool = False  # stopped on purpose: ``ask`` says so itself, naming the signal
+    exported: bool = True  # an export notes ``finish: <reason>``
+
+
+# The finish reasons worth a note; any other (``stop``, ``tool_calls``) ended normally.
+_ENDINGS: dict[str, _Ending] = {
+    "length": _Ending("cut off: the model reached its maximum output length"),
+    "content_filter": _Ending("stopped by the provider's content filter"),
+    "cancelled": _Ending("cancelled", by_user=True),
+    "error": _Ending(None),
+    # A reply a signal or a killed process stopped: the recovery notice and ``ask`` say
+    # so; the screen and the exports name no finish for it.
+    "interrupted": _Ending(None, by_user=True, exported=False),
+}
+
+
+def finish_note(reply: Message) -> str | None:
+    """The sentence under a reply that ended early, or None: ``Cut off: the model reached
+    its maximum output length.``"""
+    ending = _ENDINGS.get(reply.finish_reason or "")
+    if ending is None or ending.words is None:
+        return None
+    words = ending.words
+    if reply.finish_reason == "cancelled" and is_sent(reply):
+        words += ": the partial reply is kept"
+    return words[0].upper() + words[1:] + "."
+
+
+def finish_said(finish_reason: str | None) -> str | None:
+    """What ``ask`` says on stderr when the model or the provider ended the reply early:
+    ``the reply was cut off: …``; None otherwise (a stop by the user is said apart)."""
+    ending = _ENDINGS.get(finish_reason or "")
+    if ending is None or ending.words is None or ending.by_user:
+        return None
+    return f"the reply was {ending.words}"
+
+
+def finish_tag(finish_reason: str | None) -> str | None:
+    """``finish: length`` in an export's notes, for a reply that ended early."""
+    ending = _ENDINGS.get(finish_reason or "")
+    if ending is None or not ending.exported:
+        return None
+    return f"finish: {finish_reason}"
