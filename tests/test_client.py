@@ -13,6 +13,7 @@ from tests.loopback import LoopbackServer, Reply, sse_body, text_chunks
 from tests.streams import EXPECTED, HTTP_FILES, read
 from tui.api.client import ChatClient, ChatRequest, ChatStream, Retrying, RetryPolicy
 from tui.api.reply import Delta
+from tui.cli.output import failure_exit
 from tui.config import BUILTIN_PROFILES, Profile
 
 KEY = "sk-test-9f8e7d6c5b4a"
@@ -107,7 +108,7 @@ async def test_error_responses_become_plain_messages(server: LoopbackServer, nam
     assert KEY not in failure.message
     assert "\n" not in failure.message
     status = int(name.split("-")[2])
-    assert failure.status == status and failure.exit_code == 3
+    assert failure.status == status and failure_exit(failure) == 3
     expected_words = {
         401: "CLINE_API_KEY",
         402: "Out of credits",
@@ -193,7 +194,7 @@ async def test_persistent_5xx_gives_up_with_a_server_failure(server: LoopbackSer
         stream = client.stream(request())
         await collect(stream)
     assert len(server.chat_requests()) == 1 + FAST_RETRY.attempts
-    assert stream.failure is not None and stream.failure.exit_code == 4
+    assert stream.failure is not None and failure_exit(stream.failure) == 4
     assert "503" in stream.failure.message and "down for maintenance" in stream.failure.message
 
 
@@ -292,7 +293,7 @@ async def test_connection_refused_is_retried_then_reported() -> None:
     assert sum(isinstance(e, Retrying) for e in events) == FAST_RETRY.attempts
     assert stream.failure is not None and stream.failure.kind == "network"
     assert f"127.0.0.1:{port}" in stream.failure.message
-    assert stream.failure.exit_code == 4
+    assert failure_exit(stream.failure) == 4
 
 
 async def test_cancel_keeps_partial_reply(server: LoopbackServer) -> None:
@@ -325,7 +326,7 @@ async def test_mid_stream_error_chunk_keeps_partial(server: LoopbackServer) -> N
         text, _ = await collect(stream)
     assert text == "The first three steps are (1) parse,"
     assert stream.failure is not None and stream.failure.kind == "stream"
-    assert stream.failure.exit_code == 1
+    assert failure_exit(stream.failure) == 1
     assert stream.reply.error == "Provider disconnected unexpectedly"
 
 

@@ -62,3 +62,12 @@ def test_why_a_reply_ended_in_each_place_s_words(
 ) -> None:
     reply = Message(role="assistant", content=content, finish_reason=reason)
     assert (finish_note(reply), finish_said(reason), finish_tag(reason)) == (note, said, tag)
+
+
+def test_every_failure_kind_has_an_exit_code() -> None:
+    from typing import get_args
+
+    from tui.api.errors import FailureKind
+    from tui.cli.output import FAILURE_EXIT
+
+    assert set(FAILURE_EXIT) == set(get_args(FailureKind))

@@ -12,6 +12,7 @@ import pytest
 from tests.loopback import LoopbackServer, Reply, sse_body, text_chunks
 from tests.test_client import FAST_RETRY, KEY, collect, request
 from tui.api.client import ChatClient, FailureError
+from tui.cli.output import failure_exit
 from tui.config import Profile
 
 PROFILE_HEADER = ("X-Api-Key", "profile-secret-header")
@@ -49,7 +50,7 @@ async def test_a_chat_request_is_not_sent_to_another_origin(
     assert text == "" and elsewhere.requests == []
     assert len(server.chat_requests()) == 1  # and not retried
     failure = stream.failure
-    assert failure is not None and failure.kind == "redirect" and failure.exit_code == 4
+    assert failure is not None and failure.kind == "redirect" and failure_exit(failure) == 4
     assert target in failure.message and "another origin" in failure.message
     assert stream.reply.error == failure.message
 

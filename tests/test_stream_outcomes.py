@@ -15,6 +15,7 @@ import pytest
 from tests.loopback import LoopbackServer, Reply, sse_body
 from tests.test_client import collect, make_client, request
 from tui.api.reply import Delta
+from tui.cli.output import failure_exit
 
 EMPTY = "The server sent an empty reply"
 
@@ -80,7 +81,7 @@ async def test_a_body_ending_early_is_cut_off(
     stream, text, _ = await run(server, Reply.sse(CUT_OFF_BODIES[name], piece_size=piece_size))
     assert text == "Hello world" == stream.reply.content  # the partial reply is kept
     failure = stream.failure
-    assert failure is not None and failure.kind == "cut_off" and failure.exit_code == 4
+    assert failure is not None and failure.kind == "cut_off" and failure_exit(failure) == 4
     assert stream.reply.finish_reason == "error"
     assert stream.reply.error == failure.message and "cut off" in failure.message
     assert len(server.chat_requests()) == 1  # never retried after output
@@ -136,7 +137,7 @@ async def test_every_error_shape_fails_with_the_servers_message(
     stream, text, _ = await run(server, Reply.sse(before + ERROR_BODIES[name], piece_size=4))
     assert text == ("partial" if after_text else "")
     failure = stream.failure
-    assert failure is not None and failure.kind == "stream" and failure.exit_code == 1
+    assert failure is not None and failure.kind == "stream" and failure_exit(failure) == 1
     assert "boom: context exceeded" in failure.message
     assert stream.reply.error is not None and "boom: context exceeded" in stream.reply.error
     assert stream.reply.finish_reason == "error"
@@ -169,7 +170,7 @@ async def test_an_empty_reply_is_a_failure_with_a_message(
     assert text == ""
     failure = stream.failure
     assert failure is not None and failure.message.startswith(EMPTY)
-    assert failure.exit_code == 4
+    assert failure_exit(failure) == 4
     assert stream.reply.error == failure.message and stream.reply.finish_reason == "error"
     assert len(server.chat_requests()) == 1
 
@@ -228,7 +229,7 @@ async def test_a_request_that_is_not_valid_json_is_never_sent(
         text, _ = await collect(stream)
     assert text == "" and server.requests == []
     failure = stream.failure
-    assert failure is not None and failure.kind == "request" and failure.exit_code == 2
+    assert failure is not None and failure.kind == "request" and failure_exit(failure) == 2
     assert "nothing was sent" in failure.message
     assert stream.reply.error == failure.message
 

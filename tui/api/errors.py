@@ -1,8 +1,8 @@
 """What went wrong with a request, in plain words.
 
 Every failure the client meets becomes one ``Failure``: its kind decides retries and
-exit codes, its message is one line a person can act on. The API key never appears in
-a message, even when a server echoes it back.
+exit codes (``tui.cli.output.failure_exit``), its message is one line a person can act
+on. The API key never appears in a message, even when a server echoes it back.
 """
 
 from __future__ import annotations
@@ -21,22 +21,6 @@ FailureKind = Literal[
     "cut_off", "redirect", "request",
 ]
 
-# Exit codes of SPEC §2: 1 stream ended in error, 2 the request could not be made,
-# 3 API refused (4xx), 4 network/server (a reply cut off by the connection included).
-EXIT_CODES: dict[str, int] = {
-    "auth": 3,
-    "credits": 3,
-    "rate_limit": 3,
-    "refused": 3,
-    "server": 4,
-    "network": 4,
-    "timeout": 4,
-    "stream": 1,
-    "cut_off": 4,
-    "redirect": 4,
-    "request": 2,
-}
-
 
 @dataclass(frozen=True)
 class Failure:
@@ -45,10 +29,6 @@ class Failure:
     status: int | None = None
     retry_after: float | None = None  # seconds the server asked us to wait
     retryable: bool = False
-
-    @property
-    def exit_code(self) -> int:
-        return EXIT_CODES[self.kind]
 
 
 def redact(text: str, secret: str | None) -> str:

@@ -28,21 +28,15 @@ from tui.chat.turn import (
     new_conversation,
 )
 from tui.cli.answer_out import AnswerPrinter
+from tui.cli.output import ExitCode, failure_exit, say
 from tui.cli.quiet_pipe import QuietPipe
 from tui.config import Config
 from tui.format import finish_said, usage_line
 from tui.model.conversation import Conversation, Message
-from tui.model.text import one_line
 from tui.storage.journal import Journaling, mark_interrupted
 from tui.storage.store import ConversationStore, StoreError
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-EXIT_NOT_SAVED = 5  # the conversation could not be written (stderr says why)
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
-
-
-def _say(message: str) -> None:
-    print(f"cline-tui: {one_line(message, 2000)}", file=sys.stderr, flush=True)
 
 
 def _read_prompt(args: argparse.Namespace) -> str | None:
@@ -55,7 +49,7 @@ def _read_prompt(args: argparse.Namespace) -> str | None:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         text = raw.decode("utf-8", errors="replace")
-        _say(f"stdin is not valid UTF-8: {text.count(chr(0xFFFD))} undecodable "
+        say(f"stdin is not valid UTF-8: {text.count(chr(0xFFFD))} undecodable "
              "byte sequence(s) were replaced with U+FFFD")
         return text
 
@@ -63,8 +57,8 @@ def _read_prompt(args: argparse.Namespace) -> str | None:
 def run_ask(args: argparse.Namespace, config: Config) -> int:
     prompt = _read_prompt(args)
     if prompt is None or not prompt.strip():
-        _say("no prompt: give one as an argument or on stdin (cline-tui ask \"...\")")
-        return EXIT_USAGE
+        say("no prompt: give one as an argument or on stdin (cline-tui ask \"...\")")
+        return ExitCode.USAGE
     if config.profile.starts_server:
         from tui.local.model import with_local_model
 
@@ -74,8 +68,8 @@ def run_ask(args: argparse.Namespace, config: Config) -> int:
         try:
             conversation = store.load(args.continue_id)
         except StoreError as error:
-            _say(str(error))
-            return EXIT_USAGE
+            say(str(error))
+            return ExitCode.USAGE
         # Options given now apply to this turn and are remembered.
         if getattr(args, "model", None):
             conversation.model = config.model
@@ -86,16 +80,16 @@ def run_ask(args: argparse.Namespace, config: Config) -> int:
     else:
         conversation = new_conversation(config)
         if not conversation.model:
-            _say(f"no model chosen for profile '{config.profile.name}': pass -m MODEL")
-            return EXIT_USAGE
+            say(f"no model chosen for profile '{config.profile.name}': pass -m MODEL")
+            return ExitCode.USAGE
     problem = missing_key_message(config)
     if problem:
         from tui.local.model import local_available
 
         if local_available(config):
             problem += " Or ask the local model, offline: cline-tui ask --profile local ..."
-        _say(problem)
-        return EXIT_USAGE
+        say(problem)
+        return ExitCode.USAGE
     if not args.no_save:
         conversation.id = store.new_id() if not args.continue_id else conversation.id
     conversation.add(Message(role="user", content=prompt))
@@ -115,7 +109,7 @@ async def _turn(
     _save(saving, conversation)  # the prompt, before the request is sent (quiet: retried)
     stop = _StopSignals()
     out = QuietPipe(sys.stdout)  # a reader that went away ends printing, quietly
-    request = build_request(conversation, stream=not args.no_stream, say=_say)
+    request = build_request(conversation, stream=not args.no_stream, say=say)
     printer = AnswerPrinter(out, sys.stderr, answer=not args.json, reasoning=args.reasoning)
     async with make_client(config) as client:
         stream = client.stream(request)
@@ -126,7 +120,7 @@ async def _turn(
         try:
             async for delta in stream:
                 if isinstance(delta, Retrying):
-                    _say(f"{delta.reason} Retrying in {delta.wait:.1f} s.")
+                    say(f"{delta.reason} Retrying in {delta.wait:.1f} s.")
                     continue
                 printer.add(delta)
         except asyncio.CancelledError:
@@ -143,24 +137,24 @@ async def _turn(
     if cancelled and stop.signal_name:
         mark_interrupted(reply, stop.signal_name)
     for call in reply.tool_calls:
-        _say(f"tool call {call.name}({call.arguments})")
+        say(f"tool call {call.name}({call.arguments})")
     ended = finish_said(reply.finish_reason)
     if ended:
-        _say(ended)
+        say(ended)
     saved = _save(saving, conversation, report=True)
     journaling.finish(saved)
-    _say(usage_line(reply))
+    say(usage_line(reply))
     for warning in stream.warnings:
-        _say(warning)
-    code = EXIT_OK
+        say(warning)
+    code = ExitCode.OK
     if cancelled:
         by = f" by {stop.signal_name}" if stop.signal_name else ""  # else Ctrl+C
-        _say(f"interrupted{by}: the partial reply was kept")
-        code = EXIT_FAILED
+        say(f"interrupted{by}: the partial reply was kept")
+        code = ExitCode.FAILED
     elif stream.failure is not None:
-        _say(stream.failure.message)
-        code = stream.failure.exit_code
-    return code if saved else EXIT_NOT_SAVED
+        say(stream.failure.message)
+        code = failure_exit(stream.failure)
+    return code if saved else ExitCode.NOT_SAVED
 
 
 def _save(store: ConversationStore | None, conversation: Conversation,
@@ -173,12 +167,12 @@ def _save(store: ConversationStore | None, conversation: Conversation,
         saved = store.save(conversation)
     except (OSError, StoreError, ValueError) as error:  # ValueError: text TOML cannot hold
         if report:
-            _say(f"could not save the conversation: {error}")
+            say(f"could not save the conversation: {error}")
         return False
     if report:
         if saved.note:  # merged with another writer's turns, or kept apart from them
-            _say(saved.note)
-        _say(f"saved conversation {saved.stem}")
+            say(saved.note)
+        say(f"saved conversation {saved.stem}")
     return True
 
 

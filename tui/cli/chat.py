@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import gc
 import os
-import sys
 
+from tui.cli.output import ExitCode, say
 from tui.config import Config
 from tui.model.text import one_line
 from tui.storage.journal import recover_into_store
@@ -44,15 +44,15 @@ def _run_app(args: argparse.Namespace, config: Config) -> int:
         try:
             compare_models = parse_models(args.compare)
         except ValueError as error:
-            print(f"cline-tui: {error}", file=sys.stderr)
-            return 2
+            say(str(error), fold=False)
+            return ExitCode.USAGE
     from tui.local.model import LocalModelError
     from tui.ui.local_start import local_launch
 
     try:
         config, local = local_launch(args, config)  # the local model, when that is the profile
     except LocalModelError as error:
-        print(f"cline-tui: {one_line(str(error))}", file=sys.stderr)
+        say(one_line(str(error)))
         return error.exit_code
     store = ConversationStore(config.paths.conversations)
     # Replies a killed process left in its journal, back into their conversations
@@ -64,8 +64,8 @@ def _run_app(args: argparse.Namespace, config: Config) -> int:
 
         problem = unknown_theme_message(args.theme, config.paths.themes)
         if problem:
-            print(f"cline-tui: {problem}", file=sys.stderr)
-            return 2
+            say(problem, fold=False)
+            return ExitCode.USAGE
     if args.temperature is None and settings.temperature is not None:
         from dataclasses import replace
 
@@ -75,8 +75,8 @@ def _run_app(args: argparse.Namespace, config: Config) -> int:
         try:
             conversation = store.load(args.resume)
         except StoreError as error:
-            print(f"cline-tui: {one_line(str(error))}", file=sys.stderr)
-            return 2
+            say(one_line(str(error)))
+            return ExitCode.USAGE
         if args.model:
             conversation.model = config.model
     elif not args.model:
@@ -94,7 +94,6 @@ def _run_app(args: argparse.Namespace, config: Config) -> int:
         conversation = new_compare(compare_models, new_conversation(config))
         conversation.id = store.new_id()
 
-    from tui.storage.crash_log import EXIT_CRASHED
     from tui.ui.app import make_app
 
     app = make_app(
@@ -113,8 +112,8 @@ def _run_app(args: argparse.Namespace, config: Config) -> int:
         if local is not None:
             local.server.stop()  # also after a crash
     if app.crashed:
-        return EXIT_CRASHED
+        return ExitCode.CRASHED
     if app.stop_signal is not None:
         # As a shell reports a program a signal ended: SIGTERM 143, SIGHUP 129.
         return 128 + app.stop_signal
-    return app.return_code or 0
+    return app.return_code or ExitCode.OK

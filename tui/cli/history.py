@@ -10,17 +10,12 @@ import argparse
 import json
 import sys
 
+from tui.cli.output import ExitCode, say
 from tui.config import Config
 from tui.format import format_cost, format_when
 from tui.model.text import one_line
 from tui.storage.history_index import Entry, HistoryIndex, split_snippet
 from tui.storage.store import ConversationStore, StoreError, valid_id
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-
-
-def _say(message: str) -> None:
-    print(f"cline-tui: {one_line(message, 2000)}", file=sys.stderr, flush=True)
 
 
 def history_index(config: Config) -> HistoryIndex:
@@ -29,11 +24,11 @@ def history_index(config: Config) -> HistoryIndex:
 
 def run_history(args: argparse.Namespace, config: Config) -> int:
     if args.limit is not None and args.limit < 0:
-        _say("--limit must be 0 or more")
-        return EXIT_USAGE
+        say("--limit must be 0 or more")
+        return ExitCode.USAGE
     index = history_index(config)
     if index.needs_build() and sys.stderr.isatty():
-        _say("indexing saved conversations (first run)…")
+        say("indexing saved conversations (first run)…")
     index.refresh()
     query = " ".join(args.query).strip()
     if query:
@@ -42,14 +37,14 @@ def run_history(args: argparse.Namespace, config: Config) -> int:
         entries = index.entries(limit=args.limit)
     if args.json:
         print(json.dumps([entry_json(e) for e in entries], indent=2, ensure_ascii=True))
-        return EXIT_OK
+        return ExitCode.OK
     for entry in entries:
         print(entry_line(entry))
         if entry.snippet:
             print("    " + one_line("".join(text for text, _ in split_snippet(entry.snippet))))
     if not entries and query:
-        _say(f"nothing matches '{query}'")
-    return EXIT_OK
+        say(f"nothing matches '{query}'")
+    return ExitCode.OK
 
 
 def entry_line(e: Entry) -> str:
@@ -81,22 +76,22 @@ def run_show(args: argparse.Namespace, config: Config) -> int:
     store = ConversationStore(config.paths.conversations)
     conversation_id = resolve_id(store, args.id)
     if conversation_id is None:
-        return EXIT_USAGE
+        return ExitCode.USAGE
     try:
         conversation = store.load(conversation_id)
     except StoreError as error:
-        _say(str(error))
-        return EXIT_FAILED
+        say(str(error))
+        return ExitCode.FAILED
     for problem in conversation.problems:  # hand-edited values kept as written, not used
-        _say(f"{conversation_id}: {problem}")
+        say(f"{conversation_id}: {problem}")
     sys.stdout.write(export(conversation, args.format, args.layout))
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def resolve_id(store: ConversationStore, given: str) -> str | None:
     """The id ``given`` names: itself, or the one saved id it is the start of."""
     if not valid_id(given):
-        _say(f"'{given}' is not a conversation id")
+        say(f"'{given}' is not a conversation id")
         return None
     if store.path_for(given).exists():
         return given
@@ -107,8 +102,8 @@ def resolve_id(store: ConversationStore, given: str) -> str | None:
     if len(matches) == 1:
         return matches[0]
     if matches:
-        _say(f"'{given}' could be any of {len(matches)} conversations: "
+        say(f"'{given}' could be any of {len(matches)} conversations: "
              + ", ".join(matches[:5]) + ("…" if len(matches) > 5 else ""))
     else:
-        _say(f"no saved conversation '{given}' in {store.folder}")
+        say(f"no saved conversation '{given}' in {store.folder}")
     return None

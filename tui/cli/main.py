@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from tui import __version__
+from tui.cli.output import ExitCode, say
 
 if TYPE_CHECKING:
     from tui.config import Paths
-
-EXIT_USAGE = 2
-
 
 def _temperature(value: str) -> float:
     try:
@@ -107,15 +104,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     problem = unusable_folder(Paths.from_env())
     if problem:
-        print(f"cline-tui: {problem}", file=sys.stderr)
-        return EXIT_USAGE
+        say(problem, fold=False)
+        return ExitCode.USAGE
     try:
         return _run(args)
     except BrokenPipeError:
         # stdout's reader went away (``cline-tui history | head -1``): Unix convention is
         # to stop quietly. What was asked was done as far as the reader wanted it.
         silence_stdout()
-        return 0
+        return ExitCode.OK
 
 
 def unusable_folder(paths: Paths) -> str | None:
@@ -141,7 +138,7 @@ def _run(args: argparse.Namespace) -> int:
 
     config = load_config()
     for warning in config.warnings:
-        print(f"cline-tui: {warning}", file=sys.stderr)
+        say(warning, fold=False)
     try:
         config = config.with_overrides(
             profile=getattr(args, "profile", None),
@@ -152,13 +149,13 @@ def _run(args: argparse.Namespace) -> int:
             local_model=getattr(args, "local_model", None),
         )
     except ConfigError as error:
-        print(f"cline-tui: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        say(str(error), fold=False)
+        return ExitCode.USAGE
     if args.command in ("ask", "history", "show"):
         from tui.storage.journal import recover_into_store
 
         for note in recover_into_store(config.paths.conversations):
-            print(f"cline-tui: {note}", file=sys.stderr)
+            say(note, fold=False)
     if args.command == "ask":
         from tui.cli.ask import run_ask
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import sys
 import time
 from dataclasses import asdict
 
 from tui.api.catalog import Catalog, ModelInfo
 from tui.api.client import FailureError
 from tui.chat.turn import make_client
+from tui.cli.output import ExitCode, failure_exit, say
 from tui.config import Config
 from tui.format import format_context, format_price
 from tui.model.text import one_line, strip_controls
@@ -35,20 +35,17 @@ async def _models(args: argparse.Namespace, config: Config) -> int:
                 models = await catalog.fetch()
             except FailureError as error:
                 if cached is None:
-                    print(f"cline-tui: {one_line(error.failure.message)}", file=sys.stderr)
-                    return error.failure.exit_code
+                    say(one_line(error.failure.message))
+                    return failure_exit(error.failure)
                 age = (time.time() - cached[1]) / 3600
-                print(
-                    f"cline-tui: {one_line(error.failure.message)} "
-                    f"Showing the cached list from {age:.0f} h ago.",
-                    file=sys.stderr,
-                )
+                say(f"{one_line(error.failure.message)} "
+                    f"Showing the cached list from {age:.0f} h ago.")
                 models = cached[0]
     if args.json:
         print(json.dumps([asdict(m) for m in models], indent=2, ensure_ascii=False))
     else:
         print(format_table(models))
-    return 0
+    return ExitCode.OK
 
 
 def format_table(models: list[ModelInfo]) -> str:

@@ -15,8 +15,6 @@ from pathlib import Path
 
 from tui.storage.store import make_private_dir
 
-EXIT_CRASHED = 70  # EX_SOFTWARE (sysexits.h): an internal error
-
 
 def write_crash_log(cache_dir: Path, error: BaseException) -> Path | None:
     """Write ``error``'s traceback (no locals) to ``cache_dir/crash-<time>.log``;
