@@ -71,3 +71,23 @@ def test_every_failure_kind_has_an_exit_code() -> None:
     from tui.cli.output import FAILURE_EXIT
 
     assert set(FAILURE_EXIT) == set(get_args(FailureKind))
+
+
+@pytest.mark.parametrize(("given", "expected"), [
+    (0, 0.0), (2, 2.0), (0.7, 0.7), (True, "True is not a number"), ("1", "'1' is not a number"),
+    (2.5, "2.5 is not a number from 0 to 2"), (float("nan"), "nan is not a number from 0 to 2"),
+])
+def test_a_temperature_is_a_finite_number_from_0_to_2(given: object, expected: object) -> None:
+    from tui.model.temperature import check_temperature
+
+    assert check_temperature(given) == expected
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("0.3", 0.3), (" 1 ", 1.0), ("hot", "'hot' is not a number"), ("", "'' is not a number"),
+    ("7", "'7' is not a number from 0 to 2"), ("inf", "'inf' is not a number from 0 to 2"),
+])
+def test_a_typed_temperature(typed: str, expected: object) -> None:
+    from tui.model.temperature import read_temperature
+
+    assert read_temperature(typed) == expected

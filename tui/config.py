@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from tui.model.temperature import check_temperature
+
 CLINE_BASE_URL = "https://api.cline.bot/api/v1"
 DEFAULT_MODEL = "anthropic/claude-sonnet-4.6"
 PROJECT_URL = "https://github.com/cline/cline-tui"
@@ -206,7 +208,7 @@ def load_config(
     model = _get(data, "model", str, warnings)
     theme = _get(data, "theme", str, warnings)
     system = _get(data, "system", str, warnings)
-    temperature = _in_range(data, "temperature", 0.0, 2.0, warnings)
+    temperature = _temperature(data, warnings)
     timeout = _in_range(data, "timeout", 0.0, math.inf, warnings, low_open=True)
     keys = _get(data, "keys", dict, warnings) or {}
     # Read before the Config is built: its warnings tuple is taken then.
@@ -275,6 +277,17 @@ def _get(data: dict[str, Any], key: str, kind: type, warnings: list[str]) -> Any
         warnings.append(f"config.toml: '{key}' should be a {kind.__name__} (ignored)")
         return None
     return value
+
+
+def _temperature(data: dict[str, Any], warnings: list[str]) -> float | None:
+    value = _get(data, "temperature", float, warnings)
+    if value is None:
+        return None
+    checked = check_temperature(value)
+    if isinstance(checked, str):
+        warnings.append(f"config.toml: 'temperature' = {checked} (ignored)")
+        return None
+    return checked
 
 
 def _in_range(data: dict[str, Any], key: str, low: float, high: float, warnings: list[str],

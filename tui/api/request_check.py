@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-TEMPERATURE_RANGE = (0.0, 2.0)
+from tui.model.temperature import TEMPERATURE_WORDS, check_temperature
 
 
 def request_problem(body: dict[str, Any]) -> str | None:
@@ -19,10 +19,9 @@ def request_problem(body: dict[str, Any]) -> str | None:
             "pick one with F2, or pass -m MODEL."
         )
     temperature = body.get("temperature")
-    if temperature is not None and not _in_range(temperature):
-        low, high = TEMPERATURE_RANGE
+    if temperature is not None and isinstance(check_temperature(temperature), str):
         return (
-            f"The temperature {temperature!r} is not a number from {low:g} to {high:g}, so "
+            f"The temperature {temperature!r} is not {TEMPERATURE_WORDS}, so "
             "nothing was sent: change it in this chat's settings, or pass -t."
         )
     if _holds_non_finite(body):
@@ -31,13 +30,6 @@ def request_problem(body: dict[str, Any]) -> str | None:
             "sent: check the conversation file for nan or inf."
         )
     return None
-
-
-def _in_range(value: Any) -> bool:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return False
-    low, high = TEMPERATURE_RANGE
-    return math.isfinite(value) and low <= value <= high
 
 
 def _holds_non_finite(value: Any) -> bool:

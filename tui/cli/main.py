@@ -10,17 +10,15 @@ from typing import TYPE_CHECKING
 
 from tui import __version__
 from tui.cli.output import ExitCode, say
+from tui.model.temperature import read_temperature
 
 if TYPE_CHECKING:
     from tui.config import Paths
 
 def _temperature(value: str) -> float:
-    try:
-        number = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{value}' is not a number") from None
-    if not 0.0 <= number <= 2.0:
-        raise argparse.ArgumentTypeError("temperature must be between 0 and 2")
+    number = read_temperature(value)
+    if isinstance(number, str):
+        raise argparse.ArgumentTypeError(number)
     return number
 
 

@@ -4,11 +4,11 @@ rewritten."""
 
 from __future__ import annotations
 
-import math
 import tomllib
 from pathlib import Path
 from typing import Any
 
+from tui.model.temperature import TEMPERATURE_WORDS, check_temperature
 from tui.storage.store import make_private_dir, write_atomic
 from tui.storage.toml_file import dumps
 
@@ -38,7 +38,7 @@ class Settings:
 
         temperature = self.data.get("temperature")
         if temperature is not None and _temperature(temperature) is None:
-            wrong("temperature", "a number from 0 to 2")
+            wrong("temperature", TEMPERATURE_WORDS)
         for key in ("streaming", "reasoning_unfolded"):
             if key in self.data and not isinstance(self.data[key], bool):
                 wrong(key, "true or false")
@@ -112,7 +112,6 @@ class Settings:
 
 
 def _temperature(value: Any) -> float | None:
-    """A temperature the API accepts: a finite number from 0 to 2, else None."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value) if math.isfinite(value) and 0 <= value <= 2 else None
+    """A temperature the API accepts, else None."""
+    checked = check_temperature(value)
+    return checked if isinstance(checked, float) else None

@@ -10,6 +10,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, TextArea
 
+from tui.model.temperature import TEMPERATURE_WORDS, read_temperature
+
 ChatSettingsResult = tuple[str | None, float | None]
 
 
@@ -50,13 +52,11 @@ class ChatSettings(ModalScreen[ChatSettingsResult | None]):
         raw = self.query_one("#temperature", Input).value.strip()
         temperature: float | None = None
         if raw:
-            try:
-                temperature = float(raw)
-            except ValueError:
-                temperature = -1
-            if not 0 <= temperature <= 2:
-                self.query_one("#error", Label).update("Temperature must be a number from 0 to 2.")
+            checked = read_temperature(raw)
+            if isinstance(checked, str):
+                self.query_one("#error", Label).update(f"Temperature must be {TEMPERATURE_WORDS}.")
                 return
+            temperature = checked
         system = self.query_one("#system", TextArea).text.strip() or None
         self.dismiss((system, temperature))
 

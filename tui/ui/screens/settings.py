@@ -15,6 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static, Switch, TextArea
 from textual.widgets.option_list import Option
 
+from tui.model.temperature import TEMPERATURE_WORDS, read_temperature
 from tui.model.text import one_line
 from tui.ui.render.inert import inert
 
@@ -32,9 +33,9 @@ def parse_temperature(raw: str) -> float | None:
     """Empty: the model's default. Raises ValueError outside 0 to 2."""
     if not raw.strip():
         return None
-    value = float(raw)
-    if not 0 <= value <= 2:
-        raise ValueError(raw)
+    value = read_temperature(raw)
+    if isinstance(value, str):
+        raise ValueError(value)
     return value
 
 
@@ -158,7 +159,7 @@ class SettingsScreen(ModalScreen[SettingsValues | None]):
         try:
             temperature = parse_temperature(self.query_one("#temperature", Input).value)
         except ValueError:
-            error.update("Temperature must be a number from 0 to 2, or empty.")
+            error.update(f"Temperature must be {TEMPERATURE_WORDS}, or empty.")
             return
         model = self.query_one("#model", Input).value.strip()
         if any(c.isspace() for c in model):
