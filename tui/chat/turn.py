@@ -14,6 +14,8 @@ from tui.model.conversation import Conversation
 if TYPE_CHECKING:
     import httpx
 
+    from tui.storage.store import ConversationStore
+
 
 def make_client(config: Config, transport: httpx.AsyncBaseTransport | None = None) -> ChatClient:
     if transport is None and config.profile.starts_server:
@@ -37,13 +39,20 @@ def missing_key_message(config: Config) -> str | None:
     return f"{profile.api_key_env} is not set. {profile.key_help()}"
 
 
-def new_conversation(config: Config) -> Conversation:
-    return Conversation(
-        model=config.model,
+def new_conversation(
+    config: Config, store: ConversationStore | None = None, model: str | None = None
+) -> Conversation:
+    """A conversation with the config's settings (``model`` chosen over its model); with
+    ``store``, named by an id no saved conversation has."""
+    conversation = Conversation(
+        model=model or config.model,
         system=config.system or None,
         temperature=config.temperature,
         profile=config.profile.name,
     )
+    if store is not None:
+        conversation.id = store.new_id()
+    return conversation
 
 
 def build_request(

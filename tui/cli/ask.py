@@ -78,7 +78,7 @@ def run_ask(args: argparse.Namespace, config: Config) -> int:
         if getattr(args, "temperature", None) is not None:
             conversation.temperature = config.temperature
     else:
-        conversation = new_conversation(config)
+        conversation = new_conversation(config, None if args.no_save else store)
         if not conversation.model:
             say(f"no model chosen for profile '{config.profile.name}': pass -m MODEL")
             return ExitCode.USAGE
@@ -90,8 +90,6 @@ def run_ask(args: argparse.Namespace, config: Config) -> int:
             problem += " Or ask the local model, offline: cline-tui ask --profile local ..."
         say(problem)
         return ExitCode.USAGE
-    if not args.no_save:
-        conversation.id = store.new_id() if not args.continue_id else conversation.id
     conversation.add(Message(role="user", content=prompt))
     if config.profile.starts_server:
         from tui.local.server import run_served

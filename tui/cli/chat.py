@@ -91,8 +91,7 @@ def _run_app(args: argparse.Namespace, config: Config) -> int:
         from tui.chat.turn import new_conversation
         from tui.model.compare import new_compare
 
-        conversation = new_compare(compare_models, new_conversation(config))
-        conversation.id = store.new_id()
+        conversation = new_compare(compare_models, new_conversation(config, store))
 
     from tui.ui.app import make_app
 

@@ -205,11 +205,7 @@ class ChatApp(PreferencesApp, App[None]):
     # --- services for the screens ---------------------------------------------------
 
     def new_conversation(self, model: str | None = None) -> Conversation:
-        conversation = new_conversation(self.config)
-        conversation.id = self.store.new_id()
-        if model:
-            conversation.model = model
-        return conversation
+        return new_conversation(self.config, self.store, model)
 
     def model_info(self, model_id: str) -> ModelInfo | None:
         return next((m for m in self.models if m.id == model_id), None)
