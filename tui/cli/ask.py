@@ -92,7 +92,7 @@ def run_ask(args: argparse.Namespace, config: Config) -> int:
         return ExitCode.USAGE
     conversation.add(Message(role="user", content=prompt))
     if config.profile.starts_server:
-        from tui.local.server import run_served
+        from tui.cli.served import run_served
 
         return run_served(
             config, lambda served: asyncio.run(_turn(args, served, conversation, store))

@@ -166,7 +166,7 @@ def _run(args: argparse.Namespace) -> int:
         from tui.cli.models import run_models
 
         if config.profile.starts_server:
-            from tui.local.server import run_served
+            from tui.cli.served import run_served
 
             return run_served(config, lambda served: run_models(args, served))
         return run_models(args, config)

@@ -323,23 +323,6 @@ def serving(config: Config, progress: Progress) -> Iterator[Config]:
         server.stop()
 
 
-def run_served(config: Config, run: Callable[[Config], int]) -> int:
-    """``run(config)`` against the local model, started and stopped around it, with
-    progress on stderr; the exit code (SPEC §2) of ``run`` or of the failure."""
-    def say(text: str) -> None:
-        print(f"cline-tui: {text}", file=sys.stderr, flush=True)
-
-    try:
-        with serving(config, say) as served:
-            return run(served)
-    except LocalModelError as error:
-        say(str(error))
-        return error.exit_code
-    except KeyboardInterrupt:
-        say("interrupted while the local model was loading")
-        return 1
-
-
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind((HOST, 0))
