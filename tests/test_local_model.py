@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.local_support import gguf_bytes, needs_llama, server_pids
+from tui.cli.output import local_exit
 from tui.config import ConfigError, load_config
 from tui.local import model as local_model
 from tui.local.gguf import GGUFError, read_metadata
@@ -133,7 +134,7 @@ def test_a_python_without_llama_cpp_gives_the_install_command(tmp_path: Path) ->
     message = str(failure.value)
     assert "pip install 'cline-tui[local]'" in message
     assert "\n" not in message
-    assert failure.value.exit_code == 2
+    assert local_exit(failure.value) == 2
 
 
 # --- the port -----------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import argparse
 import gc
 import os
 
-from tui.cli.output import ExitCode, say
+from tui.cli.output import ExitCode, local_exit, say
 from tui.config import Config
 from tui.model.text import one_line
 from tui.storage.journal import recover_into_store
@@ -53,7 +53,7 @@ def _run_app(args: argparse.Namespace, config: Config) -> int:
         config, local = local_launch(args, config)  # the local model, when that is the profile
     except LocalModelError as error:
         say(one_line(str(error)))
-        return error.exit_code
+        return local_exit(error)
     store = ConversationStore(config.paths.conversations)
     # Replies a killed process left in its journal, back into their conversations
     # before one of them is opened.

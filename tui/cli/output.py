@@ -14,6 +14,7 @@ from tui.model.text import one_line
 
 if TYPE_CHECKING:  # not imported at run time: ``main`` starts before any request module
     from tui.api.errors import Failure, FailureKind
+    from tui.local.model import LocalModelError
 
 
 class ExitCode(IntEnum):
@@ -44,6 +45,11 @@ FAILURE_EXIT: dict[FailureKind, ExitCode] = {
 def failure_exit(failure: Failure) -> ExitCode:
     """The exit code of a request that failed this way."""
     return FAILURE_EXIT[failure.kind]
+
+
+def local_exit(error: LocalModelError) -> ExitCode:
+    """The exit code when the local model could not be served."""
+    return ExitCode.NETWORK if error.server_failed else ExitCode.USAGE
 
 
 def say(message: str, *, fold: bool = True) -> None:

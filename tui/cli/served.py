@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-from tui.cli.output import ExitCode, say
+from tui.cli.output import ExitCode, local_exit, say
 from tui.config import Config
 from tui.local.model import LocalModelError
 from tui.local.server import serving
@@ -20,7 +20,7 @@ def run_served(config: Config, run: Callable[[Config], int]) -> int:
             return run(served)
     except LocalModelError as error:
         progress(str(error))
-        return error.exit_code
+        return local_exit(error)
     except KeyboardInterrupt:
         progress("interrupted while the local model was loading")
         return ExitCode.FAILED

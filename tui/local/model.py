@@ -36,9 +36,9 @@ Progress = Callable[[str], None]
 class LocalModelError(Exception):
     """The local model cannot be served; the message says why and what to do."""
 
-    def __init__(self, message: str, exit_code: int = 2) -> None:
+    def __init__(self, message: str, server_failed: bool = False) -> None:
         super().__init__(message)
-        self.exit_code = exit_code  # 2: fix the setup (SPEC §2); 4: the server failed
+        self.server_failed = server_failed  # else the setup needs fixing
 
 
 @dataclass(frozen=True)

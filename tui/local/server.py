@@ -159,7 +159,7 @@ class LocalServer:
             now = time.monotonic()
             if now - started > timeout:
                 self.stop()
-                raise LocalModelError(self._timeout_message(timeout), exit_code=4)
+                raise LocalModelError(self._timeout_message(timeout), server_failed=True)
             if now - told >= 5:
                 told = now
                 progress(f"still loading the local model ({now - started:.0f} s)")
@@ -175,7 +175,7 @@ class LocalServer:
             elapsed = time.monotonic() - started
             if elapsed > timeout:
                 self.stop()
-                raise LocalModelError(self._timeout_message(timeout), exit_code=4)
+                raise LocalModelError(self._timeout_message(timeout), server_failed=True)
             progress(elapsed)
             await asyncio.sleep(0.5)
         return time.monotonic() - started
@@ -230,7 +230,7 @@ class LocalServer:
         return LocalModelError(
             f"the local model server stopped ({how}): {last[:200] or 'no output'} "
             f"(log: {self.log_file})",
-            exit_code=4,
+            server_failed=True,
         )
 
 
