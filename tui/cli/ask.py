@@ -50,7 +50,7 @@ def _read_prompt(args: argparse.Namespace) -> str | None:
     except UnicodeDecodeError:
         text = raw.decode("utf-8", errors="replace")
         say(f"stdin is not valid UTF-8: {text.count(chr(0xFFFD))} undecodable "
-             "byte sequence(s) were replaced with U+FFFD")
+            "byte sequence(s) were replaced with U+FFFD")
         return text
 
 

@@ -103,7 +103,7 @@ def resolve_id(store: ConversationStore, given: str) -> str | None:
         return matches[0]
     if matches:
         say(f"'{given}' could be any of {len(matches)} conversations: "
-             + ", ".join(matches[:5]) + ("…" if len(matches) > 5 else ""))
+            + ", ".join(matches[:5]) + ("…" if len(matches) > 5 else ""))
     else:
         say(f"no saved conversation '{given}' in {store.folder}")
     return None

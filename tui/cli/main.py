@@ -15,6 +15,7 @@ from tui.model.temperature import read_temperature
 if TYPE_CHECKING:
     from tui.config import Paths
 
+
 def _temperature(value: str) -> float:
     number = read_temperature(value)
     if isinstance(number, str):
