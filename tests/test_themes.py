@@ -190,7 +190,8 @@ def test_unknown_theme_on_the_command_line_exits_2(capsys: pytest.CaptureFixture
 
 
 def test_wheel_ships_the_themes(tmp_path: Path) -> None:
-    """A wheel holds tui/themes/*.toml, and the loader finds them once installed."""
+    """A wheel holds tui/themes/*.toml and the app's .tcss files; once installed, the
+    theme loader finds the themes and the app its CSS."""
     pytest.importorskip("hatchling")  # listed in the test extra; builds offline
     out = tmp_path / "wheel"
     subprocess.run(
@@ -204,12 +205,17 @@ def test_wheel_ships_the_themes(tmp_path: Path) -> None:
         archive.extractall(tmp_path / "site")
     for name in BUNDLED:
         assert f"tui/themes/{name}.toml" in names
+    tcss = {p.relative_to(REPO).as_posix() for p in (REPO / "tui").rglob("*.tcss")}
+    assert tcss and tcss <= names
     script = ("from tui.ui.themes import bundled_theme_dir, load_themes; "
               "print(bundled_theme_dir()); l = load_themes(None); "
-              "print(sorted(l.themes), l.problems)")
+              "print(sorted(l.themes), l.problems); "
+              "from pathlib import Path; import tui.ui.app as a; css = a.ChatApp.CSS_PATH; "
+              "print(bool(css) and all((Path(a.__file__).parent / p).is_file() for p in css))")
     env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}
     result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
                             text=True, check=True, timeout=120, cwd=tmp_path)
-    where, loaded = result.stdout.splitlines()
+    where, loaded, css_found = result.stdout.splitlines()
     assert Path(where) == tmp_path / "site" / "tui" / "themes"
     assert loaded == f"{sorted(BUNDLED)} []"
+    assert css_found == "True"

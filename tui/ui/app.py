@@ -44,6 +44,9 @@ WARM_UP_AFTER = 0.3  # seconds after mount: past the first frames, before a pers
 
 class ChatApp(PreferencesApp, App[None]):
     TITLE = "cline-tui"
+    # The screens' and dialogs' CSS and the rules they share, beside this file (the
+    # widgets keep theirs in DEFAULT_CSS).
+    CSS_PATH = ["app.tcss", "dialogs.tcss"]
     BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True)]
 
     def __init__(

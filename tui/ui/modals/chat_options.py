@@ -17,17 +17,7 @@ ChatSettingsResult = tuple[str | None, float | None]
 
 class ChatSettings(ModalScreen[ChatSettingsResult | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="settings.cancel")]
-    DEFAULT_CSS = """
-    ChatSettings { align: center middle; }
-    ChatSettings > Vertical {
-        width: 80; max-width: 100%; height: auto; max-height: 90%;
-        border: round $accent; background: $surface; padding: 1 2;
-    }
-    ChatSettings TextArea { height: 10; }
-    ChatSettings Input { width: 20; }
-    ChatSettings #error { color: $error; height: auto; }
-    ChatSettings Horizontal { height: auto; align-horizontal: right; margin-top: 1; }
-    """
+    DEFAULT_CLASSES = "dialog"
 
     def __init__(self, system: str | None, temperature: float | None) -> None:
         super().__init__()
@@ -42,7 +32,7 @@ class ChatSettings(ModalScreen[ChatSettingsResult | None]):
             value = "" if self.temperature is None else f"{self.temperature:g}"
             yield Input(value, id="temperature")
             yield Label("", id="error", markup=False)
-            with Horizontal():
+            with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button("Save", id="save", variant="primary")
 

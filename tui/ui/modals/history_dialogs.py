@@ -11,23 +11,12 @@ from textual.widgets import Button, Input, Label, Static
 
 from tui.ui.render.inert import inert
 
-_DIALOG_CSS = """
-{name} {{ align: center middle; }}
-{name} > Vertical {{
-    width: 70; max-width: 100%; height: auto;
-    border: round $accent; background: $surface; padding: 1 2;
-}}
-{name} #error {{ color: $error; height: auto; }}
-{name} Horizontal {{ height: auto; align-horizontal: right; margin-top: 1; }}
-{name} Button {{ margin-left: 1; }}
-"""
-
 
 class RenameDialog(ModalScreen[str | None]):
     """A new title for a conversation; dismisses with it, or None when cancelled."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="rename.cancel")]
-    DEFAULT_CSS = _DIALOG_CSS.format(name="RenameDialog")
+    DEFAULT_CLASSES = "dialog"
 
     def __init__(self, title: str) -> None:
         super().__init__()
@@ -38,7 +27,7 @@ class RenameDialog(ModalScreen[str | None]):
             yield Label("New title")
             yield Input(" ".join(self.old_title.split()), id="title", select_on_focus=False)
             yield Label("", id="error", markup=False)
-            with Horizontal():
+            with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button("Rename", id="rename", variant="primary")
 
@@ -63,7 +52,7 @@ class ConfirmDelete(ModalScreen[bool]):
         Binding("y,enter", "answer(True)", "Delete", id="delete.yes"),
         Binding("n,escape", "answer(False)", "Keep", id="delete.no"),
     ]
-    DEFAULT_CSS = _DIALOG_CSS.format(name="ConfirmDelete")
+    DEFAULT_CLASSES = "dialog"
 
     def __init__(self, title: str) -> None:
         super().__init__()
@@ -74,7 +63,7 @@ class ConfirmDelete(ModalScreen[bool]):
             yield Static(inert(f"Delete “{' '.join(self.title_text.split())}”?"))
             yield Static("It moves to the trash; Ctrl+Z on the list brings it back.",
                          markup=False)
-            with Horizontal():
+            with Horizontal(classes="buttons"):
                 yield Button("Keep (n)", id="no")
                 yield Button("Delete (y)", id="yes", variant="error")
 

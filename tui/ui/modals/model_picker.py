@@ -42,19 +42,7 @@ class ModelPicker(ModalScreen[str | None]):
         Binding("down", "cursor_down", "Next", show=False, id="picker.down"),
         Binding("up", "cursor_up", "Previous", show=False, id="picker.up"),
     ]
-    DEFAULT_CSS = """
-    ModelPicker { align: center middle; }
-    ModelPicker > Vertical {
-        width: 96;
-        max-width: 100%;
-        height: 80%;
-        border: round $accent;
-        background: $surface;
-        padding: 0 1;
-    }
-    ModelPicker OptionList { height: 1fr; border: none; }
-    ModelPicker .hint { color: $text-muted; }
-    """
+    DEFAULT_CLASSES = "dialog"
 
     def __init__(self, models: list[ModelInfo], current: str, note: str = "") -> None:
         super().__init__()

@@ -23,15 +23,7 @@ class ThemePicker(ModalScreen[str | None]):
         Binding("down", "move(1)", "Next", show=False, id="themes.down"),
         Binding("up", "move(-1)", "Previous", show=False, id="themes.up"),
     ]
-    DEFAULT_CSS = """
-    ThemePicker { align: right top; }
-    ThemePicker > Vertical {
-        width: 44; max-width: 100%; height: 80%;
-        border: round $accent; background: $surface; padding: 0 1; margin: 1 2;
-    }
-    ThemePicker OptionList { height: 1fr; border: none; }
-    ThemePicker .hint { color: $text-muted; }
-    """
+    DEFAULT_CLASSES = "dialog"
 
     def __init__(self, themes: dict[str, Theme], current: str) -> None:
         super().__init__()

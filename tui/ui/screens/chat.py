@@ -52,15 +52,6 @@ class ChatScreen(Screen[None]):
                 tooltip="System prompt and temperature of this chat"),
         Binding("ctrl+l", "app.open_history", "Chats", id="chat.history"),
     ]
-    DEFAULT_CSS = """
-    ChatScreen #title-bar {
-        height: 1;
-        padding: 0 1;
-        background: $panel;
-        color: $text-muted;
-    }
-    ChatScreen #prompt { margin: 0 1; }
-    """
 
     def __init__(self, conversation: Conversation) -> None:
         super().__init__()
@@ -72,7 +63,7 @@ class ChatScreen(Screen[None]):
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
-        yield Static(id="title-bar", markup=False)
+        yield Static(id="title-bar", classes="title-bar", markup=False)
         with Horizontal(id="main"):
             with Vertical(id="chat"):
                 yield Transcript(id="transcript")

@@ -47,16 +47,6 @@ class CompareScreen(Screen[None]):
         Binding("f10", "close_compare", "Close", id="compare.close"),
         Binding("ctrl+l", "app.open_history", "Chats", id="compare.history"),
     ]
-    DEFAULT_CSS = """
-    CompareScreen #title-bar { height: 1; padding: 0 1; background: $panel; color: $text-muted; }
-    CompareScreen #columns { height: 1fr; }
-    CompareScreen Tabs { display: none; }
-    CompareScreen.-narrow Tabs { display: block; }
-    CompareScreen.-narrow CompareColumn { display: none; border-right: none; }
-    CompareScreen.-narrow CompareColumn.-active { display: block; }
-    CompareScreen #summary { height: auto; padding: 0 1; color: $success; }
-    CompareScreen #prompt { margin: 0 1; }
-    """
 
     live_interval = 0.25  # seconds between updates of the columns' live speed lines
 
@@ -75,7 +65,7 @@ class CompareScreen(Screen[None]):
         return list(self.query(CompareColumn))
 
     def compose(self) -> ComposeResult:
-        yield Static(id="title-bar", markup=False)
+        yield Static(id="title-bar", classes="title-bar", markup=False)
         yield Tabs(*[Tab(inert(f"{i + 1} {m}"), id=f"tab-{i}")
                      for i, m in enumerate(self.conversation.models)])
         with Horizontal(id="columns"):

@@ -49,15 +49,7 @@ def help_rows(app: App[Any], screen: Screen[Any]) -> list[HelpRow]:
 
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,f1", "close", "Close", id="help.close")]
-    DEFAULT_CSS = """
-    HelpScreen { align: center middle; }
-    HelpScreen > Vertical {
-        width: 90; max-width: 100%; height: 90%;
-        border: round $accent; background: $surface; padding: 0 1;
-    }
-    HelpScreen DataTable { height: 1fr; }
-    HelpScreen .hint { color: $text-muted; }
-    """
+    DEFAULT_CLASSES = "dialog"
 
     def __init__(self, title: str, rows: list[HelpRow]) -> None:
         super().__init__()

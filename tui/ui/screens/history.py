@@ -66,20 +66,6 @@ class HistoryScreen(Screen[HistoryResult]):
         Binding("pageup", "list('page', -1)", "Page up", show=False, id="history.pageup"),
         Binding("pagedown", "list('page', 1)", "Page down", show=False, id="history.pagedown"),
     ]
-    DEFAULT_CSS = """
-    HistoryScreen #history-title { height: 1; padding: 0 1; background: $panel;
-                                   color: $text-muted; }
-    HistoryScreen #history-search { height: 3; }
-    HistoryScreen #history-filter { width: 1fr; }
-    HistoryScreen #history-mode { width: auto; min-width: 18; padding: 1 1 0 1;
-                                  color: $text-accent; }
-    HistoryScreen #history-building { height: auto; padding: 0 1; display: none; }
-    HistoryScreen #history-building.-building { display: block; }
-    HistoryScreen #history-main { height: 1fr; }
-    HistoryScreen #history-list { width: 3fr; }
-    HistoryScreen #history-preview { width: 2fr; border-left: vkey $panel-lighten-2;
-                                     padding: 0 1; }
-    """
 
     def __init__(self, store: ConversationStore, index: HistoryIndex, export_dir: Path,
                  current_id: str | None = None) -> None:
@@ -97,7 +83,7 @@ class HistoryScreen(Screen[HistoryResult]):
         self._focus_id: str | None = None  # where the cursor goes on the next reload
 
     def compose(self) -> ComposeResult:
-        yield Static(id="history-title", markup=False)
+        yield Static(id="history-title", classes="title-bar", markup=False)
         with Horizontal(id="history-search"):
             yield Input(placeholder=_PLACEHOLDER["title"], id="history-filter")
             yield Static(_MODE_LABEL["title"], id="history-mode", markup=False)

@@ -39,32 +39,12 @@ def parse_temperature(raw: str) -> float | None:
     return value
 
 
-_DIALOG = """
-{name} {{ align: center middle; }}
-{name} > Vertical {{
-    width: 84; max-width: 100%; height: auto; max-height: 95%;
-    border: round $accent; background: $surface; padding: 0 2;
-}}
-{name} .row {{ height: auto; margin-top: 1; }}
-{name} .row Label {{ width: 34; padding-top: 1; }}
-{name} .row Switch {{ width: auto; }}
-{name} .buttons {{ height: auto; align-horizontal: right; margin-top: 1; }}
-{name} #error {{ color: $error; height: auto; }}
-{name} .hint {{ color: $text-muted; }}
-"""
-
-
 class SettingsScreen(ModalScreen[SettingsValues | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="settings_screen.cancel"),
         Binding("ctrl+s", "save", "Save", id="settings_screen.save"),
     ]
-    DEFAULT_CSS = _DIALOG.format(name="SettingsScreen") + """
-    SettingsScreen #model { width: 1fr; }
-    SettingsScreen #temperature { width: 12; }
-    SettingsScreen #presets { height: 6; border: round $panel; }
-    SettingsScreen .preset-buttons { height: auto; }
-    """
+    DEFAULT_CLASSES = "dialog"
 
     def __init__(self, values: SettingsValues, profile: str, theme: str) -> None:
         super().__init__()
@@ -182,9 +162,7 @@ class PresetEditor(ModalScreen[tuple[str, str] | None]):
     """One preset: a name and its system prompt."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="preset.cancel")]
-    DEFAULT_CSS = _DIALOG.format(name="PresetEditor") + """
-    PresetEditor TextArea { height: 10; }
-    """
+    DEFAULT_CLASSES = "dialog"
 
     def __init__(self, name: str, text: str, taken: set[str]) -> None:
         super().__init__()
