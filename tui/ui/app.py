@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
@@ -96,6 +96,14 @@ class ChatApp(PreferencesApp, App[None]):
             # then, so the loading notice lands in it (and is not cleared by it).
             self.call_after_refresh(self._start_local)
         self.set_timer(WARM_UP_AFTER, self._warm_up)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """Tests and snapshots see a steady cursor in text fields, never a blink phase."""
+        if self.is_headless:
+            from textual.widgets import Input  # loaded only when a field gets focus
+
+            if isinstance(event.widget, Input):
+                event.widget.cursor_blink = False
 
     def _start_local(self) -> None:
         from tui.ui.local_start import start_local
