@@ -15,7 +15,7 @@ from typing import Any
 
 from tui.api.client import ChatClient, FailureError
 from tui.api.errors import Failure
-from tui.storage.store import make_private_dir, write_atomic
+from tui.files import make_private_dir, write_atomic
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from tui.storage.store import make_private_dir, write_atomic
+from tui.files import make_private_dir, write_atomic
 from tui.storage.toml_file import dumps
 
 
