@@ -10,7 +10,7 @@ import time
 from dataclasses import asdict
 
 from tui.api.catalog import Catalog, ModelInfo, format_context, format_price
-from tui.api.client import FailureError
+from tui.api.errors import FailureError
 from tui.chat.turn import make_client
 from tui.config import Config
 from tui.model.text import one_line, strip_controls

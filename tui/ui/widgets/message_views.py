@@ -14,8 +14,8 @@ from textual.content import Content
 from textual.widgets import Collapsible, Static
 from textual.widgets._collapsible import CollapsibleTitle
 
-from tui.api.client import ChatStream, Retrying
 from tui.api.reply import Delta
+from tui.api.stream import ChatStream, Retrying
 from tui.chat.turn import usage_line
 from tui.model.conversation import Message
 from tui.model.text import strip_controls
