@@ -1,6 +1,7 @@
-"""Saved conversations (SPEC §5): what goes into ``conversations/<id>.toml`` comes back
-out unchanged, the file is plain TOML a person can read, a failed write never costs the
-old file, and a file that will not parse is reported and left alone."""
+"""Saved conversations (README, "Conversations"): what goes into
+``conversations/<id>.toml`` comes back out unchanged, the file is plain TOML a person can
+read, a failed write never costs the old file, and a file that will not parse is reported
+and left alone."""
 
 from __future__ import annotations
 

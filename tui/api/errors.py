@@ -22,7 +22,7 @@ FailureKind = Literal[
     "cut_off", "redirect", "request",
 ]
 
-# Exit codes of SPEC §2: 1 stream ended in error, 2 the request could not be made,
+# Exit codes (README, "Command line"): 1 stream ended in error, 2 the request could not be made,
 # 3 API refused (4xx), 4 network/server (a reply cut off by the connection included).
 EXIT_CODES: dict[str, int] = {
     "auth": 3,

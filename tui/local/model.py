@@ -38,7 +38,7 @@ class LocalModelError(Exception):
 
     def __init__(self, message: str, exit_code: int = 2) -> None:
         super().__init__(message)
-        self.exit_code = exit_code  # 2: fix the setup (SPEC §2); 4: the server failed
+        self.exit_code = exit_code  # exit code 2: fix the setup; 4: the server failed
 
 
 @dataclass(frozen=True)

@@ -325,7 +325,7 @@ def serving(config: Config, progress: Progress) -> Iterator[Config]:
 
 def run_served(config: Config, run: Callable[[Config], int]) -> int:
     """``run(config)`` against the local model, started and stopped around it, with
-    progress on stderr; the exit code (SPEC §2) of ``run`` or of the failure."""
+    progress on stderr; the exit code (README, "Command line") of ``run`` or of the failure."""
     def say(text: str) -> None:
         print(f"cline-tui: {text}", file=sys.stderr, flush=True)
 
