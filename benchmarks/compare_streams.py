@@ -34,7 +34,8 @@ from benchmarks.instruments import (
 )
 from benchmarks.markdown_reply import long_reply, split_evenly, sse_stream
 from tests.loopback import Recorded, Reply
-from tui.api.client import ChatClient, ChatRequest
+from tui.api.client import ChatClient
+from tui.api.request import ChatRequest
 from tui.config import Paths, Profile, load_config
 from tui.model.compare import new_compare
 from tui.storage.settings import Settings

@@ -7,8 +7,8 @@ Run from the project root::
 The conversations are generated once (seeded, deterministic) into a folder under the
 system temp dir and reused by later runs. Measured, each the median of ``--repeat`` runs:
 
-* baseline: parse every file with ``ConversationStore.scan`` (what opening the list would
-  cost without the index), and that plus a substring scan for the search baseline;
+* baseline: parse every file with ``scan`` from tests/history_support.py (what opening
+  the list would cost without the index), and that plus a substring scan for the search baseline;
 * cold index build (no database: every file parsed and indexed);
 * warm: ``refresh`` (scan the folder, nothing to parse) plus reading the list;
 * the conversations screen, headless at 120x40: Ctrl+L to the list on screen with a warm
@@ -41,6 +41,7 @@ from typing import Any
 import textual
 import tomli_w
 
+from tests.history_support import scan
 from tui.model.conversation import Conversation, Message, Usage
 from tui.storage.history_index import HistoryIndex
 from tui.storage.store import ConversationStore, conversation_to_toml
@@ -133,13 +134,13 @@ def timed(run: Callable[[], Any]) -> tuple[float, Any]:
 
 
 def parse_all(home: Path) -> tuple[float, int]:
-    elapsed, (good, bad) = timed(ConversationStore(home / "conversations").scan)
+    elapsed, (good, bad) = timed(lambda: scan(ConversationStore(home / "conversations")))
     return elapsed, len(good) + len(bad)
 
 
 def parse_and_grep(home: Path, word: str) -> float:
     def run() -> int:
-        good, _ = ConversationStore(home / "conversations").scan()
+        good, _ = scan(ConversationStore(home / "conversations"))
         return sum(1 for c in good if any(word in m.content for m in c.messages))
 
     return timed(run)[0]

@@ -4,11 +4,14 @@ depends on the clock), a compare session, a hostile title and an unreadable file
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from tui.files import StoreError, check_folder, read_regular
 from tui.model.conversation import Conversation, Message, Usage
 from tui.storage.store import ConversationStore
+from tui.storage.toml_file import parse_conversation
 
 BASE = datetime(2026, 11, 1, 9, 30, tzinfo=UTC)
 BROKEN_MTIME = datetime(2026, 10, 20, 8, 0, tzinfo=UTC)
@@ -63,3 +66,29 @@ def write_fixed(folder: Path) -> list[str]:
     stamp = BROKEN_MTIME.timestamp()
     os.utime(broken, (stamp, stamp))
     return list(reversed(ids))
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    path: Path
+    reason: str
+
+
+def scan(store: ConversationStore) -> tuple[list[Conversation], list[Unreadable]]:
+    """Every conversation saved in ``store``, newest first, and the files that would not
+    parse: what the tests compare the history index and the writers with."""
+    good: list[Conversation] = []
+    bad: list[Unreadable] = []
+    check_folder(store.folder)
+    if not store.folder.is_dir():
+        return good, bad
+    for path in store.folder.glob("*.toml"):
+        try:
+            found = read_regular(path)
+            if found is None:
+                raise StoreError(f"{path.name}: cannot be read (it was removed)")
+            good.append(parse_conversation(found[0], path))
+        except StoreError as error:
+            bad.append(Unreadable(path, str(error)))
+    good.sort(key=lambda c: (c.updated, c.id), reverse=True)
+    return good, bad

@@ -1,6 +1,6 @@
 """``cline-tui ask`` and ``cline-tui models`` end to end: the real command in a
 subprocess, talking to a real HTTP server on 127.0.0.1, checked by what it prints, its
-exit code, the saved TOML file and what the server received (SPEC §2-§5)."""
+exit code, the saved TOML file and what the server received."""
 
 from __future__ import annotations
 

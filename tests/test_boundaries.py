@@ -1,10 +1,12 @@
-"""The shape of the program (SPEC §1, STYLE "A pure core and a thin UI"): the non-UI core
-never imports Textual, ``ask`` runs without it, and importing the package touches no
-files. Each check runs in a fresh interpreter so nothing this test session imported
-can hide a stray import."""
+"""The shape of the program (a pure core and a thin UI): the non-UI core never imports
+Textual, ``ask`` runs without it, every module imports on its own (no circle), the layers
+in pyproject.toml's ``[tool.importlinter]`` hold, and importing the package touches no
+files. Each check runs in a fresh interpreter so nothing this test session imported can
+hide a stray import."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -23,6 +25,9 @@ def _modules(package: Path) -> list[str]:
         names.append(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
     return names
 
+
+# Every module but __main__ (importing it runs the program).
+EVERY = [name for name in _modules(PROJECT / "tui") if name != "tui.__main__"]
 
 # Everything outside the UI must import without Textual.
 CORE = [
@@ -128,3 +133,36 @@ def test_the_first_screen_loads_no_network_markdown_or_dialog_code(
     result = run(["-c", code], clean_env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_every_module_imports_first_on_its_own(clean_env: dict[str, str]) -> None:
+    """Each module imported as the first of the package (every ``tui`` module forgotten
+    before the next), so an import circle cannot hide behind a module loaded earlier."""
+    code = (
+        "import importlib, json, sys\n"
+        f"names = {EVERY!r}\n"
+        "failed = []\n"
+        "for name in names:\n"
+        "    for loaded in [m for m in sys.modules if m == 'tui' or m.startswith('tui.')]:\n"
+        "        del sys.modules[loaded]\n"
+        "    try:\n"
+        "        importlib.import_module(name)\n"
+        "    except Exception as error:\n"
+        "        failed.append(f'{name}: {type(error).__name__}: {error}')\n"
+        "print(json.dumps(failed))\n"
+    )
+    result = run(["-c", code], clean_env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == []
+
+
+def test_the_layers_hold(clean_env: dict[str, str]) -> None:
+    """``lint-imports`` (well under a second): no import climbs a layer or closes a circle,
+    TYPE_CHECKING and function-level imports included."""
+    pytest.importorskip("importlinter")
+    lint_imports = Path(sys.executable).with_name("lint-imports")
+    result = subprocess.run(
+        [str(lint_imports), "--no-cache"], env=clean_env, cwd=PROJECT, capture_output=True,
+        text=True, timeout=60, check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

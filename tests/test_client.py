@@ -11,8 +11,10 @@ import pytest
 
 from tests.loopback import LoopbackServer, Reply, sse_body, text_chunks
 from tests.streams import EXPECTED, HTTP_FILES, read
-from tui.api.client import ChatClient, ChatRequest, ChatStream, Retrying, RetryPolicy
+from tui.api.client import ChatClient
 from tui.api.reply import Delta
+from tui.api.request import ChatRequest, RetryPolicy
+from tui.api.stream import ChatStream, Retrying
 from tui.cli.output import failure_exit
 from tui.config import BUILTIN_PROFILES, Profile
 

@@ -1,4 +1,4 @@
-"""Settings (SPEC §3): sensible defaults with no file, config.toml read when present, odd
+"""Configuration (config.toml): sensible defaults with no file, config.toml read when present, odd
 or broken files turned into warnings that say where, never an exception and never a
 file written."""
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from tests.history_support import scan
 from tests.loopback import LoopbackServer, Reply, sse_body, text_chunks
 from tests.test_ui_chat import screen_text, send
 from tests.ui_support import build_app
@@ -94,7 +95,7 @@ def test_sigkill_at_random_moments_leaves_old_or_new_never_half(tmp_path: Path) 
         last = n
     assert advanced == 200  # every child saved at least once before it was killed
     # Temp files a kill left behind are never conversations.
-    good, bad = store.scan()
+    good, bad = scan(store)
     assert [c.id for c in good] == [CONVERSATION_ID] and bad == []
     index = HistoryIndex(folder, tmp_path / "cache")
     index.refresh()
@@ -128,7 +129,7 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
                                 env=env) for tag in ("aa", "bb")]
     for writer in writers:
         assert writer.wait(60) == 0
-    good, bad = ConversationStore(folder).scan()
+    good, bad = scan(ConversationStore(folder))
     assert bad == []
     ids = {c.id for c in good}
     for tag in ("aa", "bb"):

@@ -24,10 +24,10 @@ from tests.test_client import collect, make_client, request
 from tests.test_ui_chat import screen_text, send
 from tests.ui_support import build_app
 from tests.ui_support import saved as saved_files
-from tui.api import client as client_module
-from tui.api.client import Retrying
+from tui.api import stream as stream_module
 from tui.api.reply import ReplyBuilder
 from tui.api.sse import SSEDecoder
+from tui.api.stream import Retrying
 from tui.ui.widgets.message_views import ReplyView
 
 
@@ -200,7 +200,7 @@ async def test_a_10_mb_line_is_read_with_bounded_memory(server: LoopbackServer) 
 async def test_a_line_beyond_the_decoder_limit_is_a_clear_failure(
     server: LoopbackServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(client_module, "SSEDecoder",
+    monkeypatch.setattr(stream_module, "SSEDecoder",
                         functools.partial(SSEDecoder, max_line_bytes=4096))
     huge = b"data: " + b"y" * 20_000  # never ends
     body = events_body(content("kept"), done=False) + huge

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.history_support import write_fixed
+from tests.history_support import scan, write_fixed
 from tui.model.conversation import Conversation, Message
 from tui.model.text import strip_controls
 from tui.storage.history_index import HistoryIndex, fts_query, split_snippet
@@ -280,7 +280,7 @@ def test_index_agrees_with_files(tmp_path_factory: pytest.TempPathFactory,
         except StoreError:
             pass
     index.refresh()
-    good, bad = store.scan()
+    good, bad = scan(store)
     entries = index.entries()
     assert {(e.id, e.title, e.messages) for e in entries if e.readable} == {
         (c.id, strip_controls(c.title), len(c.messages)) for c in good

@@ -205,7 +205,7 @@ def test_ask_stopped_by_a_signal_saves_the_partial_reply_marked_interrupted(
     out, err = process.communicate(timeout=15)
     stdout, stderr = (seen + out).decode(), err.decode()
 
-    assert process.returncode == 1, stderr  # interrupted (SPEC §2)
+    assert process.returncode == 1, stderr  # exit code 1: interrupted
     assert stdout == "Half an answer\n"
     assert f"interrupted by {number.name}" in stderr
     assert "Traceback" not in stderr

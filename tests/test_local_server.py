@@ -26,7 +26,8 @@ from tests.local_support import (
     server_pids,
     wait_gone,
 )
-from tui.api.client import ChatClient, ChatRequest
+from tui.api.client import ChatClient
+from tui.api.request import ChatRequest
 from tui.chat.turn import make_client
 from tui.config import load_config
 from tui.local.model import inspect_model

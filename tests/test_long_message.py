@@ -10,7 +10,8 @@ from textual.app import App
 from tests.loopback import LoopbackServer, Reply, sse_body, text_chunks
 from tests.ui_support import build_app, wait_for
 from tui.model.conversation import Conversation, Message
-from tui.ui.widgets.held_text import PART, ShowMore, next_cut
+from tui.ui.render.parts import PART, next_cut
+from tui.ui.widgets.held_text import ShowMore
 from tui.ui.widgets.message_views import ReplyView, UserMessage
 from tui.ui.widgets.prompt import PromptArea
 from tui.ui.widgets.transcript import Transcript

@@ -11,7 +11,8 @@ import pytest
 
 from tests.loopback import LoopbackServer, Reply, sse_body, text_chunks
 from tests.test_client import FAST_RETRY, KEY, collect, request
-from tui.api.client import ChatClient, FailureError
+from tui.api.client import ChatClient
+from tui.api.errors import FailureError
 from tui.cli.output import failure_exit
 from tui.config import Profile
 

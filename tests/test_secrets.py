@@ -131,7 +131,8 @@ def assert_owner_only(home: Path) -> None:
 async def test_the_client_redacts_a_key_echoed_in_any_error(
     server: LoopbackServer, prompt: str
 ) -> None:
-    from tui.api.client import ChatClient, ChatRequest, RetryPolicy
+    from tui.api.client import ChatClient
+    from tui.api.request import ChatRequest, RetryPolicy
     from tui.config import Profile
 
     server.default = echoing_route

@@ -17,6 +17,8 @@ def extract(pieces: list[bytes]) -> dict[str, Any]:
     decoder = SSEDecoder()
     builder = ReplyBuilder()
     saw_done = False
+    ids: list[str] = []
+    raw_content = []  # content exactly as sent, <think> tags and all
     events = []
     for piece in pieces:
         events.extend(decoder.feed(piece))
@@ -26,7 +28,13 @@ def extract(pieces: list[bytes]) -> dict[str, Any]:
             saw_done = True
             break
         if event.data:
-            builder.add_chunk(json.loads(event.data))
+            chunk = json.loads(event.data)
+            builder.add_chunk(chunk)
+            if isinstance(chunk.get("id"), str) and chunk["id"] not in ids:
+                ids.append(chunk["id"])
+            for choice in chunk.get("choices") or []:
+                content = (choice.get("delta") or {}).get("content")
+                raw_content.append(content if isinstance(content, str) else "")
     builder.finish()
     m = builder.message
     return {
@@ -34,7 +42,7 @@ def extract(pieces: list[bytes]) -> dict[str, Any]:
         "comments": decoder.stats.comments,
         "retry_ms": decoder.stats.retry_ms,
         "unknown_fields": decoder.stats.unknown_fields,
-        "raw_content": builder.raw_content,
+        "raw_content": "".join(raw_content),
         "content": m.content,
         "reasoning": m.reasoning,
         "refusal": m.refusal,
@@ -45,7 +53,7 @@ def extract(pieces: list[bytes]) -> dict[str, Any]:
         "usage": m.usage,
         "error": m.error,
         "saw_done": saw_done,
-        "ids": builder.ids,
+        "ids": ids,
         "reasoning_details_items": len(m.reasoning_details),
     }
 

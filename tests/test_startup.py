@@ -19,7 +19,8 @@ from textual.strip import Strip
 
 from tests.loopback import LoopbackServer, Reply, sse_body, text_chunks
 from tests.ui_support import build_app, wait_for
-from tui.api.client import ChatClient, ChatRequest
+from tui.api.client import ChatClient
+from tui.api.request import ChatRequest
 from tui.cli.main import main
 from tui.config import Profile
 from tui.ui import app as app_module

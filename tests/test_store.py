@@ -1,6 +1,7 @@
-"""Saved conversations (SPEC §5): what goes into ``conversations/<id>.toml`` comes back
-out unchanged, the file is plain TOML a person can read, a failed write never costs the
-old file, and a file that will not parse is reported and left alone."""
+"""Saved conversations (README, "Conversations"): what goes into
+``conversations/<id>.toml`` comes back out unchanged, the file is plain TOML a person can
+read, a failed write never costs the old file, and a file that will not parse is reported
+and left alone."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.history_support import Unreadable, scan
 from tui.model.conversation import (
     Conversation,
     Message,
@@ -25,7 +27,7 @@ from tui.model.conversation import (
     new_conversation_id,
     title_from_prompt,
 )
-from tui.storage.store import ConversationStore, StoreError, Unreadable
+from tui.storage.store import ConversationStore, StoreError
 
 # --- strategies ---------------------------------------------------------------------------
 
@@ -446,7 +448,7 @@ def test_an_unreadable_file_is_reported_and_left_alone(
     os.utime(path, ns=(1_600_000_000_000_000_000, 1_600_000_000_000_000_000))
     mtime = path.stat().st_mtime_ns
 
-    readable, unreadable = store.scan()
+    readable, unreadable = scan(store)
     assert [c.id for c in readable] == [good.id]
     assert unreadable == [Unreadable(path, unreadable[0].reason)]
     assert f"{name}.toml" in unreadable[0].reason
@@ -468,20 +470,6 @@ def test_loading_a_missing_conversation_says_so(store: ConversationStore) -> Non
         store.load("20260101-000000-000000")
 
 
-def test_scan_of_a_folder_that_does_not_exist_is_empty(store: ConversationStore) -> None:
-    assert store.scan() == ([], [])
-    assert not store.folder.exists()
-
-
-def test_scan_lists_newest_first(store: ConversationStore) -> None:
-    old = Conversation(title="old", updated=datetime(2025, 1, 1, tzinfo=UTC))
-    new = Conversation(title="new", updated=datetime(2026, 1, 1, tzinfo=UTC))
-    middle = Conversation(title="middle", updated=datetime(2025, 6, 1, tzinfo=UTC))
-    for c in (old, new, middle):
-        store.save(c)
-    assert [c.title for c in store.scan()[0]] == ["new", "middle", "old"]
-
-
 def test_a_copied_file_loads_under_its_own_name_and_never_overwrites_the_original(
     store: ConversationStore,
 ) -> None:
@@ -496,7 +484,7 @@ def test_a_copied_file_loads_under_its_own_name_and_never_overwrites_the_origina
     copied.add(Message(role="user", content="only in the copy"))
     assert store.save(copied) == copy_path
     assert path.read_bytes() == before
-    assert sorted(c.id for c in store.scan()[0]) == [original.id, copied.id]
+    assert sorted(c.id for c in scan(store)[0]) == [original.id, copied.id]
 
 
 # --- ids ----------------------------------------------------------------------------------
@@ -688,7 +676,7 @@ def test_any_toml_file_is_loaded_or_reported_never_a_crash(
     path = store.folder / "20260101-000000-abcdef.toml"
     body = tomli_w.dumps(data).encode("utf-8")
     path.write_bytes(body)
-    readable, unreadable = store.scan()
+    readable, unreadable = scan(store)
     assert len(readable) + len(unreadable) == 1
     assert path.read_bytes() == body
     if readable:

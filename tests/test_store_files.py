@@ -168,6 +168,7 @@ def test_a_fifo_named_like_a_conversation_is_refused_without_hanging(
     os.mkfifo(store.folder / f"{CID}.toml")
     done = run(f"""
         from pathlib import Path
+        from tests.history_support import scan
         from tui.storage.history_index import HistoryIndex
         from tui.storage.store import ConversationStore, StoreError
         store = ConversationStore(Path({str(store.folder)!r}))
@@ -175,7 +176,7 @@ def test_a_fifo_named_like_a_conversation_is_refused_without_hanging(
             store.load({CID!r})
         except StoreError as error:
             print("load:", error)
-        good, bad = store.scan()
+        good, bad = scan(store)
         print("scan:", [c.id for c in good], [u.reason for u in bad])
         index = HistoryIndex(store.folder, Path({str(isolated_home / "cache")!r}))
         index.refresh()
@@ -212,7 +213,7 @@ def test_a_home_that_is_a_file_gives_a_one_line_store_error(tmp_path: Path) -> N
     home = tmp_path / "home-file"
     home.write_text("not a folder")
     store = ConversationStore(home / "conversations")
-    for attempt in (lambda: store.save(Conversation()), store.scan, lambda: store.load(CID),
+    for attempt in (lambda: store.save(Conversation()), lambda: store.load(CID),
                     lambda: HistoryIndex(store.folder, home / "cache").refresh()):
         with pytest.raises(StoreError) as raised:
             attempt()

@@ -1,5 +1,5 @@
 """How a streamed reply ends, against the loopback server: finished, cut off, failed (every
-error shape the servers of SPEC §4 send), empty, or cancelled — never a blank success.
+error shape the supported servers send), empty, or cancelled — never a blank success.
 Also what the stream mentions without failing (skipped lines) and requests that cannot be
 written at all."""
 

@@ -18,7 +18,9 @@ from hypothesis import strategies as st
 
 from tests.loopback import LoopbackServer, Reply, sse_body, text_chunks
 from tests.strict_chat import check, violation
-from tui.api.client import ChatClient, ChatRequest, ChatStream, RetryPolicy
+from tui.api.client import ChatClient
+from tui.api.request import ChatRequest, RetryPolicy
+from tui.api.stream import ChatStream
 from tui.chat.turn import build_request
 from tui.config import Profile
 from tui.model.conversation import Conversation, Message, ToolCall

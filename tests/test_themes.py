@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from textual.color import Color
-from textual.theme import BUILTIN_THEMES
+from textual.theme import BUILTIN_THEMES, Theme
 
 from tests.ui_support import build_app
 from tui.cli.main import main
@@ -21,14 +21,13 @@ from tui.storage.settings import Settings
 from tui.ui.app import ChatApp
 from tui.ui.modals.theme_picker import ThemePicker
 from tui.ui.themes import (
+    APP_VARIABLES,
     BUNDLED,
     ThemeError,
     bundled_theme_dir,
-    contrast_ratio,
-    css_variables,
-    effective_colour,
     load_themes,
     parse_theme,
+    resolve_variables,
 )
 
 REPO = Path(__file__).resolve().parent.parent
@@ -46,6 +45,36 @@ def collect_notes(app: ChatApp) -> list[str]:
 
     app.notify = notify  # type: ignore[method-assign]
     return notes
+
+
+def css_variables(theme: Theme) -> dict[str, str]:
+    """What the app's CSS sees for ``theme`` (as ``App.get_css_variables`` builds it)."""
+    generated = theme.to_color_system().generate()
+    return resolve_variables({**APP_VARIABLES, **generated, **theme.variables})
+
+
+def effective_colour(value: str, background: Color) -> Color:
+    """A CSS colour value as it appears drawn over ``background``."""
+    words = value.split()
+    alpha = float(words[1].rstrip("%")) / 100 if len(words) > 1 else 1.0
+    colour = (background.get_contrast_text(1.0) if words[0] == "auto"
+              else Color.parse(words[0]))
+    return background + colour.multiply_alpha(alpha)
+
+
+def contrast_ratio(foreground: Color, background: Color) -> float:
+    """WCAG 2 contrast ratio of two opaque colours (1 to 21)."""
+
+    def luminance(colour: Color) -> float:
+        def linear(v: int) -> float:
+            c = v / 255
+            return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+        r, g, b = colour.rgb
+        return 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b)
+
+    high, low = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
 
 
 def worst_contrast(name: str) -> tuple[float, str]:

@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tests.loopback import LoopbackServer, Reply
-from tui.api.client import ChatClient, RetryPolicy
+from tui.api.client import ChatClient
+from tui.api.request import RetryPolicy
 from tui.config import Config, load_config
 from tui.model.conversation import Conversation, Message, Usage
 from tui.storage.store import ConversationStore

@@ -1,4 +1,5 @@
-"""Settings: where files live, config.toml, profiles and the API key.
+"""The configuration: where files live, config.toml, profiles and the API key. (Not the
+settings: those are settings.toml, written by the settings screen; tui/storage/settings.py.)
 
 Reading the configuration never writes anything and never fails: a broken or odd file
 becomes a list of plain warnings and the defaults are used.

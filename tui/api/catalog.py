@@ -13,9 +13,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from tui.api.client import ChatClient, FailureError
-from tui.api.errors import Failure
-from tui.storage.store import make_private_dir, write_atomic
+from tui.api.client import ChatClient
+from tui.api.errors import Failure, FailureError
+from tui.files import make_private_dir, write_atomic
 
 
 @dataclass(frozen=True)

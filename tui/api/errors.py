@@ -16,6 +16,7 @@ from typing import Literal
 from tui.api.reply import error_text
 from tui.config import Profile
 
+MAX_ERROR_BODY = 64 * 1024  # bytes of an error response read, at most
 FailureKind = Literal[
     "auth", "credits", "rate_limit", "refused", "server", "network", "timeout", "stream",
     "cut_off", "redirect", "request",
@@ -124,3 +125,9 @@ def format_wait(seconds: float) -> str:
     if seconds < 3600 * 1.5:
         return f"{seconds / 60:.0f} min"
     return f"{seconds / 3600:.1f} h"
+
+
+class FailureError(Exception):
+    def __init__(self, failure: Failure) -> None:
+        super().__init__(failure.message)
+        self.failure = failure

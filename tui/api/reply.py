@@ -116,8 +116,7 @@ def error_text(error: Any) -> str:
 class ReplyBuilder:
     def __init__(self, model: str | None = None) -> None:
         self._message = Message(role="assistant", model=model)
-        self.ids: list[str] = []
-        self._raw: list[str] = []  # content exactly as sent, <think> tags and all
+        self._content_came = False  # even when all of it is held back (a <think> tag?)
         self._content: list[str] = []  # pieces not yet joined into the message
         self._reasoning: list[str] = []
         self._think = ThinkSplitter()
@@ -141,26 +140,15 @@ class ReplyBuilder:
         return m
 
     @property
-    def raw_content(self) -> str:
-        if len(self._raw) > 1:
-            self._raw[:] = ["".join(self._raw)]
-        return self._raw[0] if self._raw else ""
-
-    @property
     def has_output(self) -> bool:
         m = self._message
-        return bool(self._raw or self._reasoning or m.content or m.reasoning or m.refusal
+        return bool(self._content_came or self._reasoning or m.content or m.reasoning or m.refusal
                     or m.tool_calls)
 
     def add_chunk(self, chunk: Any) -> list[Delta]:
         if not isinstance(chunk, dict):
             raise ValueError("a stream chunk is not a JSON object")
         deltas: list[Delta] = []
-        chunk_id = chunk.get("id")
-        if isinstance(chunk_id, str) and chunk_id not in self.ids:
-            chunk_id = clean(chunk_id)
-            if chunk_id not in self.ids:  # one with a lone surrogate, already cleaned
-                self.ids.append(chunk_id)
         model = chunk.get("model")
         if isinstance(model, str) and model and not self._message.model:
             self._message.model = clean(model)
@@ -243,7 +231,7 @@ class ReplyBuilder:
     def _add_content(self, text: str) -> list[Delta]:
         if not text:
             return []
-        self._raw.append(text)
+        self._content_came = True
         return self._content_deltas(self._think.feed(text))
 
     def _add_text(self, kind: Literal["reasoning", "refusal"], text: str) -> list[Delta]:

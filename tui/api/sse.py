@@ -17,7 +17,6 @@ the standard would drop the line as an unknown field:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 _BOM = "\ufeff"
@@ -146,11 +145,3 @@ class SSEDecoder:
         self._event_type = ""
         self.stats.events += 1
         return event
-
-
-def parse_sse(pieces: Iterable[bytes]) -> Iterator[SSEEvent]:
-    """Every event in a body delivered as the given byte pieces."""
-    decoder = SSEDecoder()
-    for piece in pieces:
-        yield from decoder.feed(piece)
-    yield from decoder.close()

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from tui.api.client import ChatClient, ChatRequest
+from tui.api.client import ChatClient
+from tui.api.request import ChatRequest
 from tui.config import CLINE_BASE_URL, Config
 from tui.model.conversation import Conversation
 

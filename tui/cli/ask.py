@@ -19,7 +19,7 @@ import sys
 from dataclasses import asdict
 from typing import Any
 
-from tui.api.client import Retrying
+from tui.api.stream import Retrying
 from tui.chat.turn import (
     build_request,
     continued_column,

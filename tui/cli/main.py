@@ -1,4 +1,4 @@
-"""The command line (SPEC §2). Nothing here imports Textual: only the full-screen
+"""The command line (README, "Command line"). Nothing here imports Textual: only the full-screen
 commands do, and only when they run, so ``ask`` and ``models`` start fast."""
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ import time
 from dataclasses import asdict
 
 from tui.api.catalog import Catalog, ModelInfo
-from tui.api.client import FailureError
+from tui.api.errors import FailureError
 from tui.chat.turn import make_client
 from tui.cli.output import ExitCode, failure_exit, say
 from tui.config import Config

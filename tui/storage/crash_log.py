@@ -13,7 +13,7 @@ import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tui.storage.store import make_private_dir
+from tui.files import make_private_dir
 
 
 def write_crash_log(cache_dir: Path, error: BaseException) -> Path | None:

@@ -21,18 +21,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from tui.files import StoreError, check_folder, make_private_dir, read_regular
 from tui.format import total_cost
 from tui.model.conversation import Conversation
 from tui.model.text import strip_controls
 from tui.storage.history_query import fts_query, make_snippet, snippet_pattern
 from tui.storage.history_query import split_snippet as split_snippet
-from tui.storage.store import (
-    StoreError,
-    check_folder,
-    make_private_dir,
-    parse_conversation,
-    read_regular,
-)
+from tui.storage.toml_file import parse_conversation
 
 SCHEMA = 2
 BATCH = 250

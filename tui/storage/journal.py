@@ -30,8 +30,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
+from tui.files import make_private_dir
 from tui.model.conversation import Conversation, Message, ToolCall
-from tui.storage.store import ConversationStore, StoreError, make_private_dir
+from tui.storage.store import ConversationStore, StoreError
 
 JOURNAL_FOLDER = ".journal"
 INTERVAL = 1.0  # seconds between appends while a reply streams

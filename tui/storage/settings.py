@@ -8,8 +8,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from tui.files import make_private_dir, write_atomic
 from tui.model.temperature import TEMPERATURE_WORDS, check_temperature
-from tui.storage.store import make_private_dir, write_atomic
 from tui.storage.toml_file import dumps
 
 

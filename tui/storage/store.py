@@ -13,27 +13,31 @@ not written back: the new turn goes to its copy in the trash. What happened is i
 ``note`` of the path ``save`` returns.
 
 Only regular files are read: a FIFO or a device named ``x.toml`` is refused without
-blocking (``O_NONBLOCK``, then ``fstat``).
+blocking (``tui.files.read_regular``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import os
 import re
-import stat
-import tempfile
 import weakref
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path, PosixPath
 
+from tui.files import (
+    StoreError,
+    check_folder,
+    digest_of,
+    make_private_dir,
+    read_regular,
+    read_regular_or_none,
+    write_atomic,
+)
 from tui.model.conversation import Conversation, new_conversation_id
 from tui.storage.merge import Snapshot, holds_theirs, merge
 from tui.storage.toml_file import (
-    StoreError,
     conversation_to_toml,
     decode,
     dumps,
@@ -41,19 +45,11 @@ from tui.storage.toml_file import (
     parse_text,
 )
 
-__all__ = ["ConversationStore", "SavedPath", "StoreError", "Unreadable", "check_folder",
-           "make_private_dir", "parse_conversation", "read_regular", "valid_id",
-           "write_atomic"]
+__all__ = ["ConversationStore", "SavedPath", "StoreError", "parse_conversation", "valid_id"]
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$")
 TRASH = ".trash"
 LOCKS = ".locks"
-
-
-@dataclass(frozen=True)
-class Unreadable:
-    path: Path
-    reason: str
 
 
 # id(conversation) -> (the conversation, its file as this process last read or wrote it).
@@ -102,7 +98,7 @@ class ConversationStore:
         found = read_regular(path)
         if found is None:
             raise StoreError(f"no saved conversation '{conversation_id}' in {self.folder}")
-        digest = _digest(found[0])
+        digest = digest_of(found[0])
         # Each copy is dropped as soon as the next exists: a 50 MB message peaks near
         # twice the file (bytes and text, then text and the parsed string), not 4x.
         text = decode(found[0], path)
@@ -131,7 +127,7 @@ class ConversationStore:
             conversation.title = title
             data = dumps(conversation_to_toml(conversation))
             write_atomic(path, data)
-            self._remember(conversation, Snapshot.of(path, _digest(data), conversation,
+            self._remember(conversation, Snapshot.of(path, digest_of(data), conversation,
                                                      conversation))
         return conversation
 
@@ -158,21 +154,6 @@ class ConversationStore:
                                  f"in {self.trash_folder}")
             os.replace(trashed, path)
         return path
-
-    def scan(self) -> tuple[list[Conversation], list[Unreadable]]:
-        """Every saved conversation, newest first, and the files that would not parse."""
-        good: list[Conversation] = []
-        bad: list[Unreadable] = []
-        check_folder(self.folder)
-        if not self.folder.is_dir():
-            return good, bad
-        for path in self.folder.glob("*.toml"):
-            try:
-                good.append(read_conversation(path))
-            except StoreError as error:
-                bad.append(Unreadable(path, str(error)))
-        good.sort(key=lambda c: (c.updated, c.id), reverse=True)
-        return good, bad
 
     # --- saving next to other writers ---------------------------------------------------
 
@@ -209,7 +190,7 @@ class ConversationStore:
                         "conversation.")
         data = dumps(conversation_to_toml(written))
         write_atomic(target, data)
-        self._remember(conversation, Snapshot.of(target, _digest(data), written, conversation))
+        self._remember(conversation, Snapshot.of(target, digest_of(data), written, conversation))
         saved = SavedPath(target)
         saved.note = note
         return saved
@@ -267,91 +248,3 @@ class ConversationStore:
             yield
         finally:
             os.close(fd)
-
-
-def _digest(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=16).digest()
-
-
-def check_folder(folder: Path) -> None:
-    """Raise StoreError when ``folder`` cannot be a folder: it, or a folder above it, is a
-    file (``CLINE_TUI_HOME`` pointing at a file)."""
-    for path in (folder, *folder.parents):
-        if path.exists():
-            if not path.is_dir():
-                raise StoreError(f"{path} is a file, not a folder: conversations cannot be "
-                                 f"kept in {folder}")
-            return
-
-
-def make_private_dir(path: Path) -> None:
-    """Create ``path`` and every missing folder above it owner-only (0700), as the XDG
-    base directory spec asks; folders that already exist are left as they are."""
-    missing = []
-    for folder in (path, *path.parents):
-        if folder.is_dir():
-            break
-        missing.append(folder)
-    for folder in reversed(missing):
-        folder.mkdir(mode=0o700, exist_ok=True)
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` so that a crash at any moment leaves the old file
-    or the new one. Owner-only permissions: conversations are private."""
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, 0o600)
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
-    with contextlib.suppress(OSError):
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-
-
-_KINDS = {stat.S_IFIFO: "a named pipe (FIFO)", stat.S_IFDIR: "a folder",
-          stat.S_IFCHR: "a device", stat.S_IFBLK: "a device", stat.S_IFSOCK: "a socket"}
-
-
-def read_regular(path: Path) -> tuple[bytes, os.stat_result] | None:
-    """The bytes of ``path`` and the stat of exactly those bytes; None if it does not
-    exist. Anything but a regular file is refused (StoreError) without blocking: opening
-    a FIFO for reading would wait for a writer forever."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-    except FileNotFoundError:
-        return None
-    except OSError as error:
-        raise StoreError(f"{path.name}: cannot be read ({error.strerror})") from None
-    with open(fd, "rb") as handle:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            kind = _KINDS.get(stat.S_IFMT(st.st_mode), "not a regular file")
-            raise StoreError(f"{path.name}: is {kind}, not a conversation file (skipped)")
-        try:
-            return handle.read(), st
-        except OSError as error:
-            raise StoreError(f"{path.name}: cannot be read ({error.strerror})") from None
-
-
-def read_regular_or_none(path: Path) -> tuple[bytes, bytes] | None:
-    """The bytes of ``path`` and their digest, or None when it does not exist."""
-    found = read_regular(path)
-    return None if found is None else (found[0], _digest(found[0]))
-
-
-def read_conversation(path: Path) -> Conversation:
-    found = read_regular(path)
-    if found is None:
-        raise StoreError(f"{path.name}: cannot be read (it was removed)")
-    return parse_conversation(found[0], path)

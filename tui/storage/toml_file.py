@@ -21,6 +21,7 @@ from typing import Any
 
 import tomli_w
 
+from tui.files import StoreError
 from tui.model.conversation import (
     FORMAT_VERSION,
     Conversation,
@@ -51,10 +52,6 @@ _USAGE_INTS = ("prompt_tokens", "completion_tokens", "cached_tokens", "reasoning
                "ttft_ms", "duration_ms")
 _NOT_LITERAL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-class StoreError(Exception):
-    """A conversation could not be read or written; the message says which and why."""
 
 
 # --- reading ----------------------------------------------------------------------------

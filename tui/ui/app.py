@@ -19,7 +19,8 @@ from textual.screen import Screen
 from textual.worker import WorkerCancelled, WorkerFailed
 
 from tui.api.catalog import Catalog, ModelInfo
-from tui.api.client import ChatClient, FailureError
+from tui.api.client import ChatClient
+from tui.api.errors import FailureError
 from tui.chat.turn import make_client, new_conversation
 from tui.config import Config
 from tui.model.conversation import Conversation

@@ -23,7 +23,6 @@ import tui
 from tui.model.text import one_line
 
 DEFAULT_DARK = "cline-dark"
-DEFAULT_LIGHT = "cline-light"
 BUNDLED = ("cline-dark", "cline-light", "high-contrast", "amber-crt", "sepia")
 
 # The app's own colours: each a theme variable, used as ``$name`` in the app's CSS. The
@@ -58,7 +57,6 @@ class ThemeError(Exception):
 class LoadedThemes:
     themes: dict[str, Theme] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)  # "PATH: reason", one per bad file
-    sources: dict[str, Path] = field(default_factory=dict)
 
 
 def bundled_theme_dir() -> Path | None:
@@ -88,7 +86,6 @@ def load_themes(user_dir: Path | None) -> LoadedThemes:
                 loaded.problems.append(one_line(f"{path}: {error}", 400))
                 continue
             loaded.themes[theme.name] = theme
-            loaded.sources[theme.name] = path
     return loaded
 
 
@@ -202,36 +199,6 @@ def resolve_variables(variables: dict[str, str]) -> dict[str, str]:
     """Every ``$name`` inside a variable's value replaced, so CSS sees plain colours
     (Textual does not follow references between theme variables)."""
     return {k: resolve_value(v, variables) if "$" in v else v for k, v in variables.items()}
-
-
-def css_variables(theme: Theme) -> dict[str, str]:
-    """What the app's CSS sees for ``theme`` (as ``App.get_css_variables`` builds it)."""
-    generated = theme.to_color_system().generate()
-    return resolve_variables({**APP_VARIABLES, **generated, **theme.variables})
-
-
-def effective_colour(value: str, background: Color) -> Color:
-    """A CSS colour value as it appears drawn over ``background``."""
-    words = value.split()
-    alpha = float(words[1].rstrip("%")) / 100 if len(words) > 1 else 1.0
-    colour = (background.get_contrast_text(1.0) if words[0] == "auto"
-              else Color.parse(words[0]))
-    return background + colour.multiply_alpha(alpha)
-
-
-def contrast_ratio(foreground: Color, background: Color) -> float:
-    """WCAG 2 contrast ratio of two opaque colours (1 to 21)."""
-
-    def luminance(colour: Color) -> float:
-        def linear(v: int) -> float:
-            c = v / 255
-            return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-        r, g, b = colour.rgb
-        return 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b)
-
-    high, low = sorted((luminance(foreground), luminance(background)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
 
 
 def unknown_theme_message(name: str, user_dir: Path | None) -> str | None:

@@ -28,7 +28,7 @@ from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widget import Widget
 
-from tui.ui.widgets.held_text import next_cut
+from tui.ui.render.parts import next_cut
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt

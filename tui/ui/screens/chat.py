@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from tui.api.client import ChatStream
+from tui.api.stream import ChatStream
 from tui.chat.turn import build_request, missing_key_message
 from tui.model.conversation import Conversation, Message
 from tui.storage.journal import Journaling, mark_interrupted

@@ -16,7 +16,8 @@ from textual.screen import Screen
 from textual.widgets import Static, Tab, Tabs
 from textual.worker import Worker, WorkerState
 
-from tui.api.client import ChatRequest, ChatStream
+from tui.api.request import ChatRequest
+from tui.api.stream import ChatStream
 from tui.chat.turn import missing_key_message
 from tui.model.compare import column_as_chat, last_turn, set_preferred, summarize
 from tui.model.conversation import Conversation, Message

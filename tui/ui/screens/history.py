@@ -21,11 +21,12 @@ from textual.screen import Screen
 from textual.widgets import Input, ProgressBar, Static
 from textual.worker import get_current_worker
 
+from tui.files import make_private_dir, write_atomic
 from tui.model.conversation import Conversation
 from tui.model.text import one_line
 from tui.storage.export import SUFFIXES, export
 from tui.storage.history_index import Entry, HistoryIndex
-from tui.storage.store import ConversationStore, StoreError, make_private_dir, write_atomic
+from tui.storage.store import ConversationStore, StoreError
 from tui.ui.modals.history_dialogs import ConfirmDelete, RenameDialog
 from tui.ui.render.inert import inert
 from tui.ui.widgets.conversation_list import ConversationList

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from tui.api.client import ChatStream
+from tui.api.stream import ChatStream
 from tui.format import usage_line
 from tui.model.conversation import Message
 from tui.ui.render.inert import inert

@@ -16,18 +16,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from tui.ui.render.inert import inert
-
-PART = 16 * 1024  # characters drawn at a time: ~250 lines, a few screens; ~0.3 s to draw
-
-
-def next_cut(text: str, start: int, size: int = PART) -> int:
-    """Where the part of ``text`` drawn after ``start`` ends: ``size`` characters on, back
-    to the end of a line; the whole rest when less than another part would be left."""
-    end = start + size
-    if len(text) - start <= 2 * size:
-        return len(text)
-    line_end = text.rfind("\n", start, end)
-    return line_end + 1 if line_end > start else end
+from tui.ui.render.parts import PART
 
 
 class HeldText(Protocol):

@@ -14,8 +14,8 @@ from textual.content import Content
 from textual.widgets import Collapsible, Static
 from textual.widgets._collapsible import CollapsibleTitle
 
-from tui.api.client import ChatStream, Retrying
 from tui.api.reply import Delta
+from tui.api.stream import ChatStream, Retrying
 from tui.format import finish_note, usage_line
 from tui.model.conversation import Message
 from tui.model.text import strip_controls
@@ -23,8 +23,9 @@ from tui.model.wire import is_sent
 from tui.ui.render.inert import inert
 from tui.ui.render.markdown_feed import MarkdownFeed
 from tui.ui.render.markdown_view import MarkdownView
+from tui.ui.render.parts import next_cut
 from tui.ui.speed.heap import full_collections_deferred
-from tui.ui.widgets.held_text import ShowMore, next_cut
+from tui.ui.widgets.held_text import ShowMore
 
 # A reply with nothing in it is left out of later requests with its prompt (see
 # tui/model/wire.py): the transcript says so.
