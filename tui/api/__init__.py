@@ -1,1 +1,2 @@
-"""The wire: the OpenAI-compatible client, the event-stream decoder, chunks to a reply, failures, and the model catalog."""
+"""The wire: the OpenAI-compatible client, the event-stream decoder, chunks to a reply,
+failures, and the model catalog."""

@@ -1,1 +1,2 @@
-"""The offline local model: reading a GGUF header, choosing the model file and serving it with llama.cpp's server."""
+"""The offline local model: reading a GGUF header, choosing the model file and serving it
+with llama.cpp's server."""

@@ -1,1 +1,2 @@
-"""The pure model: conversations, messages, text rules, temperature, compare turns and the messages a request sends. No files, no network, no Textual."""
+"""The pure model: conversations, messages, text rules, temperature, compare turns and the
+messages a request sends. No files, no network, no Textual."""

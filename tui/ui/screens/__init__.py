@@ -1,0 +1,1 @@
+"""Full screens: chat, compare, conversations, help and settings."""

@@ -1,0 +1,2 @@
+"""Measured fixes that keep frames fast: when the garbage collector runs, Textual's strip
+cache cycles, keystrokes first."""
