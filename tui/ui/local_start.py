@@ -7,12 +7,12 @@ ready, so a prompt typed during the load is answered as soon as it can be.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from tui.chat.launch import LaunchPlan
 from tui.chat.turn import missing_key_message
 from tui.config import Config
 from tui.local.model import (
@@ -42,14 +42,12 @@ class LocalLaunch:
     reason: str = ""  # why the app is on the local profile, when the user did not ask
 
 
-def local_launch(args: argparse.Namespace, config: Config) -> tuple[Config, LocalLaunch | None]:
+def local_launch(plan: LaunchPlan, config: Config) -> tuple[Config, LocalLaunch | None]:
     """The config the app runs with and, on the local profile, the server to start.
     With no key for the default Cline API and nothing chosen on the command line, that
     is the local model when it is installed. Raises ``LocalModelError``."""
     reason = ""
-    chosen = any(
-        getattr(args, name, None) for name in ("profile", "base_url", "model", "resume", "compare")
-    )
+    chosen = any((plan.profile, plan.base_url, plan.model, plan.resume, plan.compare))
     if not chosen and not config.profile.starts_server and local_available(config):
         problem = missing_key_message(config)
         if problem:
