@@ -4,9 +4,12 @@ goes no further than ``tui.cli``."""
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from tui.chat.launch import LaunchPlan
-from tui.cli.ask import AskOptions
+
+if TYPE_CHECKING:
+    from tui.cli.ask import AskOptions  # not imported on the full-screen app's way in
 
 
 def launch_plan(args: argparse.Namespace) -> LaunchPlan:
@@ -31,6 +34,8 @@ def launch_plan(args: argparse.Namespace) -> LaunchPlan:
 
 def ask_options(args: argparse.Namespace) -> AskOptions:
     """``cline-tui ask``'s options."""
+    from tui.cli.ask import AskOptions
+
     return AskOptions(
         prompt=list(args.prompt),
         continue_id=args.continue_id,

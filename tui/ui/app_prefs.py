@@ -16,7 +16,6 @@ from tui.ui.services import AppScreen, Services, binding_commands
 from tui.ui.themes import APP_VARIABLES, DEFAULT_DARK, load_themes, resolve_variables
 
 if TYPE_CHECKING:
-    from textual.notifications import SeverityLevel
 
     from tui.ui.screens.settings import SettingsValues
 
@@ -32,10 +31,10 @@ class PreferencesApp(App[None]):
 
     services: Services
     _theme_ready = False
-
-    if TYPE_CHECKING:
-        def say(self, text: str, *, title: str = "", severity: SeverityLevel = "information",
-                timeout: float | None = None) -> None: ...  # ChatApp's
+    # The screens this class opens, while open (the app asks "is it showing?" by identity).
+    _theme_picker: Screen[Any] | None = None
+    _help_screen: Screen[Any] | None = None
+    _settings_screen: Screen[Any] | None = None
 
     def setup_preferences(self, theme: str | None) -> None:
         """Register the themes and pick the first one: ``theme`` (``--theme``), the one
@@ -63,6 +62,10 @@ class PreferencesApp(App[None]):
             self.set_keymap(self.user_keymap)
         self._theme_ready = True
 
+    def _showing(self, screen: Screen[Any] | None) -> bool:
+        """Whether ``screen`` (one this class opened) is the screen on top."""
+        return screen is not None and self.screen is screen
+
     # --- themes -----------------------------------------------------------------------
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
@@ -77,9 +80,7 @@ class PreferencesApp(App[None]):
         # A theme highlighted in the picker is only a preview until Enter.
         if not self._theme_ready:
             return
-        from tui.ui.modals.theme_picker import ThemePicker
-
-        if not isinstance(self.screen, ThemePicker):
+        if not self._showing(self._theme_picker):
             self._remember_theme(name)
 
     def _remember_theme(self, name: str) -> None:
@@ -91,10 +92,12 @@ class PreferencesApp(App[None]):
     def action_pick_theme(self) -> None:
         from tui.ui.modals.theme_picker import ThemePicker
 
-        if not isinstance(self.screen, ThemePicker):
-            self.push_screen(ThemePicker(self.available_themes, self.theme), self._theme_chosen)
+        if not self._showing(self._theme_picker):
+            self._theme_picker = ThemePicker(self.available_themes, self.theme)
+            self.push_screen(self._theme_picker, self._theme_chosen)
 
     def _theme_chosen(self, name: str | None) -> None:
+        self._theme_picker = None
         if name:
             self.theme = name
             self._remember_theme(name)
@@ -105,18 +108,22 @@ class PreferencesApp(App[None]):
         from tui.ui.screens.help import HelpScreen, help_rows
 
         screen = self.screen
-        if isinstance(screen, HelpScreen):
+        if self._showing(self._help_screen):
             screen.dismiss(None)
             return
         title = screen.__class__.__name__.removesuffix("Screen") or "App"
-        self.push_screen(HelpScreen(title, help_rows(self, screen)))
+        self._help_screen = HelpScreen(title, help_rows(self, screen))
+        self.push_screen(self._help_screen, self._help_closed)
+
+    def _help_closed(self, result: object) -> None:
+        self._help_screen = None
 
     # --- settings ---------------------------------------------------------------------
 
     def action_open_settings(self) -> None:
         from tui.ui.screens.settings import SettingsScreen, SettingsValues
 
-        if isinstance(self.screen, SettingsScreen):
+        if self._showing(self._settings_screen):
             return
         values = SettingsValues(
             model=self.services.config.model,
@@ -126,9 +133,11 @@ class PreferencesApp(App[None]):
             presets=self.services.settings.presets,
         )
         screen = SettingsScreen(values, self.services.config.profile.name, self.theme)
+        self._settings_screen = screen
         self.push_screen(screen, self._settings_saved)
 
     def _settings_saved(self, result: SettingsValues | None) -> None:
+        self._settings_screen = None
         if result is None:
             return
         services = self.services
