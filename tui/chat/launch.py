@@ -9,6 +9,9 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class LaunchPlan:
+    """The start-up choices of ``cline-tui`` with no command (``run_app`` reads it; the
+    ui's ``local_launch`` too)."""
+
     # The endpoint and model as given on the command line (None: not given). They are
     # already applied to the config; what matters here is whether they were chosen.
     profile: str | None = None
