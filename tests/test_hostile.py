@@ -20,7 +20,6 @@ from tests.loopback import LoopbackServer, Recorded, Reply, sse_body, text_chunk
 from tests.pty_support import PtyApp
 from tests.test_ui_chat import screen_text, send
 from tests.ui_support import CATALOG, build_app
-from tui.model.compare import new_compare
 from tui.model.conversation import Conversation, Message, ToolCall
 from tui.storage.export import to_json, to_markdown
 from tui.storage.store import ConversationStore
@@ -173,9 +172,8 @@ async def test_compare_columns_keep_hostile_replies_and_model_names_literal(
         return Reply.sse(sse_body(*text_chunks(f"ZQSTART {EVIL} ZQEND")))
 
     server.default = route
-    app = build_app(server, serve_catalog=False)
     models = ["evil/[@click=app.quit]q[/]\x1b]0;pwned-title\x07", "b/two"]
-    app._first = new_compare(models, app.new_conversation())
+    app = build_app(server, serve_catalog=False, compare_models=models)
     async with app.run_test(size=(160, 40)) as pilot:
         await pilot.pause()
         await send(pilot, "hello")

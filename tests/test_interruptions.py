@@ -519,11 +519,9 @@ async def test_compare_saves_the_prompt_before_the_replies(
 ) -> None:
     from tests.test_ui_chat import send, wait_for
     from tests.ui_support import build_app
-    from tui.model.compare import new_compare
 
     server.default = lambda request: stalled_reply("column text")
-    app = build_app(server, serve_catalog=False)
-    app._first = new_compare(["a/one", "b/two"], app.new_conversation())
+    app = build_app(server, serve_catalog=False, compare_models=["a/one", "b/two"])
     async with app.run_test(size=(150, 40)) as pilot:
         await send(pilot, "Compare this")
         await wait_for(lambda: len(server.chat_requests()) == 2, timeout=10)

@@ -3,7 +3,6 @@ process left behind. (The real server with the bundled model: test_local_server.
 
 from __future__ import annotations
 
-import argparse
 import os
 import socket
 import stat
@@ -14,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.local_support import gguf_bytes, needs_llama, server_pids
+from tui.chat.launch import LaunchPlan
 from tui.cli.output import local_exit
 from tui.config import ConfigError, load_config
 from tui.local import model as local_model
@@ -221,9 +221,8 @@ def test_a_user_local_profile_with_its_own_url_is_not_started(isolated_home: Pat
     assert not load_config().profiles["local"].starts_server
 
 
-def _args(**given: str) -> argparse.Namespace:
-    names = ("profile", "base_url", "model", "resume", "compare")
-    return argparse.Namespace(**{name: given.get(name) for name in names})
+def _args(**given: str) -> LaunchPlan:
+    return LaunchPlan(**given)
 
 
 def test_no_key_starts_the_app_on_the_local_model_and_says_so(

@@ -7,7 +7,6 @@ small (the bundled base model seldom stops by itself: its context bounds each re
 
 from __future__ import annotations
 
-import argparse
 import os
 import signal
 import subprocess
@@ -191,6 +190,7 @@ def test_ctrl_c_stops_the_reply_and_the_server(tmp_path: Path, bundled: Path) ->
 async def test_the_app_starts_on_the_local_model_without_a_key(
     tmp_path: Path, bundled: Path, isolated_home: Path
 ) -> None:
+    from tui.chat.launch import LaunchPlan
     from tui.ui.app import make_app
     from tui.ui.local_start import local_launch
     from tui.ui.widgets.message_views import Notice
@@ -198,8 +198,7 @@ async def test_the_app_starts_on_the_local_model_without_a_key(
 
     link_bundled_model(bundled, isolated_home)
     (isolated_home / "config.toml").write_text(f"local_context = {CONTEXT}\n")
-    args = argparse.Namespace(profile=None, base_url=None, model=None, resume=None, compare=None)
-    config, launch = local_launch(args, load_config())
+    config, launch = local_launch(LaunchPlan(), load_config())
     assert launch is not None
     app = make_app(config, local=launch)
 

@@ -11,7 +11,6 @@ from typing import Any
 
 from tests.loopback import LoopbackServer, Recorded, Reply, sse_body, text_chunks
 from tests.ui_support import build_app, saved
-from tui.model.compare import new_compare
 from tui.model.conversation import Conversation
 from tui.ui.screens.compare import CompareScreen
 from tui.ui.widgets.compare_column import CompareColumn
@@ -46,10 +45,7 @@ def route(request: Recorded) -> Reply:
 
 def compare_app(server: LoopbackServer, models: list[str] | None = None):  # type: ignore[no-untyped-def]
     server.default = route
-    app = build_app(server, serve_catalog=False)
-    conversation = new_compare(models or MODELS, app.new_conversation())
-    app._first = conversation
-    return app
+    return build_app(server, serve_catalog=False, compare_models=models or MODELS)
 
 
 def screen(app) -> CompareScreen:  # type: ignore[no-untyped-def]

@@ -216,17 +216,13 @@ class TestCompare:
 
     @staticmethod
     def _app(server: LoopbackServer, conversation):  # type: ignore[no-untyped-def]
-        app = build_app(server, serve_catalog=False)
-        app._first = conversation
-        return app
+        return build_app(server, serve_catalog=False, conversation=conversation)
 
     def _mid_stream(self, snap_compare, server, models, size):  # type: ignore[no-untyped-def]
-        from tui.model.compare import new_compare
         from tui.ui.screens.compare import CompareScreen
 
         _stalled_columns(server)
-        app = build_app(server, serve_catalog=False)
-        app._first = new_compare(models, app.new_conversation())
+        app = build_app(server, serve_catalog=False, compare_models=models)
         CompareScreen.live_interval = 3600  # no clock on screen
 
         async def start(pilot: Pilot[None]) -> None:

@@ -39,6 +39,7 @@ def build_app(
     *,
     key: bool = True,
     conversation: Conversation | None = None,
+    compare_models: list[str] | None = None,
     serve_catalog: bool = True,
 ) -> ChatApp:
     env = dict(os.environ)
@@ -55,6 +56,7 @@ def build_app(
         retry=RetryPolicy(attempts=0),
     )
     return make_app(config, client=client, conversation=conversation,
+                    compare_models=compare_models or (),
                     fetch_catalog=server is not None and serve_catalog)
 
 

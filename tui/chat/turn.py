@@ -82,6 +82,19 @@ def build_request(
     )
 
 
+def build_column_request(
+    conversation: Conversation, column: int, model: str, stream: bool = True
+) -> ChatRequest:
+    """The request for one column of a compare: its model, every prompt and that
+    column's replies."""
+    return ChatRequest(
+        model=model,
+        messages=conversation.wire_messages(column=column),
+        stream=stream,
+        temperature=conversation.temperature,
+    )
+
+
 def continued_column(conversation: Conversation) -> int:
     """The column a compare goes on in as a chat: the last preferred reply's, else 0."""
     preferred = _preferred_column(conversation)

@@ -11,12 +11,11 @@ exit code is 5, whatever happened to the turn, and stderr says why.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import signal
 import sys
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from tui.api.stream import Retrying
@@ -39,7 +38,23 @@ from tui.storage.store import ConversationStore, StoreError
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
 
-def _read_prompt(args: argparse.Namespace) -> str | None:
+@dataclass(frozen=True)
+class AskOptions:
+    """``cline-tui ask``'s command line (built by ``tui.cli.launch.ask_options``)."""
+
+    prompt: list[str] = field(default_factory=list)  # the words; none: read stdin
+    continue_id: str | None = None
+    save: bool = True
+    streaming: bool = True
+    json: bool = False
+    reasoning: bool = False
+    # Given on the command line: they then apply to a continued conversation too.
+    model_given: bool = False
+    system_given: bool = False
+    temperature_given: bool = False
+
+
+def _read_prompt(args: AskOptions) -> str | None:
     if args.prompt:
         return " ".join(args.prompt)
     if sys.stdin is None or sys.stdin.isatty():
@@ -54,7 +69,7 @@ def _read_prompt(args: argparse.Namespace) -> str | None:
         return text
 
 
-def run_ask(args: argparse.Namespace, config: Config) -> int:
+def run_ask(args: AskOptions, config: Config) -> int:
     prompt = _read_prompt(args)
     if prompt is None or not prompt.strip():
         say("no prompt: give one as an argument or on stdin (cline-tui ask \"...\")")
@@ -71,14 +86,14 @@ def run_ask(args: argparse.Namespace, config: Config) -> int:
             say(str(error))
             return ExitCode.USAGE
         # Options given now apply to this turn and are remembered.
-        if getattr(args, "model", None):
+        if args.model_given:
             conversation.model = config.model
-        if getattr(args, "system", None) is not None:
+        if args.system_given:
             conversation.system = config.system
-        if getattr(args, "temperature", None) is not None:
+        if args.temperature_given:
             conversation.temperature = config.temperature
     else:
-        conversation = new_conversation(config, None if args.no_save else store)
+        conversation = new_conversation(config, store if args.save else None)
         if not conversation.model:
             say(f"no model chosen for profile '{config.profile.name}': pass -m MODEL")
             return ExitCode.USAGE
@@ -101,13 +116,13 @@ def run_ask(args: argparse.Namespace, config: Config) -> int:
 
 
 async def _turn(
-    args: argparse.Namespace, config: Config, conversation: Conversation, store: ConversationStore
+    args: AskOptions, config: Config, conversation: Conversation, store: ConversationStore
 ) -> int:
-    saving = None if args.no_save else store
+    saving = store if args.save else None
     _save(saving, conversation)  # the prompt, before the request is sent (quiet: retried)
     stop = _StopSignals()
     out = QuietPipe(sys.stdout)  # a reader that went away ends printing, quietly
-    request = build_request(conversation, stream=not args.no_stream, say=say)
+    request = build_request(conversation, stream=args.streaming, say=say)
     printer = AnswerPrinter(out, sys.stderr, answer=not args.json, reasoning=args.reasoning)
     async with make_client(config) as client:
         stream = client.stream(request)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import argparse
 import gc
 import os
 
+from tui.chat.launch import LaunchPlan
 from tui.cli.output import ExitCode, local_exit, say
 from tui.config import Config
 from tui.model.text import one_line
@@ -25,32 +25,23 @@ def use_frame_rate() -> None:
     os.environ.setdefault("TEXTUAL_FPS", FRAME_RATE)
 
 
-def run_app(args: argparse.Namespace, config: Config) -> int:
+def run_app(plan: LaunchPlan, config: Config) -> int:
     use_frame_rate()
     # No garbage collections during start-up (they cost ~50 ms before the first frame):
     # once the first screen is up the app freezes the heap and turns the collector on.
     gc.disable()
     try:
-        return _run_app(args, config)
+        return _run_app(plan, config)
     finally:
         gc.enable()
 
 
-def _run_app(args: argparse.Namespace, config: Config) -> int:
-    compare_models = None
-    if args.compare:
-        from tui.model.compare import parse_models
-
-        try:
-            compare_models = parse_models(args.compare)
-        except ValueError as error:
-            say(str(error), fold=False)
-            return ExitCode.USAGE
+def _run_app(plan: LaunchPlan, config: Config) -> int:
     from tui.local.model import LocalModelError
     from tui.ui.local_start import local_launch
 
     try:
-        config, local = local_launch(args, config)  # the local model, when that is the profile
+        config, local = local_launch(plan, config)  # the local model, when that is the profile
     except LocalModelError as error:
         say(one_line(str(error)))
         return local_exit(error)
@@ -59,39 +50,35 @@ def _run_app(args: argparse.Namespace, config: Config) -> int:
     # before one of them is opened.
     recovered = recover_into_store(store.folder)
     settings = Settings(config.paths.config_dir / "settings.toml")
-    if getattr(args, "theme", None):
+    if plan.theme:
         from tui.ui.themes import unknown_theme_message
 
-        problem = unknown_theme_message(args.theme, config.paths.themes)
+        problem = unknown_theme_message(plan.theme, config.paths.themes)
         if problem:
             say(problem, fold=False)
             return ExitCode.USAGE
-    if args.temperature is None and settings.temperature is not None:
+    if plan.temperature is None and settings.temperature is not None:
         from dataclasses import replace
 
         config = replace(config, temperature=settings.temperature)
     conversation = None
-    if args.resume:
+    if plan.resume:
         try:
-            conversation = store.load(args.resume)
+            conversation = store.load(plan.resume)
         except StoreError as error:
             say(one_line(str(error)))
             return ExitCode.USAGE
-        if args.model:
+        if plan.model:
             conversation.model = config.model
-    elif not args.model:
+    elif not plan.model:
         # The model last picked in the app, unless -m or config.toml chose one.
         remembered = settings.model_for(config.profile.name)
         if remembered:
             from dataclasses import replace
 
             config = replace(config, model=remembered)
-
-    if compare_models is not None:
-        from tui.chat.turn import new_conversation
-        from tui.model.compare import new_compare
-
-        conversation = new_compare(compare_models, new_conversation(config, store))
+    if plan.compare:
+        conversation = None  # make_app opens a new comparison of plan.compare
 
     from tui.ui.app import make_app
 
@@ -100,9 +87,10 @@ def _run_app(args: argparse.Namespace, config: Config) -> int:
         store=store,
         settings=settings,
         conversation=conversation,
-        streaming=not args.no_stream,
+        compare_models=plan.compare,
+        streaming=plan.streaming,
         local=local,
-        theme=getattr(args, "theme", None),
+        theme=plan.theme,
         notices=recovered,
     )
     try:

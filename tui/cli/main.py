@@ -157,8 +157,9 @@ def _run(args: argparse.Namespace) -> int:
             say(note, fold=False)
     if args.command == "ask":
         from tui.cli.ask import run_ask
+        from tui.cli.launch import ask_options
 
-        return run_ask(args, config)
+        return run_ask(ask_options(args), config)
     if args.command in ("history", "show"):
         from tui.cli.history import run_history, run_show
 
@@ -172,5 +173,11 @@ def _run(args: argparse.Namespace) -> int:
             return run_served(config, lambda served: run_models(args, served))
         return run_models(args, config)
     from tui.cli.chat import run_app
+    from tui.cli.launch import launch_plan
 
-    return run_app(args, config)
+    try:
+        plan = launch_plan(args)
+    except ValueError as error:  # a bad --compare
+        say(str(error), fold=False)
+        return ExitCode.USAGE
+    return run_app(plan, config)

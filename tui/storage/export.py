@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import tomli_w
@@ -14,7 +15,7 @@ from tui.format import finish_tag, format_cost, format_when, total_cost, usage_l
 from tui.model.conversation import Conversation, Message
 from tui.model.text import strip_controls
 from tui.storage.compare_export import compare_markdown
-from tui.storage.store import conversation_to_toml
+from tui.storage.store import conversation_to_toml, make_private_dir, write_atomic
 
 FORMATS = ("markdown", "json", "toml")
 SUFFIXES = {"markdown": ".md", "json": ".json", "toml": ".toml"}
@@ -34,6 +35,15 @@ def export(conversation: Conversation, fmt: str, layout: str = "stacked") -> str
     if fmt == "toml":
         return tomli_w.dumps(conversation_to_toml(conversation))
     raise ValueError(f"unknown format '{fmt}' (one of: {', '.join(FORMATS)})")
+
+
+def export_to_file(conversation: Conversation, fmt: str, folder: Path, name: str) -> Path:
+    """Write the conversation in ``fmt`` to ``folder/<name><suffix>`` (the folder made
+    private if new) and return the path. Raises ``OSError``."""
+    make_private_dir(folder)
+    path = folder / f"{name}{SUFFIXES[fmt]}"
+    write_atomic(path, export(conversation, fmt).encode("utf-8"))
+    return path
 
 
 def to_json(conversation: Conversation) -> str:

@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from textual import events, work
+from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
@@ -21,7 +21,7 @@ from textual.worker import WorkerCancelled, WorkerFailed
 from tui.api.catalog import Catalog, ModelInfo
 from tui.api.client import ChatClient
 from tui.api.errors import FailureError
-from tui.chat.turn import make_client, new_conversation
+from tui.chat.turn import make_client
 from tui.config import Config
 from tui.model.conversation import Conversation
 from tui.model.text import one_line
@@ -29,14 +29,16 @@ from tui.storage.settings import Settings
 from tui.storage.store import ConversationStore
 from tui.ui.app_prefs import PreferencesApp
 from tui.ui.screens.chat import ChatScreen
+from tui.ui.services import AppScreen, HistoryResult, OpenChat, OpenCompare, Services
 from tui.ui.speed import strip_cycles
 from tui.ui.speed.heap import freeze_after_start_up
 
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from textual.widgets import Static
+
     from tui.ui.local_start import LocalLaunch
-    from tui.ui.screens.history import HistoryResult
 
 CATALOG_STALE_SECONDS = 6 * 3600
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)  # ``kill``; the terminal closed (tmux too)
@@ -58,6 +60,7 @@ class ChatApp(PreferencesApp, App[None]):
         settings: Settings,
         conversation: Conversation | None = None,
         *,
+        compare_models: Sequence[str] = (),
         streaming: bool = True,
         fetch_catalog: bool = True,
         local: LocalLaunch | None = None,
@@ -67,21 +70,60 @@ class ChatApp(PreferencesApp, App[None]):
         super().__init__()
         self.local = local  # the local model's server, started on mount
         self.notices = list(notices)  # shown once the app is up (e.g. recovered replies)
-        # The signal that is stopping the app: replies cut short by it are saved marked
-        # "interrupted" rather than "cancelled", and the exit code is 128 + its number.
-        self.stop_signal: signal.Signals | None = None
         self.crashed = False
         self.crash_log: Path | None = None
-        self.config = config
-        self.store = store
-        self.client = client
-        self.settings = settings
-        self.streaming = streaming
-        self.models: list[ModelInfo] = []
-        self.catalog_note = ""
+        # What the screens are handed: config, store, client, settings, the catalog.
+        self.services = Services(config, store, client, settings, notify=self._notify,
+                                 streaming=streaming)
         self._fetch_catalog = fetch_catalog
+        if compare_models:
+            from tui.model.compare import new_compare
+
+            conversation = new_compare(list(compare_models), self.new_conversation())
         self._first = conversation or self.new_conversation()
         self.setup_preferences(theme)  # themes, keymap, settings.toml's choices
+
+    def _notify(self, message: str, **options: Any) -> None:
+        self.notify(message, **options)  # looked up at each call: a test may wrap it
+
+    # --- the services, by their old names (the command line and the tests read them) --
+
+    @property
+    def config(self) -> Config:
+        return self.services.config
+
+    @property
+    def store(self) -> ConversationStore:
+        return self.services.store
+
+    @property
+    def client(self) -> ChatClient:
+        return self.services.client
+
+    @property
+    def settings(self) -> Settings:
+        return self.services.settings
+
+    @property
+    def streaming(self) -> bool:
+        return self.services.streaming
+
+    @property
+    def models(self) -> list[ModelInfo]:
+        return self.services.models
+
+    @models.setter
+    def models(self, models: list[ModelInfo]) -> None:
+        self.services.models = models
+
+    @property
+    def catalog_note(self) -> str:
+        return self.services.catalog_note
+
+    @property
+    def stop_signal(self) -> signal.Signals | None:
+        """The signal that is stopping the app (the exit code is 128 + its number)."""
+        return self.services.stop_signal
 
     def on_mount(self) -> None:
         self._listen_for_stop_signals()
@@ -110,7 +152,13 @@ class ChatApp(PreferencesApp, App[None]):
         from tui.ui.local_start import start_local
 
         if self.local is not None:
-            self.run_worker(start_local(self, self.local), group="local", exclusive=True)
+            self.run_worker(start_local(self, self.services, self.local, self._local_notice),
+                            group="local", exclusive=True)
+
+    async def _local_notice(self, text: str) -> Static | None:
+        """The local model's loading notice, in the transcript of the screen showing."""
+        screen = self.screen
+        return await screen.add_notice(text) if isinstance(screen, AppScreen) else None
 
     @work(exclusive=True, group="warm-up")
     async def _warm_up(self) -> None:
@@ -122,8 +170,7 @@ class ChatApp(PreferencesApp, App[None]):
     def get_default_screen(self) -> Screen[Any]:
         return self._screen_for(self._first)
 
-    @staticmethod
-    def _screen_for(conversation: Conversation) -> Screen[Any]:
+    def _screen_for(self, conversation: Conversation) -> Screen[Any]:
         if conversation.kind == "compare" and not conversation.models:
             # A hand-edited file with ``models = []``: the models its replies name,
             # or, with no replies either, a plain chat (a compare needs columns).
@@ -133,8 +180,8 @@ class ChatApp(PreferencesApp, App[None]):
         if conversation.kind == "compare":
             from tui.ui.screens.compare import CompareScreen
 
-            return CompareScreen(conversation)
-        return ChatScreen(conversation)
+            return CompareScreen(conversation, self.services)
+        return ChatScreen(conversation, self.services)
 
     def open_chat(self, conversation: Conversation | None) -> None:
         """Show a conversation (a new chat when None) in place of the current screen."""
@@ -145,6 +192,14 @@ class ChatApp(PreferencesApp, App[None]):
         from tui.model.compare import new_compare
 
         self._show(self._screen_for(new_compare(models, self.new_conversation())))
+
+    @on(OpenChat)
+    def _open_chat_asked(self, message: OpenChat) -> None:
+        self.open_chat(message.conversation)
+
+    @on(OpenCompare)
+    def _open_compare_asked(self, message: OpenCompare) -> None:
+        self.open_compare(message.models)
 
     def _show(self, screen: Screen[Any]) -> None:
         # The first screen is the app's default screen and cannot be switched away;
@@ -163,16 +218,11 @@ class ChatApp(PreferencesApp, App[None]):
             with contextlib.suppress(ValueError, RuntimeError, NotImplementedError):
                 loop.add_signal_handler(number, self._stop_signalled, number)
 
-    @property
-    def stopped_by(self) -> str | None:
-        """The name of the signal stopping the app, if one is."""
-        return self.stop_signal.name if self.stop_signal is not None else None
-
     def _stop_signalled(self, number: signal.Signals) -> None:
         # Set at once: should the app end some other way first (a closed terminal
         # also fails its input), the replies are still saved as interrupted.
-        if self.stop_signal is None:
-            self.stop_signal = number
+        if self.services.stop_signal is None:
+            self.services.stop_signal = number
             self.run_worker(self._stop(number), group="stop", exclusive=True)
 
     async def _stop(self, number: signal.Signals) -> None:
@@ -217,16 +267,7 @@ class ChatApp(PreferencesApp, App[None]):
     # --- services for the screens ---------------------------------------------------
 
     def new_conversation(self, model: str | None = None) -> Conversation:
-        return new_conversation(self.config, self.store, model)
-
-    def model_info(self, model_id: str) -> ModelInfo | None:
-        return next((m for m in self.models if m.id == model_id), None)
-
-    def remember_model(self, model: str) -> None:
-        try:
-            self.settings.remember_model(self.config.profile.name, model)
-        except OSError as error:
-            self.say(f"Could not save settings: {error}", severity="warning")
+        return self.services.new_conversation(model)
 
     def say(
         self,
@@ -237,63 +278,48 @@ class ChatApp(PreferencesApp, App[None]):
         timeout: float | None = None,
     ) -> None:
         """A notification with untrusted text in it: literal, no control characters."""
-        self.notify(
-            one_line(text, 600),
-            title=one_line(title, 80),
-            severity=severity,
-            timeout=timeout,
-            markup=False,
-        )
+        self.services.say(text, title=title, severity=severity, timeout=timeout)
 
     def action_open_history(self) -> None:
         """The conversations screen over the current one."""
-        from tui.ui.screens.history import HistoryScreen  # not needed for the first frame
-
-        if isinstance(self.screen, HistoryScreen):
+        showing = self.screen
+        if isinstance(showing, AppScreen) and showing.is_history:
             return
         from tui.storage.history_index import HistoryIndex
+        from tui.ui.screens.history import HistoryScreen  # not needed for the first frame
 
-        current = getattr(self.screen, "conversation", None)
+        current = showing.open_conversation if isinstance(showing, AppScreen) else None
         index = HistoryIndex(self.store.folder, self.config.paths.cache_dir)
         screen = HistoryScreen(self.store, index, self.config.paths.data_dir / "exports",
-                               current.id if isinstance(current, Conversation) else None)
+                               current.id if current is not None else None)
         self.push_screen(screen, self._history_closed)
 
     async def _history_closed(self, result: HistoryResult | None) -> None:
-        """Open what was chosen; follow renames and deletes of the open conversation."""
+        """The screen underneath follows what was chosen, renamed or deleted."""
         if result is None:
             return
         screen = self.screen
-        chosen = result.open
-        if chosen is not None and chosen.kind == "chat" and isinstance(screen, ChatScreen):
-            await screen.load_conversation(chosen)
-        elif chosen is not None:
-            self.open_chat(chosen)
-        elif isinstance(screen, ChatScreen):
-            current = screen.conversation
-            if current.id in result.deleted:
-                await screen.load_conversation(self.new_conversation(current.model))
-                self.say("That conversation was deleted; this is a new chat.")
-            elif current.id in result.renamed:
-                current.title = result.renamed[current.id]
-                screen.refresh_chrome()
+        if isinstance(screen, AppScreen):
+            await screen.history_closed(result)
+        elif result.open is not None:
+            self.open_chat(result.open)
 
     @work(exclusive=True, group="catalog")
     async def _load_catalog(self) -> None:
         catalog = Catalog(self.client, self.config.paths.cache_dir)
         cached = catalog.cached()
         if cached is not None:
-            self.models = cached[0]
+            self.services.models = cached[0]
             self._catalog_changed()
             if time.time() - cached[1] < CATALOG_STALE_SECONDS:
                 return
         if not self._fetch_catalog:
             return
         try:
-            self.models = await catalog.fetch()
-            self.catalog_note = ""
+            self.services.models = await catalog.fetch()
+            self.services.catalog_note = ""
         except FailureError as error:
-            self.catalog_note = one_line(
+            self.services.catalog_note = one_line(
                 f"Could not load the model list: {error.failure.message} "
                 "Type a model id and press Enter.",
                 300,
@@ -301,33 +327,15 @@ class ChatApp(PreferencesApp, App[None]):
         self._catalog_changed()
 
     def _catalog_changed(self) -> None:
-        if isinstance(self.screen, ChatScreen):
-            self.screen.refresh_chrome()
+        screen = self.screen
+        if isinstance(screen, AppScreen):
+            screen.catalog_changed()
 
     # --- command palette --------------------------------------------------------------
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        if isinstance(screen, ChatScreen):
-            for title, help_text, action in (
-                ("Choose model", "Pick the model for the next reply", screen.action_pick_model),
-                ("New chat", "Start a new conversation", screen.action_new_chat),
-                ("Toggle usage sidebar", "Show or hide tokens, cost and speed",
-                 screen.action_toggle_usage),
-                ("Toggle reasoning", "Fold or unfold the last reasoning",
-                 screen.action_toggle_reasoning),
-                ("Edit system prompt and temperature", "Settings of this chat",
-                 screen.action_edit_chat),
-                ("Copy last reply", "Copy the last reply to the clipboard",
-                 screen.action_copy_reply),
-                ("Copy last code block", "Copy the last code block", screen.action_copy_code),
-                ("Retry", "Send the last prompt again after a failure", screen.action_retry),
-                ("Cancel reply", "Stop the reply that is streaming", screen.action_cancel_reply),
-                ("Compare models", "The same prompt to two models side by side",
-                 screen.action_compare),
-            ):
-                yield SystemCommand(title, help_text, action)
-        if type(screen).__name__ != "HistoryScreen":  # not imported until first opened
+        if not (isinstance(screen, AppScreen) and screen.is_history):
             yield SystemCommand("Conversations", "Browse, search, open, rename, delete or "
                                 "export saved conversations", self.action_open_history)
 
@@ -360,6 +368,7 @@ def make_app(
     client: ChatClient | None = None,
     settings: Settings | None = None,
     conversation: Conversation | None = None,
+    compare_models: Sequence[str] = (),
     streaming: bool = True,
     fetch_catalog: bool = True,
     local: LocalLaunch | None = None,
@@ -367,8 +376,9 @@ def make_app(
     notices: Sequence[str] = (),
 ) -> ChatApp:
     """The app wired to its services; the command line and the tests both use this.
-    ``local``: the local model's server to start (its client waits for it);
-    ``notices``: lines to show once it is up."""
+    ``conversation``: the one to open (a new chat when None); ``compare_models``: open a
+    new comparison of these instead; ``local``: the local model's server to start (its
+    client waits for it); ``notices``: lines to show once it is up."""
     strip_cycles.install()
     if client is None and local is not None:
         client = make_client(config, transport=local.gate)
@@ -378,6 +388,7 @@ def make_app(
         client or make_client(config),
         settings or Settings(config.paths.config_dir / "settings.toml"),
         conversation,
+        compare_models=compare_models,
         streaming=streaming,
         fetch_catalog=fetch_catalog,
         local=local,

@@ -5,23 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.markup import escape
 from textual.screen import Screen
 
-from tui.model.text import one_line
 from tui.ui.keymap import binding_classes, bindings_by_id, check_keymap
+from tui.ui.services import AppScreen, Services, binding_commands
 from tui.ui.themes import APP_VARIABLES, DEFAULT_DARK, load_themes, resolve_variables
 
 if TYPE_CHECKING:
-    from textual.notifications import SeverityLevel
 
-    from tui.config import Config
-    from tui.storage.settings import Settings
     from tui.ui.screens.settings import SettingsValues
 
 # The help, theme and settings screens are imported when first opened, not at start-up.
@@ -34,39 +29,42 @@ class PreferencesApp(App[None]):
         Binding("f12", "open_settings", "Settings", show=False, id="app.settings"),
     ]
 
-    config: Config
-    settings: Settings
-    streaming: bool
+    services: Services
     _theme_ready = False
-
-    if TYPE_CHECKING:
-        def say(self, text: str, *, title: str = "", severity: SeverityLevel = "information",
-                timeout: float | None = None) -> None: ...  # ChatApp's
+    # The screens this class opens, while open (the app asks "is it showing?" by identity).
+    _theme_picker: Screen[Any] | None = None
+    _help_screen: Screen[Any] | None = None
+    _settings_screen: Screen[Any] | None = None
 
     def setup_preferences(self, theme: str | None) -> None:
         """Register the themes and pick the first one: ``theme`` (``--theme``), the one
         last chosen in the app, config.toml's, the default."""
-        loaded = load_themes(self.config.paths.themes)
+        services = self.services
+        loaded = load_themes(services.config.paths.themes)
         self.preference_problems = list(loaded.problems)
         for item in loaded.themes.values():
             self.register_theme(item)  # this app's table only; Textual's stays as it is
-        chosen = theme or self.settings.theme or self.config.theme or DEFAULT_DARK
+        chosen = theme or services.settings.theme or services.config.theme or DEFAULT_DARK
         if chosen not in self.available_themes:
             self.preference_problems.append(f"unknown theme '{chosen}'; using {DEFAULT_DARK}")
             chosen = DEFAULT_DARK
         self.theme = chosen
-        self.streaming = self.streaming and self.settings.streaming
+        services.streaming = services.streaming and services.settings.streaming
         # Importing every screen to check [keys] costs start-up time: only when there are keys.
-        known = bindings_by_id([type(self), *binding_classes()]) if self.config.keys else {}
-        self.user_keymap, warnings = check_keymap(self.config.keys, known)
+        known = bindings_by_id([type(self), *binding_classes()]) if services.config.keys else {}
+        self.user_keymap, warnings = check_keymap(services.config.keys, known)
         self.preference_problems += warnings
 
     def on_mount(self) -> None:
         for problem in self.preference_problems:
-            self.say(problem, title="Themes and keys", severity="warning", timeout=10)
+            self.services.say(problem, title="Themes and keys", severity="warning", timeout=10)
         if self.user_keymap:
             self.set_keymap(self.user_keymap)
         self._theme_ready = True
+
+    def _showing(self, screen: Screen[Any] | None) -> bool:
+        """Whether ``screen`` (one this class opened) is the screen on top."""
+        return screen is not None and self.screen is screen
 
     # --- themes -----------------------------------------------------------------------
 
@@ -82,31 +80,27 @@ class PreferencesApp(App[None]):
         # A theme highlighted in the picker is only a preview until Enter.
         if not self._theme_ready:
             return
-        from tui.ui.modals.theme_picker import ThemePicker
-
-        if not isinstance(self.screen, ThemePicker):
+        if not self._showing(self._theme_picker):
             self._remember_theme(name)
 
     def _remember_theme(self, name: str) -> None:
         try:
-            self.settings.remember_theme(name)
+            self.services.settings.remember_theme(name)
         except OSError as error:
-            self.say(f"Could not save settings: {error}", severity="warning")
+            self.services.say(f"Could not save settings: {error}", severity="warning")
 
     def action_pick_theme(self) -> None:
         from tui.ui.modals.theme_picker import ThemePicker
 
-        if not isinstance(self.screen, ThemePicker):
-            self.push_screen(ThemePicker(self.available_themes, self.theme), self._theme_chosen)
+        if not self._showing(self._theme_picker):
+            self._theme_picker = ThemePicker(self.available_themes, self.theme)
+            self.push_screen(self._theme_picker, self._theme_chosen)
 
     def _theme_chosen(self, name: str | None) -> None:
+        self._theme_picker = None
         if name:
             self.theme = name
             self._remember_theme(name)
-
-    @property
-    def reasoning_unfolded(self) -> bool:
-        return self.settings.reasoning_unfolded
 
     # --- help -------------------------------------------------------------------------
 
@@ -114,59 +108,59 @@ class PreferencesApp(App[None]):
         from tui.ui.screens.help import HelpScreen, help_rows
 
         screen = self.screen
-        if isinstance(screen, HelpScreen):
+        if self._showing(self._help_screen):
             screen.dismiss(None)
             return
         title = screen.__class__.__name__.removesuffix("Screen") or "App"
-        self.push_screen(HelpScreen(title, help_rows(self, screen)))
+        self._help_screen = HelpScreen(title, help_rows(self, screen))
+        self.push_screen(self._help_screen, self._help_closed)
+
+    def _help_closed(self, result: object) -> None:
+        self._help_screen = None
 
     # --- settings ---------------------------------------------------------------------
 
     def action_open_settings(self) -> None:
         from tui.ui.screens.settings import SettingsScreen, SettingsValues
 
-        if isinstance(self.screen, SettingsScreen):
+        if self._showing(self._settings_screen):
             return
         values = SettingsValues(
-            model=self.config.model,
-            temperature=self.config.temperature,
-            streaming=self.streaming,
-            reasoning_unfolded=self.settings.reasoning_unfolded,
-            presets=self.settings.presets,
+            model=self.services.config.model,
+            temperature=self.services.config.temperature,
+            streaming=self.services.streaming,
+            reasoning_unfolded=self.services.settings.reasoning_unfolded,
+            presets=self.services.settings.presets,
         )
-        screen = SettingsScreen(values, self.config.profile.name, self.theme)
+        screen = SettingsScreen(values, self.services.config.profile.name, self.theme)
+        self._settings_screen = screen
         self.push_screen(screen, self._settings_saved)
 
     def _settings_saved(self, result: SettingsValues | None) -> None:
+        self._settings_screen = None
         if result is None:
             return
+        services = self.services
         choices: dict[str, Any] = {
             "streaming": result.streaming,
             "reasoning_unfolded": result.reasoning_unfolded,
             "presets": result.presets or None,
         }
-        if result.temperature != self.config.temperature:
+        if result.temperature != services.config.temperature:
             choices["temperature"] = result.temperature
         try:
-            self.settings.update(**choices)
-            if result.model and result.model != self.config.model:
-                self.settings.remember_model(self.config.profile.name, result.model)
+            services.settings.update(**choices)
+            if result.model and result.model != services.config.model:
+                services.settings.remember_model(services.config.profile.name, result.model)
         except OSError as error:
-            self.say(f"Could not save settings: {error}", severity="warning")
-        self.config = replace(self.config, model=result.model or self.config.model,
-                              temperature=result.temperature)
-        self.streaming = result.streaming
-        self.apply_settings_to_screen(self.screen)
-        self.say("Settings saved.")
-
-    def apply_settings_to_screen(self, screen: Screen[Any]) -> None:
-        """A chat with nothing sent yet takes the new model and temperature at once."""
-        from tui.ui.screens.chat import ChatScreen
-
-        if isinstance(screen, ChatScreen) and not screen.conversation.messages:
-            screen.conversation.model = self.config.model
-            screen.conversation.temperature = self.config.temperature
-            screen.refresh_chrome()
+            services.say(f"Could not save settings: {error}", severity="warning")
+        services.config = replace(services.config, model=result.model or services.config.model,
+                                  temperature=result.temperature)
+        services.streaming = result.streaming
+        screen = self.screen
+        if isinstance(screen, AppScreen):
+            screen.settings_changed(services.config)
+        services.say("Settings saved.")
 
     # --- command palette --------------------------------------------------------------
 
@@ -177,36 +171,13 @@ class PreferencesApp(App[None]):
         yield from self.preference_commands(screen)
 
     def preference_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        from tui.ui.screens.chat import ChatScreen
-
         yield SystemCommand("Theme", "Pick a theme (previewed as you move)",
                             self.action_pick_theme)
         yield SystemCommand("Settings", "Default model, temperature, streaming, reasoning, "
                             "system-prompt presets", self.action_open_settings)
         yield SystemCommand("Help: keys", "Every key of this screen and its binding id",
                             self.action_show_help)
-        if isinstance(screen, ChatScreen):
-            for name, text in self.settings.presets.items():
-                # The palette parses titles as markup: a preset's name is escaped.
-                title = escape(f"System prompt: {one_line(name, 60)}")
-                yield SystemCommand(title, "Use this preset in this chat",
-                                    partial(screen.use_system_prompt, text))
-            yield SystemCommand("System prompt: none", "Clear this chat's system prompt",
-                                partial(screen.use_system_prompt, None))
+        if isinstance(screen, AppScreen):
+            yield from screen.palette_commands()
         else:
-            yield from _binding_commands(self, screen)
-
-
-def _binding_commands(app: App[Any], screen: Screen[Any]) -> Iterable[SystemCommand]:
-    """Every shown binding of a screen as a command (the chat lists its own)."""
-    seen: set[str] = set()
-    for klass in type(screen).__mro__:
-        for binding in klass.__dict__.get("BINDINGS", []):
-            if not isinstance(binding, Binding) or not binding.show or not binding.description:
-                continue
-            if binding.action in seen:
-                continue
-            seen.add(binding.action)
-            keys = app.get_key_display(binding)
-            yield SystemCommand(binding.description, f"{keys} · {binding.id or ''}",
-                                partial(screen.run_action, binding.action))
+            yield from binding_commands(screen)

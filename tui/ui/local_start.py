@@ -7,11 +7,12 @@ ready, so a prompt typed during the load is answered as soon as it can be.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from tui.chat.launch import LaunchPlan
 from tui.chat.turn import missing_key_message
 from tui.config import Config
 from tui.local.model import (
@@ -24,10 +25,11 @@ from tui.local.model import (
 from tui.ui.render.inert import inert
 
 if TYPE_CHECKING:
+    from textual.app import App
     from textual.widgets import Static
 
     from tui.local.server import LocalServer, LocalTransport
-    from tui.ui.app import ChatApp
+    from tui.ui.services import Services
 
 
 @dataclass
@@ -40,14 +42,12 @@ class LocalLaunch:
     reason: str = ""  # why the app is on the local profile, when the user did not ask
 
 
-def local_launch(args: argparse.Namespace, config: Config) -> tuple[Config, LocalLaunch | None]:
+def local_launch(plan: LaunchPlan, config: Config) -> tuple[Config, LocalLaunch | None]:
     """The config the app runs with and, on the local profile, the server to start.
     With no key for the default Cline API and nothing chosen on the command line, that
     is the local model when it is installed. Raises ``LocalModelError``."""
     reason = ""
-    chosen = any(
-        getattr(args, name, None) for name in ("profile", "base_url", "model", "resume", "compare")
-    )
+    chosen = any((plan.profile, plan.base_url, plan.model, plan.resume, plan.compare))
     if not chosen and not config.profile.starts_server and local_available(config):
         problem = missing_key_message(config)
         if problem:
@@ -66,8 +66,14 @@ def local_launch(args: argparse.Namespace, config: Config) -> tuple[Config, Loca
     return served_config(config, server), LocalLaunch(config, server, LocalTransport(), reason)
 
 
-async def start_local(app: ChatApp, launch: LocalLaunch) -> None:
-    """Load the model and open the gate; any failure is shown and closes the gate."""
+async def start_local(
+    app: App[Any],
+    services: Services,
+    launch: LocalLaunch,
+    add_notice: Callable[[str], Awaitable[Static | None]],
+) -> None:
+    """Load the model and open the gate; any failure is shown and closes the gate.
+    ``add_notice`` puts the loading notice in the chat showing (None: it has none)."""
     name = model_name(launch.config)
     lead = f"{launch.reason}\n" if launch.reason else ""
     notice: Static | None = None
@@ -77,14 +83,14 @@ async def start_local(app: ChatApp, launch: LocalLaunch) -> None:
             notice.update(inert(lead + text))
 
     def progress_from_thread(text: str) -> None:
-        app.call_from_thread(app.say, f"{text}…", timeout=10)
+        app.call_from_thread(services.say, f"{text}…", timeout=10)
 
     try:
         model = await asyncio.to_thread(prepare_model, launch.config, progress_from_thread)
         # On this (the main) thread: the server's parent-death signal is tied to it.
         launch.server.spawn(model)
         # By now the first screen is up; the notice goes into its chat.
-        notice = await _notice(app, f"{lead}Loading the local model {name}…")
+        notice = await _notice(services, add_notice, f"{lead}Loading the local model {name}…")
         seconds = await launch.server.wait_ready_async(
             lambda elapsed: show(
                 f"Loading the local model {name}… {elapsed:.0f} s "
@@ -94,20 +100,19 @@ async def start_local(app: ChatApp, launch: LocalLaunch) -> None:
     except LocalModelError as error:
         launch.gate.fail(f"the local model is not running: {error}")
         show(f"The local model could not start: {error}")
-        app.say(str(error), title="Local model", severity="error", timeout=30)
+        services.say(str(error), title="Local model", severity="error", timeout=30)
         return
     launch.gate.open(reply_limit(model.context))
     ready = f"Local model {name} ready (loaded in {seconds:.1f} s by llama.cpp, offline)."
     show(ready)
     if notice is None:
-        app.say(ready)
+        services.say(ready)
 
 
-async def _notice(app: ChatApp, text: str) -> Static | None:
-    from tui.ui.widgets.transcript import Transcript
-
-    transcripts = app.screen.query(Transcript)
-    if not transcripts:
-        app.say(text, timeout=10)
-        return None
-    return await transcripts.first().add_notice(text)
+async def _notice(
+    services: Services, add_notice: Callable[[str], Awaitable[Static | None]], text: str
+) -> Static | None:
+    notice = await add_notice(text)
+    if notice is None:
+        services.say(text, timeout=10)
+    return notice

@@ -6,37 +6,38 @@ is saved. ``_save`` is the one place the screen writes."""
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from functools import partial
 
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
+from textual.markup import escape
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from tui.api.stream import ChatStream
 from tui.chat.turn import build_request, missing_key_message
+from tui.config import Config
 from tui.model.conversation import Conversation, Message
+from tui.model.text import one_line
 from tui.storage.journal import Journaling, mark_interrupted
 from tui.storage.store import StoreError
 from tui.ui.modals.chat_options import ChatSettings, ChatSettingsResult
 from tui.ui.modals.model_picker import ModelPicker
 from tui.ui.render.inert import inert
+from tui.ui.services import AppScreen, HistoryResult, OpenCompare, Services
 from tui.ui.widgets.footer import Footer
 from tui.ui.widgets.message_views import ReplyView
 from tui.ui.widgets.prompt import PromptArea
 from tui.ui.widgets.transcript import Transcript
 from tui.ui.widgets.usage_panel import UsagePanel
 
-if TYPE_CHECKING:
-    from tui.ui.app import ChatApp
-
 _CODE_BLOCK = re.compile(r"```[^\n]*\n(.*?)(?:```|\Z)", re.DOTALL)
 
 
-class ChatScreen(Screen[None]):
+class ChatScreen(AppScreen[None]):
     BINDINGS = [
         Binding("escape", "cancel_reply", "Cancel", id="chat.cancel",
                 tooltip="Cancel the reply that is streaming"),
@@ -53,20 +54,17 @@ class ChatScreen(Screen[None]):
         Binding("ctrl+l", "app.open_history", "Chats", id="chat.history"),
     ]
 
-    def __init__(self, conversation: Conversation) -> None:
+    def __init__(self, conversation: Conversation, services: Services) -> None:
         super().__init__()
         self.conversation = conversation
+        self.services = services
         self._reply_worker: Worker[None] | None = None
-
-    @property
-    def chat_app(self) -> ChatApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield Static(id="title-bar", classes="title-bar", markup=False)
         with Horizontal(id="main"):
             with Vertical(id="chat"):
-                yield Transcript(id="transcript")
+                yield Transcript(id="transcript", reasoning_unfolded=self._reasoning_unfolded)
                 yield PromptArea(id="prompt")
             yield UsagePanel(id="usage")
         yield Footer()
@@ -76,12 +74,15 @@ class ChatScreen(Screen[None]):
         self.transcript.show(self.conversation)
         self.refresh_chrome()
         self.prompt.focus()
-        problem = missing_key_message(self.chat_app.config)
+        problem = missing_key_message(self.services.config)
         if problem:
             await self.transcript.add_notice(
                 f"{problem} Until then you can browse models (F2), edit the system "
                 "prompt (F5) and reopen saved chats (cline-tui --resume ID)."
             )
+
+    def _reasoning_unfolded(self) -> bool:
+        return self.services.reasoning_unfolded
 
     # --- widgets ----------------------------------------------------------------------
 
@@ -109,29 +110,29 @@ class ChatScreen(Screen[None]):
         if not self.query(UsagePanel):
             return  # not composed yet: on_mount calls this once the widgets exist
         c = self.conversation
-        bits = [c.model or "no model", self.chat_app.config.profile.name]
+        bits = [c.model or "no model", self.services.config.profile.name]
         if c.temperature is not None:
             bits.append(f"temperature {c.temperature:g}")
         if c.system:
             bits.append("system prompt set")
         title = c.title or "New chat"
         self.query_one("#title-bar", Static).update(inert(f"{title}  ·  {'  ·  '.join(bits)}"))
-        self.usage_panel.refresh_usage(c, self.chat_app.model_info(c.model))
+        self.usage_panel.refresh_usage(c, self.services.model_info(c.model))
 
     # --- a turn -----------------------------------------------------------------------
 
     @on(PromptArea.Submitted)
     async def _submitted(self, event: PromptArea.Submitted) -> None:
         if self.streaming:
-            self.chat_app.say("A reply is still streaming: Esc cancels it.", severity="warning")
+            self.services.say("A reply is still streaming: Esc cancels it.", severity="warning")
             return
-        problem = missing_key_message(self.chat_app.config)
+        problem = missing_key_message(self.services.config)
         if problem:
             # Nothing is sent and the prompt stays in the box.
-            self.chat_app.say(problem, title="No API key", severity="error")
+            self.services.say(problem, title="No API key", severity="error")
             return
         if not self.conversation.model:
-            self.chat_app.say("Pick a model first (F2).", severity="error")
+            self.services.say("Pick a model first (F2).", severity="error")
             return
         self.prompt.remember(event.text)
         self.prompt.clear()
@@ -144,15 +145,15 @@ class ChatScreen(Screen[None]):
         view = await self.transcript.add_reply(
             Message(role="assistant", model=self.conversation.model)
         )
-        stream = self.chat_app.client.stream(
-            build_request(self.conversation, stream=self.chat_app.streaming)
+        stream = self.services.client.stream(
+            build_request(self.conversation, stream=self.services.streaming)
         )
         view.message = stream.reply  # the view shows the reply as the stream builds it
         self._reply_worker = self._run_reply(stream, view)
 
     @work(exclusive=True, group="reply")
     async def _run_reply(self, stream: ChatStream, view: ReplyView) -> None:
-        journaling = Journaling(self.chat_app.store, self.conversation, lambda: stream.reply)
+        journaling = Journaling(self.services.store, self.conversation, lambda: stream.reply)
         try:
             await view.follow(stream)
         finally:
@@ -161,13 +162,13 @@ class ChatScreen(Screen[None]):
 
     def _turn_done(self, stream: ChatStream, journaling: Journaling) -> None:
         reply = stream.reply
-        if reply.finish_reason == "cancelled" and self.chat_app.stopped_by:
-            mark_interrupted(reply, self.chat_app.stopped_by)  # SIGTERM, SIGHUP
+        if reply.finish_reason == "cancelled" and self.services.stopped_by:
+            mark_interrupted(reply, self.services.stopped_by)  # SIGTERM, SIGHUP
         self.conversation.add(reply)
         journaling.finish(self._save())
         self.refresh_chrome()
         if stream.failure is not None:
-            self.chat_app.say(
+            self.services.say(
                 stream.failure.message, title="Reply failed", severity="error", timeout=8
             )
 
@@ -175,11 +176,11 @@ class ChatScreen(Screen[None]):
         """The one place a conversation is written: before a request is sent, and when
         its reply ends. A failure is shown, never raised; False then."""
         try:
-            saved = self.chat_app.store.save(self.conversation)
+            saved = self.services.store.save(self.conversation)
             if saved.note:  # merged with, or kept apart from, another window's writes
-                self.chat_app.say(saved.note, severity="warning", timeout=10)
+                self.services.say(saved.note, severity="warning", timeout=10)
         except (OSError, StoreError, ValueError) as error:  # ValueError: unstorable text
-            self.chat_app.say(f"Could not save the conversation: {error}", severity="error")
+            self.services.say(f"Could not save the conversation: {error}", severity="error")
             return False
         return True
 
@@ -195,11 +196,11 @@ class ChatScreen(Screen[None]):
             return
         messages = self.conversation.messages
         if not messages or messages[-1].role != "assistant":
-            self.chat_app.say("Nothing to retry.")
+            self.services.say("Nothing to retry.")
             return
         last = messages[-1]
         if last.finish_reason not in ("error", "cancelled") and not last.error:
-            self.chat_app.say("The last reply did not fail; nothing to retry.")
+            self.services.say("The last reply did not fail; nothing to retry.")
             return
         messages.pop()
         replies = self.transcript.replies()
@@ -211,7 +212,7 @@ class ChatScreen(Screen[None]):
         if self.streaming and self._reply_worker is not None:
             self._reply_worker.cancel()
             await self._reply_worker.wait()
-        self.conversation = self.chat_app.new_conversation(model=self.conversation.model)
+        self.conversation = self.services.new_conversation(model=self.conversation.model)
         self.transcript.show(self.conversation)
         self.refresh_chrome()
         self.prompt.focus()
@@ -238,10 +239,10 @@ class ChatScreen(Screen[None]):
     def action_copy_reply(self) -> None:
         replies = [m for m in self.conversation.messages if m.role == "assistant" and m.content]
         if not replies:
-            self.chat_app.say("No reply to copy yet.")
+            self.services.say("No reply to copy yet.")
             return
         self.app.copy_to_clipboard(replies[-1].content)
-        self.chat_app.say(f"Copied the last reply ({len(replies[-1].content):,} characters).")
+        self.services.say(f"Copied the last reply ({len(replies[-1].content):,} characters).")
 
     def action_copy_code(self) -> None:
         for message in reversed(self.conversation.messages):
@@ -250,31 +251,31 @@ class ChatScreen(Screen[None]):
                 if blocks:
                     self.app.copy_to_clipboard(blocks[-1])
                     lines = len(blocks[-1].splitlines())
-                    self.chat_app.say(f"Copied a code block ({lines} lines).")
+                    self.services.say(f"Copied a code block ({lines} lines).")
                     return
-        self.chat_app.say("No code block in the replies yet.")
+        self.services.say("No code block in the replies yet.")
 
     def action_pick_model(self) -> None:
-        app = self.chat_app
-        picker = ModelPicker(app.models, self.conversation.model, app.catalog_note)
+        services = self.services
+        picker = ModelPicker(services.models, self.conversation.model, services.catalog_note)
         self.app.push_screen(picker, self._model_chosen)
 
     def _model_chosen(self, model: str | None) -> None:
         if not model or model == self.conversation.model:
             return
         self.conversation.model = model
-        self.chat_app.remember_model(model)
+        self.services.remember_model(model)
         if self.conversation.messages:
             self._save()
         self.refresh_chrome()
-        self.chat_app.say(f"Model: {model} (from the next reply on)")
+        self.services.say(f"Model: {model} (from the next reply on)")
 
     def action_compare(self) -> None:
         """Compare this chat's model with the next one in the catalog (F2 in each column
         changes it)."""
         current = self.conversation.model
-        others = [m.id for m in self.chat_app.models if m.id != current]
-        self.chat_app.open_compare([current, others[0] if others else current])
+        others = [m.id for m in self.services.models if m.id != current]
+        self.post_message(OpenCompare([current, others[0] if others else current]))
 
     def action_edit_chat(self) -> None:
         c = self.conversation
@@ -283,7 +284,7 @@ class ChatScreen(Screen[None]):
     def use_system_prompt(self, system: str | None) -> None:
         """This chat's system prompt from a preset (the command palette)."""
         self._chat_edited((system, self.conversation.temperature))
-        self.chat_app.say("System prompt set." if system else "System prompt cleared.")
+        self.services.say("System prompt set." if system else "System prompt cleared.")
 
     def _chat_edited(self, result: ChatSettingsResult | None) -> None:
         if result is None:
@@ -292,3 +293,63 @@ class ChatScreen(Screen[None]):
         if self.conversation.messages:
             self._save()
         self.refresh_chrome()
+
+    # --- what the app tells the screen --------------------------------------------------
+
+    @property
+    def open_conversation(self) -> Conversation:
+        return self.conversation
+
+    def catalog_changed(self) -> None:
+        self.refresh_chrome()
+
+    def settings_changed(self, config: Config) -> None:
+        """A chat with nothing sent yet takes the new model and temperature at once."""
+        if not self.conversation.messages:
+            self.conversation.model = config.model
+            self.conversation.temperature = config.temperature
+            self.refresh_chrome()
+
+    async def history_closed(self, result: HistoryResult) -> None:
+        """Open what was chosen (a chat here); follow renames and deletes of this one."""
+        chosen = result.open
+        if chosen is not None and chosen.kind == "chat":
+            await self.load_conversation(chosen)
+        elif chosen is not None:
+            await super().history_closed(result)
+        elif self.conversation.id in result.deleted:
+            await self.load_conversation(self.services.new_conversation(self.conversation.model))
+            self.services.say("That conversation was deleted; this is a new chat.")
+        elif self.conversation.id in result.renamed:
+            self.conversation.title = result.renamed[self.conversation.id]
+            self.refresh_chrome()
+
+    async def add_notice(self, text: str) -> Static:
+        return await self.transcript.add_notice(text)
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        """The system-prompt presets, then every action of the chat."""
+        for name, text in self.services.settings.presets.items():
+            # The palette parses titles as markup: a preset's name is escaped.
+            title = escape(f"System prompt: {one_line(name, 60)}")
+            yield SystemCommand(title, "Use this preset in this chat",
+                                partial(self.use_system_prompt, text))
+        yield SystemCommand("System prompt: none", "Clear this chat's system prompt",
+                            partial(self.use_system_prompt, None))
+        for title, help_text, action in (
+            ("Choose model", "Pick the model for the next reply", self.action_pick_model),
+            ("New chat", "Start a new conversation", self.action_new_chat),
+            ("Toggle usage sidebar", "Show or hide tokens, cost and speed",
+             self.action_toggle_usage),
+            ("Toggle reasoning", "Fold or unfold the last reasoning",
+             self.action_toggle_reasoning),
+            ("Edit system prompt and temperature", "Settings of this chat",
+             self.action_edit_chat),
+            ("Copy last reply", "Copy the last reply to the clipboard", self.action_copy_reply),
+            ("Copy last code block", "Copy the last code block", self.action_copy_code),
+            ("Retry", "Send the last prompt again after a failure", self.action_retry),
+            ("Cancel reply", "Stop the reply that is streaming", self.action_cancel_reply),
+            ("Compare models", "The same prompt to two models side by side",
+             self.action_compare),
+        ):
+            yield SystemCommand(title, help_text, action)

@@ -6,37 +6,31 @@ saves the conversation when its reply ends."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import Static, Tab, Tabs
 from textual.worker import Worker, WorkerState
 
-from tui.api.request import ChatRequest
 from tui.api.stream import ChatStream
-from tui.chat.turn import missing_key_message
+from tui.chat.turn import build_column_request, missing_key_message
 from tui.model.compare import column_as_chat, last_turn, set_preferred, summarize
 from tui.model.conversation import Conversation, Message
 from tui.storage.journal import Journaling, mark_interrupted
 from tui.storage.store import StoreError
 from tui.ui.modals.model_picker import ModelPicker
 from tui.ui.render.inert import inert
+from tui.ui.services import AppScreen, OpenChat, OpenCompare, Services
 from tui.ui.widgets.compare_column import CompareColumn
 from tui.ui.widgets.footer import Footer
 from tui.ui.widgets.message_views import ReplyView
 from tui.ui.widgets.prompt import PromptArea
 
-if TYPE_CHECKING:
-    from tui.ui.app import ChatApp
-
 NARROW_COLUMN = 38  # below this many cells a column, show tabs instead
 
 
-class CompareScreen(Screen[None]):
+class CompareScreen(AppScreen[None]):
     BINDINGS = [
         Binding("escape", "cancel_all", "Cancel all", id="compare.cancel_all"),
         Binding("ctrl+g", "cancel_column", "Cancel column", id="compare.cancel_column"),
@@ -51,15 +45,15 @@ class CompareScreen(Screen[None]):
 
     live_interval = 0.25  # seconds between updates of the columns' live speed lines
 
-    def __init__(self, conversation: Conversation) -> None:
+    def __init__(self, conversation: Conversation, services: Services) -> None:
         super().__init__()
         self.conversation = conversation
+        self.services = services
         self.active = 0
         self._workers: dict[int, Worker[None]] = {}
 
-    @property
-    def chat_app(self) -> ChatApp:
-        return self.app  # type: ignore[return-value]
+    def _reasoning_unfolded(self) -> bool:
+        return self.services.reasoning_unfolded
 
     @property
     def columns(self) -> list[CompareColumn]:
@@ -71,7 +65,7 @@ class CompareScreen(Screen[None]):
                      for i, m in enumerate(self.conversation.models)])
         with Horizontal(id="columns"):
             for index, model in enumerate(self.conversation.models):
-                yield CompareColumn(index, model)
+                yield CompareColumn(index, model, self._reasoning_unfolded)
         yield Static(id="summary", markup=False)
         yield PromptArea(id="prompt")
         yield Footer()
@@ -126,11 +120,11 @@ class CompareScreen(Screen[None]):
     @on(PromptArea.Submitted)
     async def _submitted(self, event: PromptArea.Submitted) -> None:
         if self.streaming:
-            self.chat_app.say("Replies are still streaming: Esc cancels them.", severity="warning")
+            self.services.say("Replies are still streaming: Esc cancels them.", severity="warning")
             return
-        problem = missing_key_message(self.chat_app.config)
+        problem = missing_key_message(self.services.config)
         if problem:
-            self.chat_app.say(problem, title="No API key", severity="error")
+            self.services.say(problem, title="No API key", severity="error")
             return
         prompt = self.query_one(PromptArea)
         prompt.remember(event.text)
@@ -145,14 +139,10 @@ class CompareScreen(Screen[None]):
         self._refresh_title()
 
     async def _start(self, column: CompareColumn) -> None:
-        c = self.conversation
-        request = ChatRequest(
-            model=column.model,
-            messages=c.wire_messages(column=column.index),
-            stream=self.chat_app.streaming,
-            temperature=c.temperature,
+        request = build_column_request(
+            self.conversation, column.index, column.model, stream=self.services.streaming
         )
-        stream = self.chat_app.client.stream(request)
+        stream = self.services.client.stream(request)
         stream.reply.column = column.index
         view = await column.transcript.add_reply(stream.reply, show_usage=False)
         column.stream = stream
@@ -163,7 +153,7 @@ class CompareScreen(Screen[None]):
         )
 
     async def _run_column(self, column: CompareColumn, stream: ChatStream, view: ReplyView) -> None:
-        journaling = Journaling(self.chat_app.store, self.conversation, lambda: stream.reply)
+        journaling = Journaling(self.services.store, self.conversation, lambda: stream.reply)
         try:
             await view.follow(stream)
         finally:
@@ -173,13 +163,13 @@ class CompareScreen(Screen[None]):
 
     def _reply_done(self, stream: ChatStream, journaling: Journaling) -> None:
         reply = stream.reply
-        if reply.finish_reason == "cancelled" and self.chat_app.stopped_by:
-            mark_interrupted(reply, self.chat_app.stopped_by)  # SIGTERM, SIGHUP
+        if reply.finish_reason == "cancelled" and self.services.stopped_by:
+            mark_interrupted(reply, self.services.stopped_by)  # SIGTERM, SIGHUP
         self.conversation.add(reply)
         journaling.finish(self._save())
         if stream.failure is not None:
             column = (stream.reply.column or 0) + 1
-            self.chat_app.say(stream.failure.message, title=f"Column {column} failed",
+            self.services.say(stream.failure.message, title=f"Column {column} failed",
                               severity="error", timeout=8)
         if not self.streaming or all(
             w.state not in (WorkerState.PENDING, WorkerState.RUNNING)
@@ -192,11 +182,11 @@ class CompareScreen(Screen[None]):
         out, and after each column's reply. A failure is shown, never raised; False
         then."""
         try:
-            saved = self.chat_app.store.save(self.conversation)
+            saved = self.services.store.save(self.conversation)
             if saved.note:  # merged with, or kept apart from, another window's writes
-                self.chat_app.say(saved.note, severity="warning", timeout=10)
+                self.services.say(saved.note, severity="warning", timeout=10)
         except (OSError, StoreError, ValueError) as error:  # ValueError: unstorable text
-            self.chat_app.say(f"Could not save the comparison: {error}", severity="error")
+            self.services.say(f"Could not save the comparison: {error}", severity="error")
             return False
         return True
 
@@ -219,7 +209,7 @@ class CompareScreen(Screen[None]):
     def _refresh_title(self) -> None:
         c = self.conversation
         title = c.title or "New comparison"
-        profile = self.chat_app.config.profile.name
+        profile = self.services.config.profile.name
         self.query_one("#title-bar", Static).update(
             inert(f"Compare · {title}  ·  {len(c.models)} models  ·  {profile}")
         )
@@ -239,10 +229,10 @@ class CompareScreen(Screen[None]):
         if self._workers.get(self.active) and self._workers[self.active].state in (
             WorkerState.PENDING, WorkerState.RUNNING
         ):
-            self.chat_app.say("This column is still streaming.", severity="warning")
+            self.services.say("This column is still streaming.", severity="warning")
             return
         column = self._column()
-        picker = ModelPicker(self.chat_app.models, column.model, self.chat_app.catalog_note)
+        picker = ModelPicker(self.services.models, column.model, self.services.catalog_note)
 
         def chosen(model: str | None) -> None:
             if model and model != column.model:
@@ -253,18 +243,18 @@ class CompareScreen(Screen[None]):
                     tab.label = inert(f"{column.index + 1} {model}")
                 if self.conversation.messages:
                     self._save()
-                self.chat_app.say(f"Column {column.index + 1}: {model} from the next prompt on")
+                self.services.say(f"Column {column.index + 1}: {model} from the next prompt on")
 
         self.app.push_screen(picker, chosen)
 
     def action_prefer(self) -> None:
         chosen = set_preferred(self.conversation, self.active)
         if chosen is None:
-            self.chat_app.say("No finished reply in this column to prefer yet.")
+            self.services.say("No finished reply in this column to prefer yet.")
             return
         self._save()
         self._show_summary()
-        self.chat_app.say(f"Preferred column {self.active + 1} ({chosen.model}).")
+        self.services.say(f"Preferred column {self.active + 1} ({chosen.model}).")
 
     def action_toggle_reasoning(self) -> None:
         replies = [r for r in self._column().transcript.replies() if r.message.reasoning]
@@ -273,17 +263,28 @@ class CompareScreen(Screen[None]):
 
     def action_continue_column(self) -> None:
         if self.streaming:
-            self.chat_app.say("Wait for the replies to finish (or Esc).", severity="warning")
+            self.services.say("Wait for the replies to finish (or Esc).", severity="warning")
             return
-        chat = column_as_chat(self.conversation, self.active, self.chat_app.store.new_id())
-        self.chat_app.open_chat(chat)
+        chat = column_as_chat(self.conversation, self.active, self.services.store.new_id())
+        self.post_message(OpenChat(chat))
 
     async def action_new_compare(self) -> None:
         self.action_cancel_all()
         for worker in self._workers.values():
             await worker.wait()
-        self.chat_app.open_compare(list(self.conversation.models))
+        self.post_message(OpenCompare(list(self.conversation.models)))
 
     def action_close_compare(self) -> None:
         self.action_cancel_all()
-        self.chat_app.open_chat(None)
+        self.post_message(OpenChat(None))
+
+    # --- what the app tells the screen --------------------------------------------------
+
+    @property
+    def open_conversation(self) -> Conversation:
+        return self.conversation
+
+    async def add_notice(self, text: str) -> Static | None:
+        """A notice goes into the first column."""
+        columns = self.columns
+        return await columns[0].transcript.add_notice(text) if columns else None

@@ -9,7 +9,6 @@ to open and what it renamed or deleted, so the chat screen can follow."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -17,18 +16,16 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Input, ProgressBar, Static
 from textual.worker import get_current_worker
 
-from tui.files import make_private_dir, write_atomic
-from tui.model.conversation import Conversation
 from tui.model.text import one_line
-from tui.storage.export import SUFFIXES, export
+from tui.storage.export import export_to_file
 from tui.storage.history_index import Entry, HistoryIndex
 from tui.storage.store import ConversationStore, StoreError
 from tui.ui.modals.history_dialogs import ConfirmDelete, RenameDialog
 from tui.ui.render.inert import inert
+from tui.ui.services import AppScreen, HistoryResult
 from tui.ui.widgets.conversation_list import ConversationList
 from tui.ui.widgets.footer import Footer
 from tui.ui.widgets.history_preview import preview_content, query_pattern
@@ -45,14 +42,10 @@ POLL_SECONDS = 1.0
 SEARCH_LIMIT = 500
 
 
-@dataclass
-class HistoryResult:
-    open: Conversation | None = None
-    deleted: set[str] = field(default_factory=set)
-    renamed: dict[str, str] = field(default_factory=dict)
+__all__ = ["HistoryResult", "HistoryScreen"]
 
 
-class HistoryScreen(Screen[HistoryResult]):
+class HistoryScreen(AppScreen[HistoryResult]):
     BINDINGS = [
         Binding("escape", "back", "Back", id="history.back"),
         Binding("ctrl+f", "cycle_mode", "Title/Text", id="history.mode"),
@@ -67,6 +60,7 @@ class HistoryScreen(Screen[HistoryResult]):
         Binding("pageup", "list('page', -1)", "Page up", show=False, id="history.pageup"),
         Binding("pagedown", "list('page', 1)", "Page down", show=False, id="history.pagedown"),
     ]
+    is_history = True
 
     def __init__(self, store: ConversationStore, index: HistoryIndex, export_dir: Path,
                  current_id: str | None = None) -> None:
@@ -329,9 +323,7 @@ class HistoryScreen(Screen[HistoryResult]):
             return
         try:
             conversation = self.store.load(entry.id)
-            make_private_dir(self.export_dir)
-            path = self.export_dir / f"{entry.id}{SUFFIXES[fmt]}"
-            write_atomic(path, export(conversation, fmt).encode("utf-8"))
+            path = export_to_file(conversation, fmt, self.export_dir, entry.id)
         except (OSError, StoreError) as error:
             self._say(f"Could not export it: {error}")
             return

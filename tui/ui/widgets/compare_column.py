@@ -4,16 +4,28 @@ shows the speed difference while the replies stream."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from typing import Protocol
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from tui.api.stream import ChatStream
 from tui.format import usage_line
 from tui.model.conversation import Message
 from tui.ui.render.inert import inert
 from tui.ui.widgets.transcript import Transcript
+
+
+class LiveReply(Protocol):
+    """What the live usage line reads of a streaming reply (a ``ChatStream`` has it)."""
+
+    @property
+    def started_at(self) -> float: ...
+    @property
+    def first_output_at(self) -> float | None: ...
+    @property
+    def reply(self) -> Message: ...
 
 
 class CompareColumn(Vertical):
@@ -38,14 +50,16 @@ class CompareColumn(Vertical):
     CompareColumn Transcript { padding: 0 1; }
     """
 
-    def __init__(self, index: int, model: str) -> None:
+    def __init__(
+        self, index: int, model: str, reasoning_unfolded: Callable[[], bool] | None = None
+    ) -> None:
         super().__init__(id=f"column-{index}")
         self.index = index
         self.model = model
-        self.stream: ChatStream | None = None
+        self.stream: LiveReply | None = None
         self.header = Static(classes="column-header", markup=False)
         self.usage = Static(classes="column-usage", markup=False)
-        self.transcript = Transcript()
+        self.transcript = Transcript(reasoning_unfolded=reasoning_unfolded)
         self.transcript.can_focus = True
 
     def compose(self) -> ComposeResult:

@@ -121,9 +121,16 @@ class ReplyView(Vertical):
     """
 
     def __init__(
-        self, message: Message, *, streaming: bool = False, show_usage: bool = True
+        self,
+        message: Message,
+        *,
+        streaming: bool = False,
+        show_usage: bool = True,
+        unfold: bool = False,
     ) -> None:
         super().__init__()
+        # The settings screen's "show reasoning unfolded" (a display preference).
+        self.unfold = unfold
         self._message = message
         self._stream: ChatStream | None = None
         self._warnings: list[str] = []  # the stream's, once it has ended
@@ -144,8 +151,6 @@ class ReplyView(Vertical):
 
     def compose(self) -> ComposeResult:
         m = self.message
-        # The settings screen's "show reasoning unfolded" (a display preference).
-        self.unfold = bool(getattr(self.app, "reasoning_unfolded", False))
         yield Static(self._header(), classes="reply-header", markup=False)
         saved = not self.streaming  # a long saved text is drawn a part at a time
         reasoning = MarkdownView(strip_controls(m.reasoning), classes="reasoning",

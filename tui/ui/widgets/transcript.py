@@ -8,6 +8,8 @@ Enter on the line that says how many are left)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual import events
 from textual.containers import VerticalScroll
 from textual.content import Content
@@ -55,6 +57,13 @@ class Transcript(VerticalScroll):
     _hidden: list[Message] = []  # always replaced, never changed in place
     _show_usage = True
     _loading = False
+
+    def __init__(
+        self, *, reasoning_unfolded: Callable[[], bool] | None = None, id: str | None = None
+    ) -> None:
+        super().__init__(id=id)
+        # The settings screen's "show reasoning unfolded", asked as each reply is shown.
+        self._reasoning_unfolded = reasoning_unfolded or (lambda: False)
 
     def show(self, conversation: Conversation, column: int | None = None) -> None:
         """Replace everything with a saved conversation (reasoning folded). For a
@@ -114,7 +123,8 @@ class Transcript(VerticalScroll):
         return view
 
     async def add_reply(self, message: Message, show_usage: bool = True) -> ReplyView:
-        view = ReplyView(message, streaming=True, show_usage=show_usage)
+        view = ReplyView(message, streaming=True, show_usage=show_usage,
+                         unfold=self._reasoning_unfolded())
         await self.mount(view)
         self.anchor()
         return view
@@ -128,10 +138,9 @@ class Transcript(VerticalScroll):
     def replies(self) -> list[ReplyView]:
         return list(self.query(ReplyView))
 
-    @staticmethod
-    def _views(message: Message, show_usage: bool = True) -> list[Widget]:
+    def _views(self, message: Message, show_usage: bool = True) -> list[Widget]:
         if message.role == "assistant":
-            return [ReplyView(message, show_usage=show_usage)]
+            return [ReplyView(message, show_usage=show_usage, unfold=self._reasoning_unfolded())]
         return _with_the_rest(UserMessage(message))
 
 

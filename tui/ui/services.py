@@ -1,0 +1,190 @@
+"""What the screens get from the app, passed in rather than reached for: the services
+(config, store, client, settings, the catalog), the messages a screen sends up to the
+app, and the small base class through which the app talks down to whatever screen is
+showing. Low in the ui layers: it imports no screen, widget or the app."""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import partial
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+from textual.app import SystemCommand
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+
+from tui.api.catalog import ModelInfo
+from tui.api.client import ChatClient
+from tui.chat.turn import new_conversation
+from tui.config import Config
+from tui.model.conversation import Conversation
+from tui.model.text import one_line
+from tui.storage.settings import Settings
+from tui.storage.store import ConversationStore
+
+if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
+    from textual.widgets import Static
+
+ResultT = TypeVar("ResultT")
+
+
+class Notify(Protocol):
+    """``App.notify``'s shape."""
+
+    def __call__(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None: ...
+
+
+class Services:
+    """Built once by the app; every screen that needs one of these gets this object."""
+
+    def __init__(
+        self,
+        config: Config,
+        store: ConversationStore,
+        client: ChatClient,
+        settings: Settings,
+        *,
+        notify: Notify,
+        streaming: bool = True,
+    ) -> None:
+        self.config = config
+        self.store = store
+        self.client = client
+        self.settings = settings
+        self.streaming = streaming
+        self.models: list[ModelInfo] = []  # the catalog, once loaded
+        self.catalog_note = ""  # why there is no catalog, when it failed
+        # The signal that is stopping the app: replies cut short by it are saved marked
+        # "interrupted" rather than "cancelled", and the exit code is 128 + its number.
+        self.stop_signal: signal.Signals | None = None
+        self._notify = notify
+
+    @property
+    def stopped_by(self) -> str | None:
+        """The name of the signal stopping the app, if one is."""
+        return self.stop_signal.name if self.stop_signal is not None else None
+
+    @property
+    def reasoning_unfolded(self) -> bool:
+        """The settings screen's "show reasoning unfolded" (a display preference)."""
+        return self.settings.reasoning_unfolded
+
+    def say(
+        self,
+        text: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+    ) -> None:
+        """A notification with untrusted text in it: literal, no control characters."""
+        self._notify(
+            one_line(text, 600),
+            title=one_line(title, 80),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
+
+    def new_conversation(self, model: str | None = None) -> Conversation:
+        return new_conversation(self.config, self.store, model)
+
+    def model_info(self, model_id: str) -> ModelInfo | None:
+        return next((m for m in self.models if m.id == model_id), None)
+
+    def remember_model(self, model: str) -> None:
+        try:
+            self.settings.remember_model(self.config.profile.name, model)
+        except OSError as error:
+            self.say(f"Could not save settings: {error}", severity="warning")
+
+
+# --- up: what a screen asks the app for ----------------------------------------------
+
+
+class OpenChat(Message):
+    """Show this conversation (a new chat when None) in place of the current screen."""
+
+    def __init__(self, conversation: Conversation | None) -> None:
+        super().__init__()
+        self.conversation = conversation
+
+
+class OpenCompare(Message):
+    """A new side-by-side comparison of these models in place of the current screen."""
+
+    def __init__(self, models: list[str]) -> None:
+        super().__init__()
+        self.models = models
+
+
+@dataclass
+class HistoryResult:
+    """What the conversations screen did: what to open and what it renamed or deleted,
+    handed to the screen underneath it."""
+
+    open: Conversation | None = None
+    deleted: set[str] = field(default_factory=set)
+    renamed: dict[str, str] = field(default_factory=dict)
+
+
+# --- down: what the app tells the screen that is showing -----------------------------
+
+
+class AppScreen(Screen[ResultT]):
+    """A screen of this app. The app calls these on whichever screen is showing; each
+    does nothing unless the screen has something to do with it."""
+
+    is_history = False  # the conversations screen (which does not open itself again)
+
+    @property
+    def open_conversation(self) -> Conversation | None:
+        """The conversation this screen shows, if any."""
+        return None
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        """This screen's commands in the command palette: its shown keys by default."""
+        return binding_commands(self)
+
+    def catalog_changed(self) -> None:
+        """The model catalog has loaded or changed."""
+
+    def settings_changed(self, config: Config) -> None:
+        """The settings screen saved a new default model or temperature."""
+
+    async def history_closed(self, result: HistoryResult) -> None:
+        """The conversations screen over this one closed: open what was chosen."""
+        if result.open is not None:
+            self.post_message(OpenChat(result.open))
+
+    async def add_notice(self, text: str) -> Static | None:
+        """A notice in this screen's transcript, to update later; None if it has none."""
+        return None
+
+
+def binding_commands(screen: Screen[Any]) -> Iterable[SystemCommand]:
+    """Every shown binding of a screen as a command."""
+    seen: set[str] = set()
+    for klass in type(screen).__mro__:
+        for binding in klass.__dict__.get("BINDINGS", []):
+            if not isinstance(binding, Binding) or not binding.show or not binding.description:
+                continue
+            if binding.action in seen:
+                continue
+            seen.add(binding.action)
+            keys = screen.app.get_key_display(binding)
+            yield SystemCommand(binding.description, f"{keys} · {binding.id or ''}",
+                                partial(screen.run_action, binding.action))
+
