@@ -198,7 +198,7 @@ def ui_run(home: Path) -> dict[str, float]:
 
 async def _ui_once() -> dict[str, float]:
     from benchmarks.instruments import after_start_up, start_like_the_app
-    from tests.ui_support import build_app
+    from tests.support.ui_support import build_app
     from tui.ui.screens.history import HistoryScreen
     from tui.ui.widgets.conversation_list import ConversationList
 

@@ -50,7 +50,7 @@ from benchmarks.instruments import (
     start_like_the_app,
 )
 from benchmarks.markdown_reply import long_reply, short_reply, split_evenly, sse_stream
-from tests.loopback import Reply
+from tests.support.loopback import Reply
 from tui.api.client import ChatClient
 from tui.api.reply import Delta
 from tui.chat.turn import build_request

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.loopback import LoopbackServer
+from tests.support.loopback import LoopbackServer
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex

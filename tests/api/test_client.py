@@ -9,33 +9,12 @@ import time
 import httpx
 import pytest
 
-from tests.loopback import LoopbackServer, Reply, sse_body, text_chunks
-from tests.streams import EXPECTED, HTTP_FILES, read
-from tui.api.client import ChatClient, ChatRequest, ChatStream, Retrying, RetryPolicy
+from tests.support.client_support import FAST_RETRY, KEY, collect, make_client, request
+from tests.support.loopback import LoopbackServer, Reply, sse_body, text_chunks
+from tests.support.streams import EXPECTED, HTTP_FILES, read
+from tui.api.client import ChatClient, Retrying, RetryPolicy
 from tui.api.reply import Delta
 from tui.config import BUILTIN_PROFILES, Profile
-
-KEY = "sk-test-9f8e7d6c5b4a"
-FAST_RETRY = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.05, max_wait=5)
-
-
-def make_client(server: LoopbackServer, **kwargs: object) -> ChatClient:
-    profile = Profile("cline", server.url, "CLINE_API_KEY", catalog="cline")
-    options: dict = {"api_key": KEY, "retry": FAST_RETRY, "read_timeout": 2.0}
-    options.update(kwargs)
-    return ChatClient(profile, **options)  # type: ignore[arg-type]
-
-
-def request(**kwargs: object) -> ChatRequest:
-    options: dict = {"model": "test/model", "messages": [{"role": "user", "content": "hi"}]}
-    options.update(kwargs)
-    return ChatRequest(**options)
-
-
-async def collect(stream: ChatStream) -> tuple[str, list[Delta | Retrying]]:
-    events = [event async for event in stream]
-    text = "".join(e.text for e in events if isinstance(e, Delta) and e.kind == "content")
-    return text, events
 
 
 async def test_streams_text_and_sends_the_right_request(server: LoopbackServer) -> None:

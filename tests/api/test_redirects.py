@@ -9,8 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.loopback import LoopbackServer, Reply, sse_body, text_chunks
-from tests.test_client import FAST_RETRY, KEY, collect, request
+from tests.support.client_support import FAST_RETRY, KEY, collect, request
+from tests.support.loopback import LoopbackServer, Reply, sse_body, text_chunks
 from tui.api.client import ChatClient, FailureError
 from tui.config import Profile
 

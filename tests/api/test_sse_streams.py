@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.streams import EXPECTED, SHARED_STREAMS, SSE_FILES, STREAMS, read
+from tests.support.streams import EXPECTED, SHARED_STREAMS, SSE_FILES, STREAMS, read
 from tui.api.reply import ReplyBuilder
 from tui.api.sse import SSEDecoder
 

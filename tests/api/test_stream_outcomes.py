@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from tests.loopback import LoopbackServer, Reply, sse_body
-from tests.test_client import collect, make_client, request
+from tests.support.client_support import collect, make_client, request
+from tests.support.loopback import LoopbackServer, Reply, sse_body
 from tui.api.reply import Delta
 
 EMPTY = "The server sent an empty reply"

@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.loopback import LoopbackServer, Reply, sse_body, text_chunks
-from tests.strict_chat import check, violation
+from tests.support.loopback import LoopbackServer, Reply, sse_body, text_chunks
+from tests.support.strict_chat import check, violation
 from tui.api.client import ChatClient, ChatRequest, ChatStream, RetryPolicy
 from tui.chat.turn import build_request
 from tui.config import Profile
@@ -450,7 +450,7 @@ async def test_a_nan_anywhere_in_the_body_is_refused_before_anything_is_sent(
 def test_ask_continue_with_no_model_sends_nothing_and_says_why(
     isolated_home: Path, server: LoopbackServer
 ) -> None:
-    from tests.test_ask_cli import cli
+    from tests.support.cli_support import cli
 
     c = conversation(user("q"), reply("a"))
     c.model = ""

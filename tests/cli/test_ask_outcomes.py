@@ -11,9 +11,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tests.loopback import LoopbackServer, Reply, sse_body
-from tests.streams import EXPECTED, read
-from tests.test_ask_cli import FAKE_KEY, cli, saved
+from tests.support.cli_support import FAKE_KEY, cli, saved
+from tests.support.loopback import LoopbackServer, Reply, sse_body
+from tests.support.streams import EXPECTED, read
 
 
 def content(text: str) -> dict[str, Any]:

@@ -13,9 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.history_support import write_fixed
-
-PROJECT = Path(__file__).resolve().parent.parent
+from tests.support.history_support import write_fixed
+from tests.support.paths import PROJECT
 
 
 def cli(*args: str, home: Path) -> subprocess.CompletedProcess[str]:

@@ -13,14 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.local_support import gguf_bytes, needs_llama, server_pids
+from tests.support.local_support import gguf_bytes, needs_llama, server_pids
+from tests.support.paths import PROJECT
 from tui.config import ConfigError, load_config
 from tui.local import model as local_model
 from tui.local.gguf import GGUFError, read_metadata
 from tui.local.model import LocalModelError, ModelFile, chat_format_for, inspect_model
 from tui.local.server import LocalServer, port_in_use
-
-PROJECT = Path(__file__).resolve().parent.parent
 
 
 def cli(home: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:

@@ -19,13 +19,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.local_support import (
+from tests.support.local_support import (
     alive,
     link_bundled_model,
     needs_llama,
     server_pids,
     wait_gone,
 )
+from tests.support.paths import PROJECT
 from tui.api.client import ChatClient, ChatRequest
 from tui.chat.turn import make_client
 from tui.config import load_config
@@ -33,7 +34,6 @@ from tui.local.model import inspect_model
 from tui.local.server import LocalServer
 
 pytestmark = [needs_llama, pytest.mark.slow]
-PROJECT = Path(__file__).resolve().parent.parent
 CONTEXT = 128  # tokens: bounds every reply to a few seconds
 
 

@@ -19,10 +19,10 @@ from typing import Any
 
 import pytest
 
-from tests.loopback import LoopbackServer, Reply, sse_body, text_chunks
-from tests.test_ui_chat import screen_text, send
-from tests.ui_support import build_app
-from tests.ui_support import saved as saved_files
+from tests.support.loopback import LoopbackServer, Reply, sse_body, text_chunks
+from tests.support.paths import PROJECT
+from tests.support.ui_support import build_app, collect_notes, screen_text, send
+from tests.support.ui_support import saved as saved_files
 from tui.model.conversation import Conversation, Message
 from tui.storage import store as store_module
 from tui.storage.history_index import HistoryIndex
@@ -123,7 +123,7 @@ WRITER = textwrap.dedent("""
 
 def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
     folder = tmp_path / "conversations"
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    env = {**os.environ, "PYTHONPATH": str(PROJECT)}
     writers = [subprocess.Popen([sys.executable, "-c", WRITER, str(folder), tag, "60"],
                                 env=env) for tag in ("aa", "bb")]
     for writer in writers:
@@ -220,6 +220,7 @@ async def test_tui_on_a_full_disk_says_so_and_keeps_the_previous_file(
     server.enqueue(Reply.sse(sse_body(*text_chunks("first answer"))),
                    Reply.sse(sse_body(*text_chunks("second answer"))))
     app = build_app(server)
+    notes = collect_notes(app)
     async with app.run_test(size=(120, 40)) as pilot:
         await send(pilot, "first")
         await app.workers.wait_for_complete()
@@ -231,7 +232,6 @@ async def test_tui_on_a_full_disk_says_so_and_keeps_the_previous_file(
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert "second answer" in screen_text(app)  # the reply is still shown
-        notes = [n.message for n in app._notifications]
         assert any("Could not save" in str(n) and "No space left" in str(n) for n in notes)
         assert app.is_running
     assert path.read_bytes() == before

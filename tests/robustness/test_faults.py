@@ -18,12 +18,11 @@ from typing import Any
 
 import pytest
 
-from tests.loopback import LoopbackServer, Recorded, Reply, sse_body
-from tests.test_ask_cli import cli, saved
-from tests.test_client import collect, make_client, request
-from tests.test_ui_chat import screen_text, send
-from tests.ui_support import build_app
-from tests.ui_support import saved as saved_files
+from tests.support.cli_support import cli, saved
+from tests.support.client_support import collect, make_client, request
+from tests.support.loopback import LoopbackServer, Recorded, Reply, sse_body
+from tests.support.ui_support import build_app, screen_text, send
+from tests.support.ui_support import saved as saved_files
 from tui.api import client as client_module
 from tui.api.client import Retrying
 from tui.api.reply import ReplyBuilder

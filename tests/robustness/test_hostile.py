@@ -12,14 +12,12 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.loopback import LoopbackServer, Recorded, Reply, sse_body, text_chunks
-from tests.pty_support import PtyApp
-from tests.test_ui_chat import screen_text, send
-from tests.ui_support import CATALOG, build_app
+from tests.support.loopback import LoopbackServer, Recorded, Reply, sse_body, text_chunks
+from tests.support.pty_support import PtyApp
+from tests.support.ui_support import CATALOG, build_app, collect_notes, screen_text, send
 from tui.model.compare import new_compare
 from tui.model.conversation import Conversation, Message, ToolCall
 from tui.storage.export import to_json, to_markdown
@@ -138,6 +136,7 @@ def assert_inert_screen(text: str) -> None:
 async def test_notifications_keep_hostile_server_errors_literal(server: LoopbackServer) -> None:
     server.enqueue(Reply.json({"error": {"message": f"ZQERR {EVIL}"}}, status=500))
     app = build_app(server)
+    notes = collect_notes(app)
     async with app.run_test(size=(120, 40)) as pilot:
         await send(pilot, "hi")
         await app.workers.wait_for_complete()
@@ -145,8 +144,8 @@ async def test_notifications_keep_hostile_server_errors_literal(server: Loopback
         text = screen_text(app)
         assert "ZQERR" in text and "[@click=app.quit]click me[/]" in text
         assert_inert_screen(text)
-        for note in app._notifications:
-            assert_inert_screen(str(note.message))
+        for note in notes:
+            assert_inert_screen(note)
         assert app.is_running
 
 
@@ -259,9 +258,9 @@ async def test_hostile_theme_problems_reach_the_screen_inert(
     (themes / "evil.toml").write_text(
         'name = "[@click=app.quit]x[/]"\nprimary = "\\u001b]52;c;AAAA\\u0007[/]"\n')
     app = build_app(server)
+    messages = collect_notes(app)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        messages: list[Any] = [str(n.message) for n in app._notifications]
         assert any("evil.toml" in m for m in messages)
         for message in messages:
             assert_inert_screen(message)

@@ -20,18 +20,18 @@ from typing import Any
 
 import pytest
 
-from tests.loopback import LoopbackServer, Reply, sse_body, text_chunks
-from tests.pty_support import PtyApp
+from tests.support.loopback import LoopbackServer, Reply, sse_body, text_chunks
+from tests.support.paths import PROJECT
+from tests.support.pty_support import PtyApp
 from tui.model.conversation import Conversation, Message
 
 KEY = "sk-interrupt-0a1b2c3d4e5f"
 _PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def env_for(home: Path, server: LoopbackServer | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k.lower() not in _PROXY_VARS}
-    env.update(CLINE_TUI_HOME=str(home), CLINE_API_KEY=KEY, PYTHONPATH=str(ROOT))
+    env.update(CLINE_TUI_HOME=str(home), CLINE_API_KEY=KEY, PYTHONPATH=str(PROJECT))
     env.pop("CLINE_BASE_URL", None)
     if server is not None:
         env["CLINE_BASE_URL"] = server.url
@@ -493,8 +493,7 @@ def test_tui_crash_exits_70_and_prints_no_conversation_text(
 async def test_chat_saves_the_prompt_before_the_reply_and_journals_the_reply(
     server: LoopbackServer, isolated_home: Path
 ) -> None:
-    from tests.test_ui_chat import send, wait_for
-    from tests.ui_support import build_app
+    from tests.support.ui_support import build_app, send, wait_for
     from tui.ui.screens.chat import ChatScreen
 
     server.enqueue(stalled_reply("A slow ", "ZQ-SLOW"))
@@ -517,8 +516,7 @@ async def test_chat_saves_the_prompt_before_the_reply_and_journals_the_reply(
 async def test_compare_saves_the_prompt_before_the_replies(
     server: LoopbackServer, isolated_home: Path
 ) -> None:
-    from tests.test_ui_chat import send, wait_for
-    from tests.ui_support import build_app
+    from tests.support.ui_support import build_app, send, wait_for
     from tui.model.compare import new_compare
 
     server.default = lambda request: stalled_reply("column text")
@@ -540,8 +538,7 @@ async def test_compare_saves_the_prompt_before_the_replies(
 async def test_a_save_the_store_refuses_is_shown_and_the_app_goes_on(
     server: LoopbackServer, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tests.test_ui_chat import send
-    from tests.ui_support import build_app
+    from tests.support.ui_support import build_app, collect_notes, send
     from tui.storage.store import ConversationStore, StoreError
 
     def refuse(self: ConversationStore, conversation: Conversation) -> Path:
@@ -549,12 +546,12 @@ async def test_a_save_the_store_refuses_is_shown_and_the_app_goes_on(
 
     server.enqueue(Reply.sse(sse_body(*text_chunks("An answer."))))
     app = build_app(server)
+    notes = collect_notes(app)
     async with app.run_test(size=(120, 40)) as pilot:
         monkeypatch.setattr(ConversationStore, "save", refuse)
         await send(pilot, "hello")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        notes = [str(n.message) for n in app._notifications]
         assert any("deleted in another window" in n for n in notes), notes
         assert app.is_running
     # The journal is kept for a later start (which will not re-create a deleted file).
@@ -575,7 +572,7 @@ def empty_compare(with_replies: bool) -> Conversation:
 async def test_a_compare_file_with_no_models_opens_and_f2_works(
     server: LoopbackServer, isolated_home: Path, with_replies: bool
 ) -> None:
-    from tests.ui_support import build_app
+    from tests.support.ui_support import build_app
     from tui.storage.store import ConversationStore
     from tui.ui.modals.model_picker import ModelPicker
     from tui.ui.screens.chat import ChatScreen

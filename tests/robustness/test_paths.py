@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.loopback import LoopbackServer, Reply, sse_body, text_chunks
-from tests.test_ask_cli import cli
-from tests.ui_support import build_app
+from tests.support.cli_support import cli
+from tests.support.loopback import LoopbackServer, Reply, sse_body, text_chunks
+from tests.support.ui_support import build_app
 from tui.model.conversation import Conversation, Message
 from tui.storage.settings import Settings
 from tui.storage.store import ConversationStore, StoreError

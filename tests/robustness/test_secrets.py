@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.loopback import LoopbackServer, Recorded, Reply, sse_body, text_chunks
-from tests.pty_support import PtyApp
-from tests.test_ask_cli import cli
-from tests.ui_support import CATALOG
+from tests.support.cli_support import cli
+from tests.support.loopback import LoopbackServer, Recorded, Reply, sse_body, text_chunks
+from tests.support.pty_support import PtyApp
+from tests.support.ui_support import CATALOG
 
 KEY = "sk-SECRET-d3adb33f-0123456789abcdef"
 

@@ -18,12 +18,12 @@ from typing import Any
 
 import pytest
 
-from tests.loopback import LoopbackServer, Reply, sse_body, text_chunks
+from tests.support.loopback import LoopbackServer, Reply, sse_body, text_chunks
+from tests.support.paths import PROJECT
 from tui.model.conversation import Conversation, Message
 from tui.storage import store as store_module
 from tui.storage.store import ConversationStore
 
-PROJECT = Path(__file__).resolve().parent.parent
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 

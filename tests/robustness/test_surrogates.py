@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from tests.loopback import LoopbackServer, Reply
-from tests.test_client import collect, make_client, request
+from tests.support.client_support import collect, make_client, request
+from tests.support.loopback import LoopbackServer, Reply
 from tui.api.reply import Delta, PairJoiner, ReplyBuilder
 from tui.model.conversation import Conversation, Message
 from tui.model.text import storable

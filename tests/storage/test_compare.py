@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.loopback import LoopbackServer, Reply, sse_body, text_chunks
+from tests.support.loopback import LoopbackServer, Reply, sse_body, text_chunks
 from tui.model.compare import (
     column_as_chat,
     last_turn,
@@ -160,7 +160,7 @@ def test_continuing_a_compare_with_no_preferred_reply_takes_column_one() -> None
 def test_ask_continue_on_a_compare_sends_one_column_through_a_strict_server(
     isolated_home: Path, server: LoopbackServer
 ) -> None:
-    from tests.test_ask_cli import cli
+    from tests.support.cli_support import cli
 
     c = compare_with_turn()
     set_preferred(c, 1)

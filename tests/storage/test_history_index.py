@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.history_support import write_fixed
+from tests.support.history_support import write_fixed
 from tui.model.conversation import Conversation, Message
 from tui.model.text import strip_controls
 from tui.storage.history_index import HistoryIndex, fts_query, split_snippet

@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.paths import PROJECT
 from tui.chat.turn import build_request
 from tui.model.conversation import Conversation, Message
 from tui.storage.history_index import HistoryIndex
 from tui.storage.store import ConversationStore, StoreError
 from tui.storage.toml_file import LONG_TEXT
 
-PROJECT = Path(__file__).resolve().parent.parent
 CID = "20260301-120000-abcdef"
 
 

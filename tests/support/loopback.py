@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests import strict_chat
+from tests.support import strict_chat
 
 
 @dataclass

@@ -16,6 +16,8 @@ import threading
 import time
 from pathlib import Path
 
+from tests.support.paths import PROJECT
+
 _CSI = re.compile(rb"\x1b\[[0-?]*[ -/]*[@-~]")
 
 KEYS = {
@@ -39,7 +41,7 @@ class PtyApp:
         env.update({
             "TERM": "xterm-256color", "COLUMNS": str(columns), "LINES": str(lines),
             "CLINE_TUI_HOME": str(home), "CLINE_BASE_URL": base_url, "CLINE_API_KEY": key,
-            "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+            "PYTHONPATH": str(PROJECT),
         })
         env.pop("TEXTUAL", None)
         master, slave = pty.openpty()

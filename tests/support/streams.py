@@ -4,11 +4,12 @@ correct client extracts from each, per EXPECTED.json."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
-STREAMS = Path(__file__).parent / "data" / "streams"
-SHARED_STREAMS = Path(__file__).resolve().parents[2] / "shared" / "streams"
+from tests.support.paths import DATA, PROJECT
+
+STREAMS = DATA / "streams"
+SHARED_STREAMS = PROJECT.parent / "shared" / "streams"
 EXPECTED: dict[str, dict[str, Any]] = json.loads((STREAMS / "EXPECTED.json").read_text())
 SSE_FILES = sorted(p.name for p in STREAMS.glob("*.sse"))
 HTTP_FILES = sorted(p.name for p in STREAMS.glob("*.http"))

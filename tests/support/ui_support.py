@@ -7,13 +7,24 @@ import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from tests.loopback import LoopbackServer, Reply
+from textual.app import App, ComposeResult
+from textual.containers import VerticalScroll
+from textual.pilot import Pilot
+
+from tests.support.loopback import LoopbackServer, Reply
 from tui.api.client import ChatClient, RetryPolicy
 from tui.config import Config, load_config
 from tui.model.conversation import Conversation, Message, Usage
 from tui.storage.store import ConversationStore
 from tui.ui.app import ChatApp, make_app
+from tui.ui.render.markdown_view import MarkdownView
+from tui.ui.screens.chat import ChatScreen
+from tui.ui.widgets.prompt import PromptArea
+
+if TYPE_CHECKING:  # the app imports the conversations screen when it is first opened
+    from tui.ui.screens.history import HistoryScreen
 
 KEY = "sk-ui-test-5a4b3c2d1e"
 
@@ -93,3 +104,77 @@ async def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None
         if loop.time() > deadline:
             raise AssertionError("timed out waiting for the screen")
         await asyncio.sleep(0.01)
+
+
+async def settled(pilot: Pilot[None], condition: Callable[[], bool],
+                  timeout: float = 30.0) -> None:
+    """``wait_for`` the condition, then let the app finish the frame it is drawing."""
+    await wait_for(condition, timeout)
+    await pilot.pause()
+
+
+def screen_text(app: App[Any]) -> str:
+    """Everything on screen as plain text, as the compositor paints it.
+
+    The one place the tests read Textual's private state: Textual 8.2.8 has no public way
+    to get the screen's text. ``App.export_screenshot`` gives an SVG (text split into
+    styled spans, spaces escaped) made from the same ``Screen._compositor``, and
+    ``Widget.render_lines`` draws one widget, not the screen with its children."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+def collect_notes(app: App[Any]) -> list[str]:
+    """Every notification's text, as the app posts it (from now on: call it before
+    ``run_test`` to see the notifications of start-up). Read through the public
+    ``App.notify``, not the app's private list of notifications."""
+    notes: list[str] = []
+    original = app.notify
+
+    def notify(message: str, **kwargs: Any) -> None:
+        notes.append(str(message))
+        original(message, **kwargs)
+
+    app.notify = notify  # type: ignore[method-assign]
+    return notes
+
+
+def chat(app: ChatApp) -> ChatScreen:
+    assert isinstance(app.screen, ChatScreen)
+    return app.screen
+
+
+async def send(pilot: Pilot[None], text: str) -> None:
+    """Type ``text`` into the prompt and press Enter."""
+    prompt = pilot.app.query_one(PromptArea)
+    prompt.focus()  # the screen may still be settling its focus
+    prompt.load_text(text)
+    await pilot.press("enter")
+
+
+async def catalog_loaded(pilot: Pilot[None]) -> None:
+    await settled(pilot, lambda: len(pilot.app.models) > 0)  # type: ignore[attr-defined]
+
+
+async def open_history(pilot: Pilot[None]) -> HistoryScreen:
+    from tui.ui.screens.history import HistoryScreen
+
+    await pilot.press("ctrl+l")
+    await settled(pilot, lambda: isinstance(pilot.app.screen, HistoryScreen)
+                  and pilot.app.screen._loaded)
+    screen = pilot.app.screen
+    assert isinstance(screen, HistoryScreen)
+    return screen
+
+
+def listed(screen: HistoryScreen) -> list[str]:
+    from tui.ui.widgets.conversation_list import ConversationList
+
+    return [e.id for e in screen.query_one(ConversationList).entries]
+
+
+class ViewApp(App[None]):
+    """The Markdown view alone in a scrolling container."""
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield MarkdownView()

@@ -8,8 +8,7 @@ from pathlib import Path
 
 from textual.widgets import Input, Switch
 
-from tests.test_themes import collect_notes
-from tests.ui_support import build_app, fixed_conversation
+from tests.support.ui_support import build_app, collect_notes, fixed_conversation
 from tui.storage.settings import Settings
 from tui.ui.app import ChatApp
 from tui.ui.keymap import binding_classes, bindings_by_id

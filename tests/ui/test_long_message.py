@@ -5,19 +5,13 @@ saves are measured by benchmarks/huge_message.py, not here.)"""
 
 from __future__ import annotations
 
-from textual.app import App
-
-from tests.loopback import LoopbackServer, Reply, sse_body, text_chunks
-from tests.ui_support import build_app, wait_for
+from tests.support.loopback import LoopbackServer, Reply, sse_body, text_chunks
+from tests.support.ui_support import build_app, screen_text, wait_for
 from tui.model.conversation import Conversation, Message
 from tui.ui.widgets.held_text import PART, ShowMore, next_cut
 from tui.ui.widgets.message_views import ReplyView, UserMessage
 from tui.ui.widgets.prompt import PromptArea
 from tui.ui.widgets.transcript import Transcript
-
-
-def screen_text(app: App[None]) -> str:
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
 def paragraphs(first: int, last: int) -> str:

@@ -3,28 +3,20 @@ its text, and an append that keeps the height repaints without a layout."""
 
 from __future__ import annotations
 
-from textual.app import App, ComposeResult
-from textual.containers import VerticalScroll
+from textual.app import App
 from textual.pilot import Pilot
 
-from tests.ui_support import wait_for
+from tests.support.ui_support import ViewApp, screen_text, settled, wait_for
 from tui.ui.render.markdown_view import MarkdownView, split_blocks
 
 
-class ViewApp(App[None]):
-    def compose(self) -> ComposeResult:
-        with VerticalScroll():
-            yield MarkdownView()
-
-
 def shown(app: App[None]) -> str:
-    return "\n".join(strip.text.rstrip() for strip in app.screen._compositor.render_strips())
+    return "\n".join(line.rstrip() for line in screen_text(app).split("\n"))
 
 
 async def drawn(pilot: Pilot[None], view: MarkdownView) -> None:
     """Wait until every block of ``view`` is drawn (a slow machine takes more frames)."""
-    await wait_for(lambda: view.size.width > 0 and not view.rendering)
-    await pilot.pause()
+    await settled(pilot, lambda: view.size.width > 0 and not view.rendering)
 
 
 def test_blocks_are_the_top_level_markdown_blocks() -> None:
@@ -163,7 +155,7 @@ async def test_an_append_that_makes_the_text_shorter_lays_the_view_out_again() -
 
 
 async def test_a_reply_shrinks_when_an_append_makes_its_text_shorter() -> None:
-    from tests.ui_support import build_app
+    from tests.support.ui_support import build_app
     from tui.api.reply import Delta
     from tui.model.conversation import Message
     from tui.ui.widgets.message_views import ReplyView

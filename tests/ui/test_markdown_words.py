@@ -19,11 +19,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.console import Console
-from textual.app import App, ComposeResult
-from textual.containers import VerticalScroll
 
-from tests.streams import EXPECTED
-from tests.ui_support import wait_for
+from tests.support.streams import EXPECTED
+from tests.support.ui_support import ViewApp, screen_text, wait_for
 from tui.model.text import strip_controls
 from tui.ui.render.markdown_parser import make_parser
 from tui.ui.render.markdown_view import MarkdownView, render_block, split_blocks
@@ -126,12 +124,6 @@ def test_blocks_side_by_side_lose_no_word(blocks: list[str], gap: str) -> None:
 # --- the same, through the view, streamed in pieces -----------------------------------
 
 
-class ViewApp(App[None]):
-    def compose(self) -> ComposeResult:
-        with VerticalScroll():
-            yield MarkdownView()
-
-
 async def test_every_word_of_each_captured_reply_is_on_screen_when_streamed() -> None:
     app = ViewApp()
     async with app.run_test(size=(WIDTH, 60)) as pilot:
@@ -143,5 +135,5 @@ async def test_every_word_of_each_captured_reply_is_on_screen_when_streamed() ->
                 await pilot.pause()
             await wait_for(lambda: not view.rendering)  # the last blocks drawn
             await pilot.pause()
-            screen = "\n".join(s.text for s in app.screen._compositor.render_strips())
+            screen = screen_text(app)
             assert not missing(content, screen), content

@@ -17,8 +17,8 @@ import pytest
 from rich.segment import Segment
 from textual.strip import Strip
 
-from tests.loopback import LoopbackServer, Reply, sse_body, text_chunks
-from tests.ui_support import build_app, wait_for
+from tests.support.loopback import LoopbackServer, Reply, sse_body, text_chunks
+from tests.support.ui_support import build_app, wait_for
 from tui.api.client import ChatClient, ChatRequest
 from tui.cli.main import main
 from tui.config import Profile

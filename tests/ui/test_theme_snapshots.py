@@ -6,9 +6,8 @@ from __future__ import annotations
 import pytest
 from textual.pilot import Pilot
 
-from tests.loopback import LoopbackServer
-from tests.test_ui_snapshots import catalog_loaded
-from tests.ui_support import build_app, fixed_conversation
+from tests.support.loopback import LoopbackServer
+from tests.support.ui_support import build_app, catalog_loaded, fixed_conversation
 from tui.ui.themes import BUNDLED
 
 

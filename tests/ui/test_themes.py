@@ -15,10 +15,10 @@ import pytest
 from textual.color import Color
 from textual.theme import BUILTIN_THEMES
 
-from tests.ui_support import build_app
+from tests.support.paths import PROJECT
+from tests.support.ui_support import build_app, collect_notes
 from tui.cli.main import main
 from tui.storage.settings import Settings
-from tui.ui.app import ChatApp
 from tui.ui.modals.theme_picker import ThemePicker
 from tui.ui.themes import (
     BUNDLED,
@@ -31,21 +31,7 @@ from tui.ui.themes import (
     parse_theme,
 )
 
-REPO = Path(__file__).resolve().parent.parent
 TEXT_VARIABLES = ("foreground", "text", "text-muted", "reasoning", "tool-call", "usage-accent")
-
-
-def collect_notes(app: ChatApp) -> list[str]:
-    """Every notification's text, as the app posts it."""
-    notes: list[str] = []
-    original = app.notify
-
-    def notify(message: str, **kwargs: Any) -> None:
-        notes.append(f"{kwargs.get('title', '')}: {message}")
-        original(message, **kwargs)
-
-    app.notify = notify  # type: ignore[method-assign]
-    return notes
 
 
 def worst_contrast(name: str) -> tuple[float, str]:
@@ -65,7 +51,7 @@ def test_every_bundled_theme_loads_from_the_checkout() -> None:
     loaded = load_themes(None)
     assert loaded.problems == []
     assert set(BUNDLED) <= set(loaded.themes)
-    assert bundled_theme_dir() == REPO / "themes"
+    assert bundled_theme_dir() == PROJECT / "themes"
     assert {t.dark for t in loaded.themes.values()} == {True, False}
 
 
@@ -195,7 +181,7 @@ def test_wheel_ships_the_themes(tmp_path: Path) -> None:
     out = tmp_path / "wheel"
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-         "--no-index", "-q", "-w", str(out), str(REPO)],
+         "--no-index", "-q", "-w", str(out), str(PROJECT)],
         check=True, capture_output=True, timeout=300,
     )
     (wheel,) = out.glob("cline_tui-*.whl")

@@ -6,8 +6,17 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from tests.loopback import LoopbackServer, Reply, sse_body, text_chunks
-from tests.ui_support import build_app, fixed_conversation, saved, wait_for
+from tests.support.loopback import LoopbackServer, Reply, sse_body, text_chunks
+from tests.support.ui_support import (
+    build_app,
+    chat,
+    collect_notes,
+    fixed_conversation,
+    saved,
+    screen_text,
+    send,
+    wait_for,
+)
 from tui.ui.app import ChatApp
 from tui.ui.modals.model_picker import ModelPicker
 from tui.ui.screens.chat import ChatScreen
@@ -16,23 +25,6 @@ from tui.ui.widgets.prompt import PromptArea
 
 USAGE = {"prompt_tokens": 42, "completion_tokens": 7, "cost": 0.0021,
          "prompt_tokens_details": {"cached_tokens": 40}}
-
-
-def screen_text(app: ChatApp) -> str:
-    """Everything on screen as plain text, as the compositor would paint it."""
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
-
-
-def chat(app: ChatApp) -> ChatScreen:
-    assert isinstance(app.screen, ChatScreen)
-    return app.screen
-
-
-async def send(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
-    prompt = pilot.app.query_one(PromptArea)
-    prompt.focus()  # the screen may still be settling its focus
-    prompt.load_text(text)
-    await pilot.press("enter")
 
 
 async def shows(app: ChatApp, *texts: str) -> str:
@@ -208,13 +200,14 @@ async def test_reply_text_is_inert(server: LoopbackServer) -> None:
 
 async def test_no_key_first_run(isolated_home: Path) -> None:
     app = build_app(None, key=False)
+    notes = collect_notes(app)
     async with app.run_test(size=(120, 40)) as pilot:
         await shows(app, "CLINE_API_KEY")
         await send(pilot, "hello?")
         await pilot.pause()
         assert app.query_one(PromptArea).text == "hello?"  # nothing lost
         assert not app.query(ReplyView)
-        assert any("CLINE_API_KEY" in n.message for n in app._notifications)
+        assert any("CLINE_API_KEY" in n for n in notes)
     assert saved(isolated_home) == []
 
 
@@ -230,7 +223,7 @@ async def test_resume_shows_saved_conversation_folded(server: LoopbackServer) ->
 
 
 async def test_refusal_tool_calls_and_cut_off_are_shown(server: LoopbackServer) -> None:
-    from tests.streams import read
+    from tests.support.streams import read
 
     server.enqueue(Reply.sse(read("19-openai-refusal.sse"), piece_size=50),
                    Reply.sse(read("03-openai-tool-call-split-args.sse"), piece_size=50),
@@ -327,7 +320,7 @@ async def test_transcript_follows_the_stream_unless_scrolled_up(server: Loopback
 
 async def test_opens_with_a_cached_catalog_and_no_network(isolated_home: Path) -> None:
     """The cached catalog arrives before the screen is built; the picker still has it."""
-    from tests.ui_support import CATALOG
+    from tests.support.ui_support import CATALOG
     from tui.api.catalog import Catalog, parse_catalog
 
     app = build_app(None, conversation=fixed_conversation())

@@ -9,13 +9,12 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from tests.loopback import LoopbackServer, Recorded, Reply, sse_body, text_chunks
-from tests.ui_support import build_app, saved
+from tests.support.loopback import LoopbackServer, Recorded, Reply, sse_body, text_chunks
+from tests.support.ui_support import build_app, saved, send
 from tui.model.compare import new_compare
 from tui.model.conversation import Conversation
 from tui.ui.screens.compare import CompareScreen
 from tui.ui.widgets.compare_column import CompareColumn
-from tui.ui.widgets.prompt import PromptArea
 
 MODELS = ["fast/model", "slow/model", "broken/model"]
 
@@ -55,13 +54,6 @@ def compare_app(server: LoopbackServer, models: list[str] | None = None):  # typ
 def screen(app) -> CompareScreen:  # type: ignore[no-untyped-def]
     assert isinstance(app.screen, CompareScreen)
     return app.screen
-
-
-async def send(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
-    prompt = pilot.app.query_one(PromptArea)
-    prompt.focus()
-    prompt.load_text(text)
-    await pilot.press("enter")
 
 
 async def settle(app) -> None:  # type: ignore[no-untyped-def]

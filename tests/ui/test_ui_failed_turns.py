@@ -3,9 +3,8 @@ the next request (through the strict loopback server) leaves it out."""
 
 from __future__ import annotations
 
-from tests.loopback import LoopbackServer, Reply, sse_body, text_chunks
-from tests.test_ui_chat import send, wait_for
-from tests.ui_support import build_app
+from tests.support.loopback import LoopbackServer, Reply, sse_body, text_chunks
+from tests.support.ui_support import build_app, send, wait_for
 from tui.ui.widgets.message_views import NOT_SENT_NOTE, ReplyView
 
 

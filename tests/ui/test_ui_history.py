@@ -4,54 +4,30 @@ bar of a cold index build. Each flow checks the screen and the files."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 import tomllib
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from tests.history_support import write_fixed
-from tests.loopback import LoopbackServer, Reply, sse_body, text_chunks
-from tests.ui_support import build_app, fixed_conversation
+from tests.support.history_support import write_fixed
+from tests.support.loopback import LoopbackServer, Reply, sse_body, text_chunks
+from tests.support.ui_support import (
+    build_app,
+    collect_notes,
+    fixed_conversation,
+    listed,
+    open_history,
+    screen_text,
+    settled,
+)
 from tui.model.conversation import Conversation, Message
 from tui.storage.store import ConversationStore
-from tui.ui.app import ChatApp
 from tui.ui.screens.chat import ChatScreen
 from tui.ui.screens.history import HistoryScreen
 from tui.ui.widgets.conversation_list import ConversationList
 from tui.ui.widgets.prompt import PromptArea
-
-
-def screen_text(app: ChatApp) -> str:
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
-
-
-async def wait_for(pilot: Pilot[None], condition: Callable[[], bool],
-                   timeout: float = 5.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError("timed out waiting for the screen")
-        await asyncio.sleep(0.02)
-    await pilot.pause()
-
-
-async def open_history(pilot: Pilot[None]) -> HistoryScreen:
-    await pilot.press("ctrl+l")
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, HistoryScreen)
-                   and pilot.app.screen._loaded)
-    screen = pilot.app.screen
-    assert isinstance(screen, HistoryScreen)
-    return screen
-
-
-def listed(screen: HistoryScreen) -> list[str]:
-    return [e.id for e in screen.query_one(ConversationList).entries]
 
 
 def preview(screen: HistoryScreen) -> str:
@@ -98,15 +74,15 @@ async def test_full_text_search_with_snippets(ids: list[str]) -> None:
         await pilot.press("ctrl+f")
         assert screen.query_one("#history-mode", Static).render().plain == "Text"
         await pilot.press(*"bananas")
-        await wait_for(pilot, lambda: listed(screen) == ["20261103-093000-000002"])
+        await settled(pilot, lambda: listed(screen) == ["20261103-093000-000002"])
         text = screen_text(app)
         assert "Mash three ripe bananas" in text  # the snippet under the title
         assert "pineapple" not in text
         await pilot.press("ctrl+u", *"pineapple")
-        await wait_for(pilot, lambda: listed(screen) == [])
+        await settled(pilot, lambda: listed(screen) == [])
         assert "No matches." in preview(screen)
         await pilot.press("ctrl+f")  # and the reasoning too
-        await wait_for(pilot, lambda: listed(screen) == ["20261103-093000-000002"])
+        await settled(pilot, lambda: listed(screen) == ["20261103-093000-000002"])
         await pilot.press("ctrl+f", "ctrl+u", *"closures")  # back to titles
         assert listed(screen) == ["20261102-093000-000001"]
 
@@ -138,7 +114,7 @@ async def test_rename_updates_file_list_and_the_open_chat(isolated_home: Path,
         title_box = app.screen.query_one("#title", Input)
         title_box.value = "  Closures,   [b]explained[/b]  "
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen)
+        await settled(pilot, lambda: isinstance(app.screen, HistoryScreen)
                        and "Closures, [b]explained[/b]" in screen_text(app))
         data = tomllib.loads((store.folder / "20261102-093000-000001.toml").read_text())
         assert data["title"] == "Closures, [b]explained[/b]"
@@ -162,13 +138,13 @@ async def test_delete_confirm_and_undo(isolated_home: Path, ids: list[str]) -> N
         await pilot.press("f8")
         await pilot.pause()
         await pilot.press("y")
-        await wait_for(pilot, lambda: "20261106-093000-0000aa" not in listed(screen))
+        await settled(pilot, lambda: "20261106-093000-0000aa" not in listed(screen))
         assert not (folder / "20261106-093000-0000aa.toml").exists()
         assert (folder / ".trash" / "20261106-093000-0000aa.toml").exists()
         assert screen.query_one(ConversationList).current.id == ids[2]  # the next one
         await app.workers.wait_for_complete()
         await pilot.press("ctrl+z")
-        await wait_for(pilot, lambda: "20261106-093000-0000aa" in listed(screen))
+        await settled(pilot, lambda: "20261106-093000-0000aa" in listed(screen))
         assert (folder / "20261106-093000-0000aa.toml").exists()
         assert not list((folder / ".trash").iterdir())
         assert screen.query_one(ConversationList).current.id == "20261106-093000-0000aa"
@@ -193,6 +169,7 @@ async def test_deleting_the_open_conversation_starts_a_new_chat(isolated_home: P
 
 async def test_export_writes_a_file_and_says_where(isolated_home: Path, ids: list[str]) -> None:
     app = build_app(None)
+    said = collect_notes(app)
     async with app.run_test(size=(120, 36)) as pilot:
         await open_history(pilot)
         await pilot.press(*"plan", "f5")
@@ -203,7 +180,6 @@ async def test_export_writes_a_file_and_says_where(isolated_home: Path, ids: lis
         await pilot.pause()
         exported = isolated_home / "exports" / "20261101-093000-000000.json"
         assert '"title": "Plan the release of version 2"' in exported.read_text()
-        said = [n.message for n in app._notifications]
         assert f"Exported to {markdown}" in said and f"Exported to {exported}" in said
 
 
@@ -216,10 +192,10 @@ async def test_a_conversation_saved_elsewhere_shows_up(isolated_home: Path,
         c = Conversation(id="20261201-000000-0000cc", model="m")
         c.add(Message(role="user", content="written by another window"))
         other.save(c)
-        await wait_for(pilot, lambda: "20261201-000000-0000cc" in listed(screen))
+        await settled(pilot, lambda: "20261201-000000-0000cc" in listed(screen))
         assert "written by another window" in screen_text(app)
         (other.folder / "20261101-093000-000000.toml").unlink()
-        await wait_for(pilot, lambda: "20261101-093000-000000" not in listed(screen))
+        await settled(pilot, lambda: "20261101-093000-000000" not in listed(screen))
 
 
 async def test_cold_build_shows_a_progress_bar(isolated_home: Path,
@@ -253,7 +229,7 @@ async def test_palette_has_the_conversations_command(ids: list[str]) -> None:
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert "Conversations" in titles
         app.action_open_history()
-        await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen))
+        await settled(pilot, lambda: isinstance(app.screen, HistoryScreen))
         assert "Conversations" not in [c.title for c in app.get_system_commands(app.screen)]
 
 
@@ -268,7 +244,7 @@ async def test_search_still_finds_after_the_index_is_deleted(
             Path(f"{index}{suffix}").unlink(missing_ok=True)
         await pilot.press("ctrl+f")  # search all text
         await pilot.press(*"mutable")
-        await wait_for(pilot, lambda: listed(screen) == ["20261104-093000-000003"])
+        await settled(pilot, lambda: listed(screen) == ["20261104-093000-000003"])
         assert "No matches." not in preview(screen)
 
 
@@ -281,7 +257,7 @@ async def test_the_preview_lists_values_the_file_could_not_use(
     app = build_app(None)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_history(pilot)
-        await wait_for(pilot, lambda: "model = ['a'] is not text" in preview(screen))
+        await settled(pilot, lambda: "model = ['a'] is not text" in preview(screen))
 
 
 async def test_deleting_the_open_chat_while_it_streams_does_not_bring_it_back(
@@ -297,6 +273,7 @@ async def test_deleting_the_open_chat_while_it_streams_does_not_bring_it_back(
     server.enqueue(Reply(headers=[("Content-Type", "text/event-stream")], pieces=events,
                          stall_after=1, stall=60.0))
     app = build_app(server, conversation=ConversationStore(folder).load(cid))
+    notes = collect_notes(app)
     async with app.run_test(size=(120, 36)) as pilot:
         chat = app.screen
         assert isinstance(chat, ChatScreen)
@@ -304,16 +281,16 @@ async def test_deleting_the_open_chat_while_it_streams_does_not_bring_it_back(
         prompt.focus()
         prompt.load_text("one more question")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: "first part" in screen_text(app))
+        await settled(pilot, lambda: "first part" in screen_text(app))
         screen = await open_history(pilot)
-        await wait_for(pilot, lambda: listed(screen) == [cid])
+        await settled(pilot, lambda: listed(screen) == [cid])
         await pilot.press("f8")
         await pilot.pause()
         await pilot.press("y")
-        await wait_for(pilot, lambda: not (folder / f"{cid}.toml").exists())
+        await settled(pilot, lambda: not (folder / f"{cid}.toml").exists())
         chat.action_cancel_reply()  # the stream ends (cancelled) and the turn is saved
-        await wait_for(pilot, lambda: not chat.streaming)
-        said = " ".join(n.message for n in app._notifications)
+        await settled(pilot, lambda: not chat.streaming)
+        said = " ".join(notes)
     assert not (folder / f"{cid}.toml").exists()
     trashed = tomllib.loads((folder / ".trash" / f"{cid}.toml").read_text(encoding="utf-8"))
     assert [m["content"] for m in trashed["messages"]][-2:] == [

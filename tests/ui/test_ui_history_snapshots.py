@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from tests.history_support import write_fixed
-from tests.test_ui_history import listed, open_history, wait_for
-from tests.ui_support import build_app
+from tests.support.history_support import write_fixed
+from tests.support.ui_support import build_app, listed, open_history, settled
 
 SIZE = (120, 32)
 
@@ -38,7 +37,7 @@ class TestHistorySearch:
         async def search(pilot: Pilot[None]) -> None:
             screen = await open_history(pilot)
             await pilot.press("ctrl+f", *"banana")
-            await wait_for(pilot, lambda: len(listed(screen)) == 2)
+            await settled(pilot, lambda: len(listed(screen)) == 2)
 
         assert snap_compare(build_app(None), terminal_size=SIZE, run_before=search)
 

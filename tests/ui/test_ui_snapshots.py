@@ -4,27 +4,12 @@ the clock. After an intended change: pytest --snapshot-update, then look at the 
 
 from __future__ import annotations
 
-import asyncio
-
 from textual.pilot import Pilot
 
-from tests.loopback import LoopbackServer, Reply, sse_body, text_chunks
-from tests.ui_support import build_app, fixed_conversation
+from tests.support.loopback import LoopbackServer, Reply, sse_body, text_chunks
+from tests.support.ui_support import build_app, catalog_loaded, fixed_conversation, settled
 from tui.ui.widgets.message_views import ReplyView
 from tui.ui.widgets.prompt import PromptArea
-
-
-async def wait_until(pilot: Pilot[None], condition, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(int(timeout / 0.02)):
-        if condition():
-            await pilot.pause()
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("the screen never got there")
-
-
-async def catalog_loaded(pilot: Pilot[None]) -> None:
-    await wait_until(pilot, lambda: len(pilot.app.models) > 0)  # type: ignore[attr-defined]
 
 
 class TestEmptyChat:
@@ -93,8 +78,8 @@ class TestLongMessage:
             await catalog_loaded(pilot)
             view = pilot.app.query_one(ReplyView).body
             transcript = pilot.app.screen.query_one("#transcript")
-            await wait_until(pilot, lambda: not view.rendering and view.size.height > 100
-                             and transcript.scroll_y == transcript.max_scroll_y)
+            await settled(pilot, lambda: not view.rendering and view.size.height > 100
+                          and transcript.scroll_y == transcript.max_scroll_y)
 
         assert snap_compare(app, terminal_size=(90, 24), run_before=drawn)
 
@@ -114,7 +99,7 @@ class TestStreaming:
             pilot.app.query_one(PromptArea).focus()
             pilot.app.query_one(PromptArea).load_text("Plan the release")
             await pilot.press("enter")
-            await wait_until(pilot, lambda: bool(pilot.app.query(ReplyView)) and (
+            await settled(pilot, lambda: bool(pilot.app.query(ReplyView)) and (
                 pilot.app.query_one(ReplyView).message.reasoning == "Working out the steps."))
 
         assert snap_compare(build_app(server), terminal_size=(90, 24), run_before=start)
@@ -196,7 +181,7 @@ def _compare_conversation(models: list[str]):  # type: ignore[no-untyped-def]
 def _stalled_columns(server: LoopbackServer) -> None:
     import json
 
-    from tests.loopback import Recorded
+    from tests.support.loopback import Recorded
 
     def reply(request: Recorded) -> Reply:
         if not request.path.endswith("/chat/completions"):
@@ -230,11 +215,11 @@ class TestCompare:
         CompareScreen.live_interval = 3600  # no clock on screen
 
         async def start(pilot: Pilot[None]) -> None:
-            await wait_until(pilot, lambda: isinstance(pilot.app.focused, PromptArea))
+            await settled(pilot, lambda: isinstance(pilot.app.focused, PromptArea))
             pilot.app.query_one(PromptArea).load_text("Are you ready?")
             await pilot.press("enter")
             screen = pilot.app.screen
-            await wait_until(pilot, lambda: all(
+            await settled(pilot, lambda: all(
                 c.transcript.replies() and
                 c.transcript.replies()[-1].message.content == f"{c.model} is thinking about it"
                 for c in screen.columns))  # type: ignore[attr-defined]

@@ -6,8 +6,8 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from tests.loopback import LoopbackServer, Reply, sse_body, text_chunks
-from tests.ui_support import build_app, fixed_conversation, wait_for
+from tests.support.loopback import LoopbackServer, Reply, sse_body, text_chunks
+from tests.support.ui_support import build_app, collect_notes, fixed_conversation, wait_for
 from tui.model.conversation import Message
 from tui.storage.store import ConversationStore
 from tui.ui.screens.chat import ChatScreen
@@ -21,6 +21,7 @@ async def test_the_chat_merges_another_windows_turn_and_says_so(
     ConversationStore(folder).save(fixed_conversation())
     server.enqueue(Reply.sse(sse_body(*text_chunks("window answer"))))
     app = build_app(server)
+    notes = collect_notes(app)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = app.screen
         assert isinstance(screen, ChatScreen)
@@ -36,9 +37,8 @@ async def test_the_chat_merges_another_windows_turn_and_says_so(
         prompt.load_text("from this window")
         await pilot.press("enter")
         await pilot.app.workers.wait_for_complete()
-        await wait_for(lambda: any("another window wrote" in n.message
-                                   for n in app._notifications))
-    said = [n.message for n in app._notifications if "another window" in n.message]
+        await wait_for(lambda: any("another window wrote" in n for n in notes))
+    said = [n for n in notes if "another window" in n]
     assert said[0] == "Merged 2 messages another window wrote."
     data = tomllib.loads((folder / "20261101-093000-abcdef.toml").read_text(encoding="utf-8"))
     assert [m["content"] for m in data["messages"]][2:] == [

@@ -7,9 +7,8 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from tests.loopback import LoopbackServer, Reply, sse_body, text_chunks
-from tests.test_ui_chat import chat, screen_text, send
-from tests.ui_support import build_app, saved
+from tests.support.loopback import LoopbackServer, Reply, sse_body, text_chunks
+from tests.support.ui_support import build_app, chat, saved, screen_text, send
 from tui.ui.widgets.message_views import ReplyView
 
 
