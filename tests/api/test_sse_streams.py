@@ -8,7 +8,16 @@ from typing import Any
 
 import pytest
 
-from tests.support.streams import EXPECTED, SHARED_STREAMS, SSE_FILES, STREAMS, read
+from tests.support.streams import (
+    EXPECTED,
+    HTTP_FILES,
+    JSON_FILES,
+    SHARED_STREAMS,
+    SSE_FILES,
+    STREAMS,
+    read,
+    split_http,
+)
 from tui.api.reply import ReplyBuilder
 from tui.api.sse import SSEDecoder
 
@@ -80,14 +89,38 @@ def check(name: str, got: dict[str, Any]) -> None:
 
 def test_every_capture_has_an_expectation() -> None:
     assert SSE_FILES, "no captures found"
-    assert set(SSE_FILES) <= set(EXPECTED)
+    assert set(SSE_FILES) == set(EXPECTED)
 
 
-def test_vendored_captures_match_shared_folder() -> None:
-    if not SHARED_STREAMS.is_dir():
-        pytest.skip("../shared/streams is not beside this checkout")
-    for path in SHARED_STREAMS.iterdir():
-        assert (STREAMS / path.name).read_bytes() == path.read_bytes(), path.name
+EXPECTATION_KEYS = {"sse_events", "comments", "retry_ms", "unknown_fields", "content", "reasoning",
+                    "refusal", "tool_calls", "finish_reason", "usage", "error", "saw_done", "ids",
+                    "reasoning_details_items", "think_split"}
+
+
+def test_vendored_captures_are_whole_and_match_the_shared_folder() -> None:
+    """The vendored copy is checked in every clone: each capture is listed in its README,
+    parses as what its suffix says, and each stream's expectation names every field
+    ``check`` reads. Beside a checkout of the shared folder (../shared/streams), the copy
+    must also be byte-for-byte the same files."""
+    vendored = sorted(p.name for p in STREAMS.iterdir())
+    captures = [name for name in vendored if name not in ("EXPECTED.json", "README.md")]
+    readme = (STREAMS / "README.md").read_text(encoding="utf-8")
+    assert set(captures) == set(SSE_FILES) | set(HTTP_FILES) | set(JSON_FILES)
+    for name in captures:
+        assert f"| {name} |" in readme, f"{name} is not described in the README"
+        assert read(name), name
+    for name in HTTP_FILES:
+        status, headers, _ = split_http(read(name))
+        assert 100 <= status <= 599 and headers, name
+    for name in JSON_FILES:
+        json.loads(read(name))
+    for name, expectation in EXPECTED.items():
+        assert set(expectation) == EXPECTATION_KEYS, name
+    if SHARED_STREAMS.is_dir():
+        shared = sorted(p.name for p in SHARED_STREAMS.iterdir())
+        assert vendored == shared
+        for name in shared:
+            assert read(name) == (SHARED_STREAMS / name).read_bytes(), name
 
 
 @pytest.mark.parametrize("name", SSE_FILES)
