@@ -13,18 +13,10 @@ from typing import Any
 import pytest
 
 from tests.support.client_support import collect, make_client, request
-from tests.support.loopback import LoopbackServer, Reply, sse_body
+from tests.support.loopback import LoopbackServer, Reply, content, finish, sse_body
 from tui.api.reply import Delta
 
 EMPTY = "The server sent an empty reply"
-
-
-def content(text: str, index: int = 0) -> dict[str, Any]:
-    return {"id": "gen-1", "choices": [{"index": index, "delta": {"content": text}}]}
-
-
-def finish(reason: str = "stop", index: int = 0) -> dict[str, Any]:
-    return {"id": "gen-1", "choices": [{"index": index, "delta": {}, "finish_reason": reason}]}
 
 
 def tool_call(arguments: str, *, first: bool = False) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """Every request is valid for a strict server: the history a conversation sends after
 failed, cancelled and tool-calling turns, the values checked before sending, and the
-strict rules themselves (tests/strict_chat.py). Requests go through the loopback server
+strict rules themselves (tests/support/strict_chat.py). Requests go through the loopback server
 in strict mode, which answers a request OpenAI or a strict chat template would reject
 with a 400 naming the rule."""
 

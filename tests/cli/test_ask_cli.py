@@ -13,12 +13,11 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from tests.support.cli_support import FAKE_KEY, PROXY_VARS, Run, cli, saved
-from tests.support.loopback import LoopbackServer, Reply, sse_body, text_chunks
+from tests.support.loopback import LoopbackServer, Reply, event_pieces, sse_body, text_chunks
 from tests.support.streams import EXPECTED, read
 
 DEFAULT_MODEL = "anthropic/claude-sonnet-4.6"
@@ -45,11 +44,6 @@ def capture(name: str, **replace: str) -> Reply:
             head,
         )
     return Reply.http(head + sep + body)
-
-
-def events(*chunks: dict[str, Any]) -> list[bytes]:
-    """One piece per SSE event, so a reset can come between two of them."""
-    return [b"data: " + json.dumps(c).encode() + b"\n\n" for c in chunks]
 
 
 # --- a streamed turn --------------------------------------------------------------------
@@ -379,7 +373,7 @@ def test_connection_reset_after_output_keeps_the_partial_reply_and_exits_4(
 ) -> None:
     chunks = text_chunks("The answer ", "is ", "forty-two.")
     server.enqueue(
-        Reply(headers=[("Content-Type", "text/event-stream")], pieces=events(*chunks),
+        Reply(headers=[("Content-Type", "text/event-stream")], pieces=event_pieces(*chunks),
               reset_after=2)
     )
     run = cli(isolated_home, "ask", "Meaning of life?", server=server)
@@ -401,7 +395,7 @@ def test_read_timeout_in_the_middle_of_the_reply_exits_4(
     (isolated_home / "config.toml").write_text("timeout = 0.5\n")
     chunks = text_chunks("The answer ", "is ", "forty-two.")
     server.enqueue(
-        Reply(headers=[("Content-Type", "text/event-stream")], pieces=events(*chunks),
+        Reply(headers=[("Content-Type", "text/event-stream")], pieces=event_pieces(*chunks),
               stall_after=2, stall=5)
     )
     run = cli(isolated_home, "ask", "Meaning of life?", server=server, timeout=10)
@@ -423,7 +417,7 @@ def test_ctrl_c_keeps_the_partial_reply_and_exits_1(
     # pipe is otherwise sent only what can no longer turn out to be reasoning).
     chunks = text_chunks("The answer ", "is ", "forty-two.", reasoning=("Hm.",))
     server.enqueue(
-        Reply(headers=[("Content-Type", "text/event-stream")], pieces=events(*chunks),
+        Reply(headers=[("Content-Type", "text/event-stream")], pieces=event_pieces(*chunks),
               stall_after=3, stall=5)
     )
     env = {k: v for k, v in os.environ.items() if k.lower() not in PROXY_VARS}

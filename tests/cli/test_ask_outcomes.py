@@ -9,18 +9,11 @@ import pty
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 from tests.support.cli_support import FAKE_KEY, cli, saved
-from tests.support.loopback import LoopbackServer, Reply, sse_body
+from tests.support.loopback import FINISH, LoopbackServer, Reply, content, sse_body
 from tests.support.streams import EXPECTED, read
 
-
-def content(text: str) -> dict[str, Any]:
-    return {"id": "gen-1", "choices": [{"index": 0, "delta": {"content": text}}]}
-
-
-FINISH = {"id": "gen-1", "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
 # The chat template opened the think block in the prompt: only the closing tag arrives.
 ORPHAN_CLOSE = [content("The user greets me."), content(" I should greet back.</th"),
                 content("ink>\n\nHello"), content(" there!"), FINISH]

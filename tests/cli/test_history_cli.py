@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.history_support import write_fixed
 from tests.support.paths import PROJECT
 
 
@@ -23,11 +22,6 @@ def cli(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
         [sys.executable, "-m", "tui", *args], env=env, cwd=PROJECT, capture_output=True,
         text=True, encoding="utf-8", timeout=60, check=False,
     )
-
-
-@pytest.fixture
-def ids(isolated_home: Path) -> list[str]:
-    return write_fixed(isolated_home / "conversations")
 
 
 def test_history_lists_newest_first(isolated_home: Path, ids: list[str]) -> None:

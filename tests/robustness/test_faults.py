@@ -20,7 +20,7 @@ import pytest
 
 from tests.support.cli_support import cli, saved
 from tests.support.client_support import collect, make_client, request
-from tests.support.loopback import LoopbackServer, Recorded, Reply, sse_body
+from tests.support.loopback import FINISH, LoopbackServer, Recorded, Reply, content, sse_body
 from tests.support.ui_support import build_app, screen_text, send
 from tests.support.ui_support import saved as saved_files
 from tui.api import client as client_module
@@ -28,13 +28,6 @@ from tui.api.client import Retrying
 from tui.api.reply import ReplyBuilder
 from tui.api.sse import SSEDecoder
 from tui.ui.widgets.message_views import ReplyView
-
-
-def content(text: str) -> dict[str, Any]:
-    return {"id": "gen-1", "choices": [{"index": 0, "delta": {"content": text}}]}
-
-
-FINISH = {"id": "gen-1", "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
 
 # Valid JSON, wrong shape: every field the reply builder reads, with the wrong type.
 WRONG_SHAPES: dict[str, Any] = {

@@ -5,7 +5,6 @@ real loopback server."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import select
@@ -20,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.loopback import LoopbackServer, Reply, sse_body, text_chunks
+from tests.support.loopback import LoopbackServer, Reply, event_pieces, sse_body, text_chunks
 from tests.support.paths import PROJECT
 from tests.support.pty_support import PtyApp
 from tui.model.conversation import Conversation, Message
@@ -38,10 +37,6 @@ def env_for(home: Path, server: LoopbackServer | None = None) -> dict[str, str]:
     return env
 
 
-def events(*chunks: dict[str, Any]) -> list[bytes]:
-    return [b"data: " + json.dumps(c).encode() + b"\n\n" for c in chunks]
-
-
 def stalled_reply(*pieces: str, stall_after: int | None = None) -> Reply:
     """The reply's pieces, then silence for a minute before the rest (a slow model).
 
@@ -49,7 +44,7 @@ def stalled_reply(*pieces: str, stall_after: int | None = None) -> Reply:
     cannot turn out to be reasoning, and these tests read the answer while it streams."""
     chunks = text_chunks(*pieces, reasoning=("Thinking. ",))
     stall_after = len(pieces) if stall_after is None else stall_after
-    return Reply(headers=[("Content-Type", "text/event-stream")], pieces=events(*chunks),
+    return Reply(headers=[("Content-Type", "text/event-stream")], pieces=event_pieces(*chunks),
                  stall_after=stall_after + 1, stall=60)
 
 
@@ -115,7 +110,7 @@ def test_ask_has_the_prompt_on_disk_before_the_request_is_answered(
     isolated_home: Path, server: LoopbackServer
 ) -> None:
     server.enqueue(Reply(headers=[("Content-Type", "text/event-stream")],
-                         pieces=events(*text_chunks("late")), stall_after=0, stall=60))
+                         pieces=event_pieces(*text_chunks("late")), stall_after=0, stall=60))
     process = start_ask(isolated_home, server, "Remember this prompt")
     try:
         wait_until(lambda: server.chat_requests(), "the request")

@@ -27,11 +27,6 @@ from tui.storage.store import ConversationStore
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def store(isolated_home: Path) -> ConversationStore:
-    return ConversationStore(isolated_home / "conversations")
-
-
 def at(minutes: int) -> datetime:
     return T0 + timedelta(minutes=minutes)
 

@@ -144,11 +144,6 @@ def normalised(conversation: Conversation) -> Conversation:
     return c
 
 
-@pytest.fixture
-def store(isolated_home: Path) -> ConversationStore:
-    return ConversationStore(isolated_home / "conversations")
-
-
 def reply(**fields: Any) -> Message:
     return Message(role="assistant", created=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC), **fields)
 

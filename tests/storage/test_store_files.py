@@ -25,11 +25,6 @@ from tui.storage.toml_file import LONG_TEXT
 CID = "20260301-120000-abcdef"
 
 
-@pytest.fixture
-def store(isolated_home: Path) -> ConversationStore:
-    return ConversationStore(isolated_home / "conversations")
-
-
 # --- hand-edited values of the wrong type -------------------------------------------------
 
 HAND_EDITED = """\

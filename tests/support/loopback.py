@@ -80,7 +80,7 @@ class Recorded:
 
 class LoopbackServer:
     def __init__(self, strict: bool = False) -> None:
-        # Strict: a chat request a strict server rejects (tests/strict_chat.py) gets a 400.
+        # Strict: a chat request a strict server rejects (tests/support/strict_chat.py) gets a 400.
         self.strict = strict
         self.violations: list[strict_chat.Violation] = []
         self.replies: deque[Reply] = deque()
@@ -239,3 +239,21 @@ def text_chunks(*pieces: str, model: str = "test/model", usage: dict[str, Any] |
         final["usage"] = usage
     chunks.append(final)
     return chunks
+
+
+def content(text: str, index: int = 0) -> dict[str, Any]:
+    """A chunk with a piece of the reply's text."""
+    return {"id": "gen-1", "choices": [{"index": index, "delta": {"content": text}}]}
+
+
+def finish(reason: str = "stop", index: int = 0) -> dict[str, Any]:
+    """The chunk that ends a reply."""
+    return {"id": "gen-1", "choices": [{"index": index, "delta": {}, "finish_reason": reason}]}
+
+
+FINISH = finish()
+
+
+def event_pieces(*chunks: dict[str, Any]) -> list[bytes]:
+    """One piece per SSE event, so a reset or a stall can come between two of them."""
+    return [b"data: " + json.dumps(c).encode() + b"\n\n" for c in chunks]

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, Static
 
-from tests.support.history_support import write_fixed
 from tests.support.loopback import LoopbackServer, Reply, sse_body, text_chunks
 from tests.support.ui_support import (
     build_app,
@@ -32,11 +31,6 @@ from tui.ui.widgets.prompt import PromptArea
 
 def preview(screen: HistoryScreen) -> str:
     return str(screen.query_one("#preview-body", Static).render())
-
-
-@pytest.fixture
-def ids(isolated_home: Path) -> list[str]:
-    return write_fixed(isolated_home / "conversations")
 
 
 async def test_list_preview_and_filter(ids: list[str]) -> None:

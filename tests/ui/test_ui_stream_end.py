@@ -7,13 +7,9 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from tests.support.loopback import LoopbackServer, Reply, sse_body, text_chunks
+from tests.support.loopback import LoopbackServer, Reply, content, sse_body, text_chunks
 from tests.support.ui_support import build_app, chat, saved, screen_text, send
 from tui.ui.widgets.message_views import ReplyView
-
-
-def content(text: str) -> dict[str, object]:
-    return {"id": "gen-1", "choices": [{"index": 0, "delta": {"content": text}}]}
 
 
 async def test_a_cut_off_reply_says_so_and_ctrl_r_retries_it(
