@@ -33,7 +33,7 @@ from benchmarks.instruments import (
     start_like_the_app,
 )
 from benchmarks.markdown_reply import long_reply, split_evenly, sse_stream
-from tests.loopback import Recorded, Reply
+from tests.support.loopback import Recorded, Reply
 from tui.api.client import ChatClient
 from tui.api.request import ChatRequest
 from tui.config import Paths, Profile, load_config

@@ -41,7 +41,7 @@ from typing import Any
 import textual
 import tomli_w
 
-from tests.history_support import scan
+from tests.support.history_support import scan
 from tui.model.conversation import Conversation, Message, Usage
 from tui.storage.history_index import HistoryIndex
 from tui.storage.store import ConversationStore, conversation_to_toml
@@ -199,7 +199,7 @@ def ui_run(home: Path) -> dict[str, float]:
 
 async def _ui_once() -> dict[str, float]:
     from benchmarks.instruments import after_start_up, start_like_the_app
-    from tests.ui_support import build_app
+    from tests.support.ui_support import build_app
     from tui.ui.screens.history import HistoryScreen
     from tui.ui.widgets.conversation_list import ConversationList
 

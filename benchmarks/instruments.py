@@ -21,7 +21,7 @@ from typing import Any
 
 import httpx
 
-from tests.loopback import LoopbackServer, Reply
+from tests.support.loopback import LoopbackServer, Reply
 
 
 class TimedServer(LoopbackServer):

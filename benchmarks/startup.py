@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.instruments import arguments, save
-from tests.loopback import LoopbackServer
+from tests.support.loopback import LoopbackServer
 from tui.api.catalog import ModelInfo
 
 ROOT = Path(__file__).resolve().parent.parent

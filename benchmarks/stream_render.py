@@ -6,7 +6,7 @@ Run from the project root::
 
 Each run is a fresh process (one app per process, as for a user; apps left behind by
 ``run_test`` would otherwise grow the heap and every later garbage collection). In it a
-loopback HTTP server (``tests/loopback.py``) sends the same event stream to
+loopback HTTP server (``tests/support/loopback.py``) sends the same event stream to
 
 * the baselines, with no UI: the body read by plain httpx, and the same request the app
   sends read and parsed by ``ChatClient.stream`` (request to last delta);
@@ -50,7 +50,7 @@ from benchmarks.instruments import (
     start_like_the_app,
 )
 from benchmarks.markdown_reply import long_reply, short_reply, split_evenly, sse_stream
-from tests.loopback import Reply
+from tests.support.loopback import Reply
 from tui.api.client import ChatClient
 from tui.api.reply import Delta
 from tui.chat.turn import build_request

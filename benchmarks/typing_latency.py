@@ -37,7 +37,7 @@ from benchmarks.instruments import (
     start_like_the_app,
 )
 from benchmarks.markdown_reply import long_reply, short_reply, split_evenly, sse_stream
-from tests.loopback import LoopbackServer, Reply
+from tests.support.loopback import LoopbackServer, Reply
 from tui.api.client import ChatClient
 from tui.config import Paths, Profile, load_config
 from tui.model.conversation import Conversation, Message

@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 
-from tests.loopback import LoopbackServer
+from tests.support.history_support import write_fixed
+from tests.support.loopback import LoopbackServer
+from tui.storage.store import ConversationStore
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
@@ -73,3 +75,16 @@ def server(request: pytest.FixtureRequest) -> Iterator[LoopbackServer]:
         srv.stop()
     if srv.violations:
         pytest.fail(f"the strict server rejected a request: {srv.violations[0]}")
+
+
+@pytest.fixture
+def store(isolated_home: Path) -> ConversationStore:
+    """The conversation store in the test's home."""
+    return ConversationStore(isolated_home / "conversations")
+
+
+@pytest.fixture
+def ids(isolated_home: Path) -> list[str]:
+    """The fixed conversations of tests/support/history_support.py, saved in the test's
+    home; their ids."""
+    return write_fixed(isolated_home / "conversations")

@@ -1,0 +1,170 @@
+"""Keys, help and settings: [keys] remaps bindings by id, unknown ids are reported; F1
+lists the screen's keys; the settings screen's choices go to settings.toml, apply at
+once, survive a restart, and config.toml is never touched."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Input, Switch
+
+from tests.support.ui_support import build_app, collect_notes, fixed_conversation
+from tui.storage.settings import Settings
+from tui.ui.app import ChatApp
+from tui.ui.keymap import binding_classes, bindings_by_id
+from tui.ui.modals.model_picker import ModelPicker
+from tui.ui.screens.chat import ChatScreen
+from tui.ui.screens.help import HelpScreen
+from tui.ui.screens.settings import PresetEditor, SettingsScreen
+from tui.ui.widgets.message_views import ReplyView
+
+CONFIG = """\
+# my hand-written config: comments and order must survive
+model = "openai/gpt-4.1"   # the usual
+temperature = 0.7
+
+[keys]
+chat.model = "ctrl+f"      # model picker on Ctrl+F
+chat.nonsense = "f11"
+"""
+
+
+def write_config(home: Path, text: str = CONFIG) -> Path:
+    home.mkdir(parents=True, exist_ok=True)
+    path = home / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_every_binding_has_an_id_and_a_description() -> None:
+    from textual.binding import Binding
+
+    ours = [c for c in [ChatApp, *binding_classes()] if c.__module__.startswith("tui.")]
+    for cls in ours:
+        for binding in cls.__dict__.get("BINDINGS", []):
+            assert isinstance(binding, Binding), cls
+            assert binding.id and binding.description, (cls.__name__, binding)
+    known = bindings_by_id([ChatApp, *binding_classes()])
+    for binding_id in ("chat.model", "compare.model", "history.delete", "app.help",
+                       "app.theme", "app.settings", "picker.close", "themes.close"):
+        assert binding_id in known
+
+
+async def test_keymap_remaps_a_binding(isolated_home: Path) -> None:
+    write_config(isolated_home)
+    app = build_app(None)
+    notes = collect_notes(app)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert any("chat.nonsense" in n and "unknown binding id" in n for n in notes)
+        await pilot.press("f2")  # the old key no longer opens the picker
+        await pilot.pause()
+        assert isinstance(app.screen, ChatScreen)
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        assert isinstance(app.screen, ModelPicker)
+
+
+async def test_help_lists_the_active_keys(isolated_home: Path) -> None:
+    write_config(isolated_home)
+    app = build_app(None)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        rows = {row.binding_id: row for row in app.screen.rows}
+        assert rows["chat.model"].key == "^f" and rows["chat.model"].where == "screen"
+        assert rows["chat.new"].description == "New chat"
+        assert rows["app.help"].where == "app"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ChatScreen)
+
+
+async def test_every_action_is_in_the_palette() -> None:
+    from tui.ui.screens.compare import CompareScreen
+
+    app = build_app(None)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert {"Theme", "Settings", "Help: keys", "Choose model", "Conversations"} <= titles
+        app.open_compare(["a/b", "c/d"])
+        await pilot.pause()
+        compare = app.screen
+        assert isinstance(compare, CompareScreen)
+        titles = {c.title for c in app.get_system_commands(compare)}
+        for binding in CompareScreen.BINDINGS:
+            assert binding.description in titles  # type: ignore[union-attr]
+
+
+async def test_settings_survive_a_restart_and_config_is_untouched(isolated_home: Path) -> None:
+    config = write_config(isolated_home)
+    before = config.read_bytes()
+    app = build_app(None)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("f12")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SettingsScreen)
+        screen.query_one("#model", Input).value = "qwen/qwen3-8b"
+        screen.query_one("#temperature", Input).value = "0.3"
+        screen.query_one("#streaming", Switch).value = False
+        screen.query_one("#reasoning", Switch).value = True
+        await pilot.click("#preset-new")
+        await pilot.pause()
+        editor = app.screen
+        assert isinstance(editor, PresetEditor)
+        editor.query_one("#preset-name", Input).value = "Terse"
+        editor.query_one("#preset-text").load_text("Answer in one line.")  # type: ignore[attr-defined]
+        await pilot.click("#save")
+        await pilot.pause()
+        assert app.screen is screen and screen.presets == {"Terse": "Answer in one line."}
+        await pilot.click("#save")
+        await pilot.pause()
+        assert isinstance(app.screen, ChatScreen)
+        # At once: the empty chat takes the model and temperature; streaming is off.
+        assert app.screen.conversation.model == "qwen/qwen3-8b"
+        assert app.screen.conversation.temperature == 0.3
+        assert app.streaming is False
+        commands = {c.title: c for c in app.get_system_commands(app.screen)}
+        commands["System prompt: Terse"].callback()
+        assert app.screen.conversation.system == "Answer in one line."
+
+    assert config.read_bytes() == before
+    settings = Settings(isolated_home / "settings.toml")
+    assert settings.temperature == 0.3 and settings.streaming is False
+    assert settings.reasoning_unfolded and settings.presets == {"Terse": "Answer in one line."}
+    assert settings.model_for("cline") == "qwen/qwen3-8b"
+
+    again = build_app(None, conversation=fixed_conversation())
+    async with again.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        assert again.streaming is False
+        assert not again.query_one(ReplyView).reasoning_block.collapsed  # starts unfolded
+    assert config.read_bytes() == before
+
+
+async def test_cancelled_settings_change_nothing(isolated_home: Path) -> None:
+    app = build_app(None)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("f12")
+        await pilot.pause()
+        app.screen.query_one("#temperature", Input).value = "1.5"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ChatScreen)
+    assert not (isolated_home / "settings.toml").exists()
+
+
+async def test_bad_temperature_is_refused(isolated_home: Path) -> None:
+    app = build_app(None)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("f12")
+        await pilot.pause()
+        screen = app.screen
+        screen.query_one("#temperature", Input).value = "7"
+        await pilot.click("#save")
+        await pilot.pause()
+        assert app.screen is screen
+        assert "0 to 2" in str(screen.query_one("#error").render())
