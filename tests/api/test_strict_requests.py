@@ -24,7 +24,7 @@ from tui.api.stream import ChatStream
 from tui.chat.turn import build_request
 from tui.config import Profile
 from tui.model.conversation import Conversation, Message, ToolCall
-from tui.model.wire import NOT_RUN, is_sent
+from tui.model.wire import NOT_RUN, is_sent, wire_messages
 from tui.storage.store import ConversationStore
 
 
@@ -48,7 +48,7 @@ def body(c: Conversation) -> bytes:
 
 
 def roles(c: Conversation) -> list[str]:
-    return [m["role"] for m in c.wire_messages()]
+    return [m["role"] for m in wire_messages(c)]
 
 
 # --- the strict rules reject what they should ---------------------------------------------
@@ -152,7 +152,7 @@ def test_a_prompt_whose_reply_failed_before_any_output_is_left_out() -> None:
         user("three"), reply(finish_reason="cancelled"),
         user("four"),
     )
-    assert c.wire_messages() == [
+    assert wire_messages(c) == [
         {"role": "user", "content": "one"},
         {"role": "assistant", "content": "1"},
         {"role": "user", "content": "four"},
@@ -162,7 +162,7 @@ def test_a_prompt_whose_reply_failed_before_any_output_is_left_out() -> None:
 
 def test_a_prompt_that_got_no_reply_at_all_is_left_out_but_the_last_prompt_is_sent() -> None:
     c = conversation(user("lost in a crash"), user("again"))
-    assert c.wire_messages() == [{"role": "user", "content": "again"}]
+    assert wire_messages(c) == [{"role": "user", "content": "again"}]
 
 
 def test_a_partial_reply_is_sent_as_the_assistant_turn_it_is() -> None:
@@ -173,7 +173,7 @@ def test_a_partial_reply_is_sent_as_the_assistant_turn_it_is() -> None:
         user("four"),
     )
     assert roles(c) == ["user", "assistant"] * 3 + ["user"]
-    assert [m["content"] for m in c.wire_messages()[1:6:2]] == ["cut", "half", "stopped"]
+    assert [m["content"] for m in wire_messages(c)[1:6:2]] == ["cut", "half", "stopped"]
     check(body(c))
 
 
@@ -183,7 +183,7 @@ def test_a_reply_with_only_reasoning_is_not_sent_and_a_refusal_is_sent_as_text()
         user("refuse"), reply(refusal="I can't help with that."),
         user("next"),
     )
-    assert c.wire_messages() == [
+    assert wire_messages(c) == [
         {"role": "user", "content": "refuse"},
         {"role": "assistant", "content": "I can't help with that."},
         {"role": "user", "content": "next"},
@@ -199,7 +199,7 @@ def test_every_tool_call_is_answered_right_after_its_message() -> None:
         Message(role="tool", content="rain", tool_call_id="call_a"),
         user("thanks"),
     )
-    assert c.wire_messages() == [
+    assert wire_messages(c) == [
         {"role": "user", "content": "weather and time?"},
         {"role": "assistant", "content": None, "tool_calls": [
             {"id": "call_a", "type": "function",
@@ -226,7 +226,7 @@ def test_broken_tool_calls_are_not_sent_and_ids_are_made_unique() -> None:
         Message(role="tool", content="answer to nobody", tool_call_id="zzz"),
         user("next"),
     )
-    wire = c.wire_messages()
+    wire = wire_messages(c)
     sent = wire[1]["tool_calls"]
     assert [call["function"]["name"] for call in sent] == ["a", "b", "c"]
     ids = [call["id"] for call in sent]
@@ -243,14 +243,14 @@ def test_a_reply_with_only_broken_tool_calls_is_left_out_with_its_prompt() -> No
               error="cut off", finish_reason="error"),
         user("next"),
     )
-    assert c.wire_messages() == [{"role": "user", "content": "next"}]
+    assert wire_messages(c) == [{"role": "user", "content": "next"}]
 
 
 def test_two_replies_to_one_prompt_become_one_assistant_message() -> None:
     details = [{"type": "reasoning.text", "text": "t"}]
     c = conversation(user("q"), reply("first", reasoning_details=details), reply("second"),
                      user("next"))
-    assert c.wire_messages()[1] == {"role": "assistant", "content": "first\n\nsecond",
+    assert wire_messages(c)[1] == {"role": "assistant", "content": "first\n\nsecond",
                                     "reasoning_details": details}
     check(body(c))
 
@@ -262,7 +262,7 @@ def test_one_system_message_first_and_no_reply_before_the_first_prompt() -> None
         user("hi"),
         system="Be brief.",
     )
-    assert c.wire_messages() == [
+    assert wire_messages(c) == [
         {"role": "system", "content": "Be brief.\n\nAnswer in French."},
         {"role": "user", "content": "hi"},
     ]
@@ -275,12 +275,12 @@ def test_each_compare_column_sends_a_valid_history_of_its_own() -> None:
         user("more"),
         kind="compare", models=["a", "b"],
     )
-    assert c.wire_messages(0) == [
+    assert wire_messages(c, 0) == [
         {"role": "user", "content": "hi"},
         {"role": "assistant", "content": "from a"},
         {"role": "user", "content": "more"},
     ]
-    assert c.wire_messages(1) == [{"role": "user", "content": "more"}]
+    assert wire_messages(c, 1) == [{"role": "user", "content": "more"}]
 
 
 def client_for(server: LoopbackServer) -> ChatClient:
@@ -356,7 +356,7 @@ def test_any_history_gives_a_request_a_strict_server_accepts(
     temperature: float | None, column: int | None, prompt: str,
 ) -> None:
     c = conversation(*messages, user(prompt), system=system, temperature=temperature)
-    wire = c.wire_messages(column)
+    wire = wire_messages(c, column)
     stream = strict_sender(ChatRequest("m", wire, temperature=temperature))
     assert stream.failure is None, stream.failure  # a 400 names the broken rule
     # The prompt asked now is what the request ends with.

@@ -18,6 +18,7 @@ from tui.model.compare import (
     summarize,
 )
 from tui.model.conversation import Conversation, Message, Usage
+from tui.model.wire import wire_messages
 from tui.storage.store import ConversationStore
 
 
@@ -92,7 +93,7 @@ def test_prefer_marks_one_reply_and_is_saved(isolated_home: Path) -> None:
 def test_each_column_sends_its_own_history() -> None:
     c = compare_with_turn()
     c.add(Message(role="user", content="More?"))
-    wire = c.wire_messages(column=2)
+    wire = wire_messages(c, 2)
     assert wire == [
         {"role": "system", "content": "Be brief."},
         {"role": "user", "content": "Hi"},
@@ -182,5 +183,5 @@ def test_ask_continue_on_a_compare_sends_one_column_through_a_strict_server(
     saved = ConversationStore(isolated_home / "conversations").load(c.id)
     assert saved.messages[-1].content == "Sure."
     assert saved.messages[-1].column == 1
-    assert "Sure." not in [m["content"] for m in saved.wire_messages(0)]
-    assert saved.wire_messages(1)[-1] == {"role": "assistant", "content": "Sure."}
+    assert "Sure." not in [m["content"] for m in wire_messages(saved, 0)]
+    assert wire_messages(saved, 1)[-1] == {"role": "assistant", "content": "Sure."}

@@ -27,6 +27,7 @@ from tui.model.conversation import (
     new_conversation_id,
     title_from_prompt,
 )
+from tui.model.wire import wire_messages
 from tui.storage.store import ConversationStore, StoreError
 
 # --- strategies ---------------------------------------------------------------------------
@@ -559,7 +560,7 @@ def test_wire_messages_send_system_first_and_skip_empty_failed_replies() -> None
     conversation.add(Message(role="tool", content="rain", tool_call_id="call_1"))
     conversation.add(reply(content="It rains, and partial", finish_reason="cancelled"))
 
-    assert conversation.wire_messages() == [
+    assert wire_messages(conversation) == [
         {"role": "system", "content": "Be brief."},
         {"role": "user", "content": "What is 2+2?"},
         {"role": "assistant", "content": "4", "reasoning_details": details},
@@ -575,7 +576,7 @@ def test_wire_messages_send_system_first_and_skip_empty_failed_replies() -> None
 def test_wire_messages_without_a_system_prompt_start_with_the_user() -> None:
     conversation = Conversation(system="")
     conversation.add(Message(role="user", content="hi"))
-    assert conversation.wire_messages() == [{"role": "user", "content": "hi"}]
+    assert wire_messages(conversation) == [{"role": "user", "content": "hi"}]
 
 
 def test_wire_messages_for_one_compare_column_send_only_its_replies() -> None:
@@ -583,7 +584,7 @@ def test_wire_messages_for_one_compare_column_send_only_its_replies() -> None:
     conversation.add(Message(role="user", content="hi"))
     conversation.add(reply(content="from a", column=0))
     conversation.add(reply(content="from b", column=1))
-    assert conversation.wire_messages(column=1) == [
+    assert wire_messages(conversation, 1) == [
         {"role": "user", "content": "hi"},
         {"role": "assistant", "content": "from b"},
     ]
@@ -595,7 +596,7 @@ def test_reasoning_details_survive_a_save_and_are_sent_back(store: ConversationS
     conversation.add(Message(role="user", content="q"))
     conversation.add(reply(content="a", reasoning_details=details))
     store.save(conversation)
-    wire = store.load(conversation.id).wire_messages()
+    wire = wire_messages(store.load(conversation.id))
     assert wire[1] == {"role": "assistant", "content": "a", "reasoning_details": details}
 
 

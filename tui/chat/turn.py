@@ -11,6 +11,7 @@ from tui.api.client import ChatClient
 from tui.api.request import ChatRequest
 from tui.config import CLINE_BASE_URL, Config
 from tui.model.conversation import Conversation
+from tui.model.wire import wire_messages
 
 if TYPE_CHECKING:
     import httpx
@@ -76,7 +77,7 @@ def build_request(
             )
     return ChatRequest(
         model=model,
-        messages=conversation.wire_messages(column),
+        messages=wire_messages(conversation, column),
         stream=stream,
         temperature=conversation.temperature,
     )
@@ -89,7 +90,7 @@ def build_column_request(
     column's replies."""
     return ChatRequest(
         model=model,
-        messages=conversation.wire_messages(column=column),
+        messages=wire_messages(conversation, column),
         stream=stream,
         temperature=conversation.temperature,
     )

@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from tui.model.wire import wire_messages
-
 Role = Literal["system", "user", "assistant", "tool"]
 
 FORMAT_VERSION = 1
@@ -142,11 +140,6 @@ class Conversation:
         if not self.title and message.role == "user":
             self.title = title_from_prompt(message.content)
         return message
-
-    def wire_messages(self, column: int | None = None) -> list[dict[str, Any]]:
-        """The history to send, valid for a strict server (the rules are in
-        ``tui.model.wire``). For compare, only replies of the given column are sent."""
-        return wire_messages(self, column)
 
 
 def title_from_prompt(prompt: str, limit: int = 60) -> str:

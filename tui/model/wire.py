@@ -24,10 +24,9 @@ rules:
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from tui.model.conversation import Conversation, Message, ToolCall
+from tui.model.conversation import Conversation, Message, ToolCall
 
 NOT_RUN = "Not run: this client does not run tools, so the call was not carried out."
 
