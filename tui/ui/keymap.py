@@ -19,7 +19,7 @@ def binding_classes() -> list[type[DOMNode]]:
     so this module stays cheap to import)."""
     from textual.widgets import Input, OptionList, TextArea
 
-    from tui.ui.modals.chat_options import ChatSettings
+    from tui.ui.modals.chat_options import ChatOptions
     from tui.ui.modals.history_dialogs import ConfirmDelete, RenameDialog
     from tui.ui.modals.model_picker import ModelPicker
     from tui.ui.modals.theme_picker import ThemePicker
@@ -31,7 +31,7 @@ def binding_classes() -> list[type[DOMNode]]:
     from tui.ui.widgets.conversation_list import ConversationList
     from tui.ui.widgets.prompt import PromptArea
 
-    return [ChatScreen, CompareScreen, ModelPicker, ChatSettings, HistoryScreen,
+    return [ChatScreen, CompareScreen, ModelPicker, ChatOptions, HistoryScreen,
             ConversationList, RenameDialog, ConfirmDelete, ThemePicker, SettingsScreen,
             PresetEditor, HelpScreen, PromptArea, TextArea, Input, OptionList]
 

@@ -12,10 +12,10 @@ from textual.widgets import Button, Input, Label, TextArea
 
 from tui.model.temperature import TEMPERATURE_WORDS, read_temperature
 
-ChatSettingsResult = tuple[str | None, float | None]
+ChatOptionsResult = tuple[str | None, float | None]
 
 
-class ChatSettings(ModalScreen[ChatSettingsResult | None]):
+class ChatOptions(ModalScreen[ChatOptionsResult | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="settings.cancel")]
     DEFAULT_CLASSES = "dialog"
 

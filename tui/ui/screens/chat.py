@@ -24,7 +24,7 @@ from tui.model.conversation import Conversation, Message
 from tui.model.text import one_line
 from tui.storage.journal import Journaling, mark_interrupted
 from tui.storage.store import StoreError
-from tui.ui.modals.chat_options import ChatSettings, ChatSettingsResult
+from tui.ui.modals.chat_options import ChatOptions, ChatOptionsResult
 from tui.ui.modals.model_picker import ModelPicker
 from tui.ui.render.inert import inert
 from tui.ui.services import AppScreen, HistoryResult, OpenCompare, Services
@@ -279,14 +279,14 @@ class ChatScreen(AppScreen[None]):
 
     def action_edit_chat(self) -> None:
         c = self.conversation
-        self.app.push_screen(ChatSettings(c.system, c.temperature), self._chat_edited)
+        self.app.push_screen(ChatOptions(c.system, c.temperature), self._chat_edited)
 
     def use_system_prompt(self, system: str | None) -> None:
         """This chat's system prompt from a preset (the command palette)."""
         self._chat_edited((system, self.conversation.temperature))
         self.services.say("System prompt set." if system else "System prompt cleared.")
 
-    def _chat_edited(self, result: ChatSettingsResult | None) -> None:
+    def _chat_edited(self, result: ChatOptionsResult | None) -> None:
         if result is None:
             return
         self.conversation.system, self.conversation.temperature = result

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from textual import events
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.message import Message as Message_
+from textual.message import Message as TextualMessage
 from textual.widget import Widget
 from textual.widgets import Static
 
@@ -51,7 +51,7 @@ class Transcript(VerticalScroll):
     }
     """
 
-    class ShowEarlier(Message_):
+    class ShowEarlier(TextualMessage):
         """Mount the next page of earlier messages."""
 
     _hidden: list[Message] = []  # always replaced, never changed in place
