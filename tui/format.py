@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from tui.model.conversation import Conversation, Message, Usage
+from tui.model.text import strip_controls
 from tui.model.wire import is_sent
 
 NO_COST = "-"  # where a cost is unknown: history lines and the preview
@@ -134,3 +135,17 @@ def finish_tag(finish_reason: str | None) -> str | None:
     if ending is None or not ending.exported:
         return None
     return f"finish: {finish_reason}"
+
+
+def reply_notes(message: Message) -> str:
+    """The line an export writes under a message: why it ended, its error and its usage,
+    on one line with no control characters ("" when there is nothing to say)."""
+    notes = []
+    finish = finish_tag(message.finish_reason)
+    if finish:
+        notes.append(finish)
+    if message.error:
+        notes.append(f"error: {message.error}")
+    if message.role == "assistant" and message.usage is not None:
+        notes.append(usage_line(message))
+    return " ".join(strip_controls(" · ".join(notes)).split())

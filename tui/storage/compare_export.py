@@ -3,7 +3,7 @@ order, or side by side in a table (one column per model)."""
 
 from __future__ import annotations
 
-from tui.format import finish_tag, usage_line
+from tui.format import reply_notes
 from tui.model.conversation import Conversation, Message
 from tui.model.text import strip_controls
 
@@ -43,23 +43,11 @@ def _label(conversation: Conversation, reply: Message) -> str:
     return " ".join(strip_controls(f"{column}. {model}{star}").split())
 
 
-def _notes(reply: Message) -> str:
-    notes = []
-    finish = finish_tag(reply.finish_reason)
-    if finish:
-        notes.append(finish)
-    if reply.error:
-        notes.append(f"error: {reply.error}")
-    if reply.usage is not None:
-        notes.append(usage_line(reply))
-    return " ".join(strip_controls(" · ".join(notes)).split())
-
-
 def _stacked(conversation: Conversation, reply: Message) -> list[str]:
     out = [f"### {_label(conversation, reply)}", ""]
     if reply.content:
         out += [strip_controls(reply.content), ""]
-    notes = _notes(reply)
+    notes = reply_notes(reply)
     if notes:
         out += [f"*{notes}*", ""]
     return out
@@ -77,5 +65,5 @@ def _table(conversation: Conversation, replies: list[Message]) -> list[str]:
     header = "| " + " | ".join(_cell(_label(conversation, r)) for r in replies) + " |"
     rule = "|" + "---|" * len(replies)
     body = "| " + " | ".join(_cell(r.content or r.error or "") for r in replies) + " |"
-    notes = "| " + " | ".join(_cell(_notes(r)) for r in replies) + " |"
+    notes = "| " + " | ".join(_cell(reply_notes(r)) for r in replies) + " |"
     return [header, rule, body, notes, ""]

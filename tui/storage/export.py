@@ -11,11 +11,12 @@ from typing import Any
 
 import tomli_w
 
-from tui.format import finish_tag, format_cost, format_when, total_cost, usage_line
+from tui.files import make_private_dir, write_atomic
+from tui.format import format_cost, format_when, reply_notes, total_cost
 from tui.model.conversation import Conversation, Message
 from tui.model.text import strip_controls
 from tui.storage.compare_export import compare_markdown
-from tui.storage.store import conversation_to_toml, make_private_dir, write_atomic
+from tui.storage.store import conversation_to_toml
 
 FORMATS = ("markdown", "json", "toml")
 SUFFIXES = {"markdown": ".md", "json": ".json", "toml": ".toml"}
@@ -109,16 +110,9 @@ def _message_markdown(m: Message, c: Conversation) -> list[str]:
     for call in m.tool_calls:
         out += [f"Tool call `{_one_line(call.name)}`:", "", "```json",
                 strip_controls(call.arguments), "```", ""]
-    notes = []
-    finish = finish_tag(m.finish_reason)
-    if finish:
-        notes.append(finish)
-    if m.error:
-        notes.append(f"error: {_one_line(m.error)}")
-    if m.role == "assistant" and m.usage is not None:
-        notes.append(usage_line(m))
+    notes = reply_notes(m)
     if notes:
-        out += [f"*{_one_line(' · '.join(notes))}*", ""]
+        out += [f"*{notes}*", ""]
     return out
 
 
