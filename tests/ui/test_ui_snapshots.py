@@ -134,8 +134,8 @@ class TestUsageSidebar:
 
 
 class TestError:
-    """Out of credits: the reply shows the error in plain words, a toast repeats it,
-    and the app is ready for the next prompt."""
+    """Out of credits: the reply shows the error in plain words, once (no toast covers
+    it), and the app is ready for the next prompt."""
 
     def test_error(self, snap_compare, server: LoopbackServer) -> None:  # type: ignore[no-untyped-def]
         server.enqueue(Reply.json(

@@ -27,6 +27,7 @@ from tui.storage.store import ConversationStore
 
 if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
+    from textual.widget import Widget
     from textual.widgets import Static
 
 ResultT = TypeVar("ResultT")
@@ -172,6 +173,13 @@ class AppScreen(Screen[ResultT]):
     async def add_notice(self, text: str) -> Static | None:
         """A notice in this screen's transcript, to update later; None if it has none."""
         return None
+
+    def shows(self, widget: Widget) -> bool:
+        """Whether ``widget`` is on screen now: this screen is the one showing and the
+        widget is displayed and at least partly scrolled into view (a reply's error is
+        then read where it is, not repeated in a toast)."""
+        return (self.is_current and widget.is_attached and widget.screen is self
+                and self.can_view_partial(widget))
 
 
 def binding_commands(screen: Screen[Any]) -> Iterable[SystemCommand]:

@@ -158,9 +158,9 @@ class ChatScreen(AppScreen[None]):
             await view.follow(stream)
         finally:
             journaling.stop()
-            self._turn_done(stream, journaling)
+            self._turn_done(stream, journaling, view)
 
-    def _turn_done(self, stream: ChatStream, journaling: Journaling) -> None:
+    def _turn_done(self, stream: ChatStream, journaling: Journaling, view: ReplyView) -> None:
         reply = stream.reply
         if reply.finish_reason == "cancelled" and self.services.stopped_by:
             mark_interrupted(reply, self.services.stopped_by)  # SIGTERM, SIGHUP
@@ -168,9 +168,13 @@ class ChatScreen(AppScreen[None]):
         journaling.finish(self._save())
         self.refresh_chrome()
         if stream.failure is not None:
-            self.services.say(
-                stream.failure.message, title="Reply failed", severity="error", timeout=8
-            )
+            # The error is written under the reply; a toast says it again only when that
+            # line is not to be seen (another screen on top, or scrolled away).
+            self.call_after_refresh(self._say_failure, view, stream.failure.message)
+
+    def _say_failure(self, view: ReplyView, message: str) -> None:
+        if not self.shows(view.status):
+            self.services.say(message, title="Reply failed", severity="error", timeout=8)
 
     def _save(self) -> bool:
         """The one place a conversation is written: before a request is sent, and when

@@ -159,23 +159,29 @@ class CompareScreen(AppScreen[None]):
         finally:
             journaling.stop()
             column.show_done()
-            self._reply_done(stream, journaling)
+            self._reply_done(stream, journaling, view)
 
-    def _reply_done(self, stream: ChatStream, journaling: Journaling) -> None:
+    def _reply_done(self, stream: ChatStream, journaling: Journaling, view: ReplyView) -> None:
         reply = stream.reply
         if reply.finish_reason == "cancelled" and self.services.stopped_by:
             mark_interrupted(reply, self.services.stopped_by)  # SIGTERM, SIGHUP
         self.conversation.add(reply)
         journaling.finish(self._save())
         if stream.failure is not None:
-            column = (stream.reply.column or 0) + 1
-            self.services.say(stream.failure.message, title=f"Column {column} failed",
-                              severity="error", timeout=8)
+            # Written under the column's reply; a toast only when that line is out of
+            # sight (a column on another tab, scrolled away, or another screen on top).
+            self.call_after_refresh(self._say_failure, view, stream.failure.message)
         if not self.streaming or all(
             w.state not in (WorkerState.PENDING, WorkerState.RUNNING)
             for i, w in self._workers.items() if i != stream.reply.column
         ):
             self._show_summary()
+
+    def _say_failure(self, view: ReplyView, message: str) -> None:
+        if not self.shows(view.status):
+            column = (view.message.column or 0) + 1
+            self.services.say(message, title=f"Column {column} failed", severity="error",
+                              timeout=8)
 
     def _save(self) -> bool:
         """The one place a compare is written: with the prompt before the requests go
