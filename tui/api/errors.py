@@ -30,6 +30,14 @@ class Failure:
     status: int | None = None
     retry_after: float | None = None  # seconds the server asked us to wait
     retryable: bool = False
+    # The message without its advice to wait ("Try again in 40 s."), for when the client
+    # waits and retries by itself and says so in its own words; None: the message.
+    cause: str | None = None
+
+    @property
+    def reason(self) -> str:
+        """What went wrong, without advice on what to do about it."""
+        return self.cause or self.message
 
 
 def redact(text: str, secret: str | None) -> str:
@@ -92,6 +100,8 @@ def http_failure(
 ) -> Failure:
     key_sent = bool(api_key)
     detail = redact(body_message(body), api_key) or f"HTTP {status}"
+    if detail.endswith(".") and not detail.endswith(".."):
+        detail = detail[:-1]  # it is written inside parentheses that end the sentence
     lowered = {k.lower(): v.lower() for k, v in headers.items()}
     no_retry = lowered.get("no-retry", "") in ("true", "1", "yes")
     if status in (401, 403):
@@ -106,9 +116,8 @@ def http_failure(
     if status == 429:
         wait = retry_after_seconds(headers)
         hint = f" Try again in {format_wait(wait)}." if wait is not None and not no_retry else ""
-        return Failure(
-            "rate_limit", f"Rate limited (429: {detail}).{hint}", status, wait, not no_retry
-        )
+        cause = f"Rate limited (429: {detail})."
+        return Failure("rate_limit", cause + hint, status, wait, not no_retry, cause)
     if status == 408:
         return Failure("timeout", f"The server timed out (408: {detail}).", status, None, True)
     if status >= 500:

@@ -37,7 +37,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Retrying:
-    """The request failed before any output and will be sent again after ``wait`` s."""
+    """The request failed before any output and will be sent again after ``wait`` s;
+    ``reason`` says what went wrong, without advice to wait (the client waits)."""
 
     attempt: int
     wait: float
@@ -129,7 +130,7 @@ class ChatStream:
                     self._fail(failure)
                     break
                 attempt += 1
-                yield Retrying(attempt, wait, failure.message)
+                yield Retrying(attempt, wait, failure.reason)
                 await asyncio.sleep(wait)
             for delta in self.builder.finish():  # text held back while a tag was uncertain
                 yield delta

@@ -8,9 +8,12 @@ inert (no markup, no control sequences) before it reaches a widget.
 
 from __future__ import annotations
 
+import time
+
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
+from textual.timer import Timer
 from textual.widgets import Collapsible, Static
 from textual.widgets._collapsible import CollapsibleTitle
 
@@ -138,6 +141,11 @@ class ReplyView(Vertical):
         self.show_usage = show_usage  # a compare column shows usage under the column
         self._body_feed: MarkdownFeed | None = None
         self._reasoning_feed: MarkdownFeed | None = None
+        # While the client waits to send the request again: why, when, and the timer
+        # that counts down to it once a second.
+        self._retry_reason = ""
+        self._retry_at = 0.0
+        self._retry_timer: Timer | None = None
 
     @property
     def message(self) -> Message:
@@ -188,10 +196,12 @@ class ReplyView(Vertical):
             with full_collections_deferred():
                 async for event in stream:
                     if isinstance(event, Retrying):
-                        self.show_retry(f"{event.reason} Retrying in {event.wait:.0f} s…")
+                        self.show_retry(event)
                     else:
+                        self._stop_retry()
                         await self.add_delta(event)
         finally:
+            self._stop_retry()
             self._message = stream.reply  # with every piece joined in
             self._warnings = stream.warnings
             self._stream = None
@@ -224,9 +234,28 @@ class ReplyView(Vertical):
             self._reasoning_markdown.update(strip_controls(self.message.reasoning))
             self.body.update("")
 
-    def show_retry(self, text: str) -> None:
+    def show_retry(self, retrying: Retrying) -> None:
+        """Say why the request failed, and count down to the next try each second."""
+        self._stop_retry()
+        self._retry_reason = retrying.reason.rstrip(".")
+        self._retry_at = time.monotonic() + retrying.wait
+        self._retry_timer = self.set_interval(1.0, self._show_retry_left)
+        self._show_retry_left()
+
+    def _show_retry_left(self) -> None:
+        left = round(self._retry_at - time.monotonic())  # a tick a little early or late
+        if left > 0:
+            text = f"{self._retry_reason} — retrying in {left} s…"
+        else:
+            text = f"{self._retry_reason} — retrying now…"
+            self._stop_retry()
         self.status.update(inert(text))
         self.status.display = True
+
+    def _stop_retry(self) -> None:
+        if self._retry_timer is not None:
+            self._retry_timer.stop()
+            self._retry_timer = None
 
     async def finish(self) -> None:
         """The stream is over: settle the body (a fence still open is re-parsed once),
