@@ -5,6 +5,7 @@ is saved. ``_save`` is the one place the screen writes."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterable
 from functools import partial
@@ -23,6 +24,7 @@ from tui.config import Config
 from tui.model.conversation import Conversation, Message
 from tui.model.text import one_line
 from tui.storage.journal import Journaling, mark_interrupted
+from tui.storage.prompt_history import recent_prompts
 from tui.storage.store import StoreError
 from tui.ui.modals.chat_options import ChatOptions, ChatOptionsResult
 from tui.ui.modals.model_picker import ModelPicker
@@ -73,7 +75,9 @@ class ChatScreen(AppScreen[None]):
         self.usage_panel.display = self.app.size.width >= 100
         self.transcript.show(self.conversation)
         self.refresh_chrome()
+        self.prompt.set_history(self._prompts())
         self.prompt.focus()
+        self.call_after_refresh(self._load_older_prompts)  # after the first frame
         problem = missing_key_message(self.services.config)
         if problem:
             await self.transcript.add_notice(
@@ -83,6 +87,21 @@ class ChatScreen(AppScreen[None]):
 
     def _reasoning_unfolded(self) -> bool:
         return self.services.reasoning_unfolded
+
+    def _prompts(self) -> list[str]:
+        return [m.content for m in self.conversation.messages if m.role == "user"]
+
+    @work(thread=True, exclusive=True, group="prompt-history")
+    def _load_older_prompts(self) -> None:
+        """Earlier conversations' prompts for Up, read in a thread (a few hundred at
+        most, from the last few dozen files saved)."""
+        prompts = recent_prompts(self.services.store)
+        with contextlib.suppress(RuntimeError):  # the app closed meanwhile
+            self.app.call_from_thread(self._got_older_prompts, prompts)
+
+    def _got_older_prompts(self, prompts: list[str]) -> None:
+        if self.query(PromptArea):
+            self.prompt.add_older(prompts)
 
     # --- widgets ----------------------------------------------------------------------
 
@@ -219,6 +238,7 @@ class ChatScreen(AppScreen[None]):
         self.conversation = self.services.new_conversation(model=self.conversation.model)
         self.transcript.show(self.conversation)
         self.refresh_chrome()
+        self.prompt.set_history(self._prompts())
         self.prompt.focus()
 
     async def load_conversation(self, conversation: Conversation) -> None:
@@ -229,6 +249,7 @@ class ChatScreen(AppScreen[None]):
         self.conversation = conversation
         self.transcript.show(self.conversation)
         self.refresh_chrome()
+        self.prompt.set_history(self._prompts())
         self.prompt.focus()
 
     def action_toggle_usage(self) -> None:

@@ -79,7 +79,9 @@ class CompareScreen(AppScreen[None]):
         self._set_active(0)
         self._refresh_title()
         self._show_summary()
-        self.query_one(PromptArea).focus()
+        prompt = self.query_one(PromptArea)
+        prompt.set_history([m.content for m in self.conversation.messages if m.role == "user"])
+        prompt.focus()
         self.set_interval(self.live_interval, self._tick)
 
     def on_resize(self, event: events.Resize) -> None:

@@ -1,5 +1,10 @@
-"""The multi-line prompt: Enter sends, Shift+Enter or Ctrl+J inserts a newline, Up in an
-empty prompt recalls the last one sent."""
+"""The multi-line prompt: Enter sends, Shift+Enter or Ctrl+J inserts a newline.
+
+Up on the prompt's first line goes back through earlier prompts, shell-like: this chat's
+(and the ones sent here), then older conversations' (``older``, loaded by the screen).
+Down on the last line comes forward again, and past the newest back to the draft that was
+being typed, which is never lost. A recalled prompt that is edited keeps its edit while
+browsing; sending, or clearing the box, ends the browsing."""
 
 from __future__ import annotations
 
@@ -33,7 +38,11 @@ class PromptArea(TextArea):
             tab_behavior="focus",
             placeholder="Message · Enter sends · Shift+Enter or Ctrl+J for a new line",
         )
-        self.sent: list[str] = []
+        self.sent: list[str] = []  # this chat's prompts and the ones sent here, oldest first
+        self.older: list[str] = []  # earlier conversations' prompts, newest first
+        self._at = -1  # the recalled prompt shown (0: the newest); -1: the draft
+        self._draft = ""
+        self._edits: dict[int, str] = {}  # recalled prompts edited while browsing
 
     def on_mount(self) -> None:
         if self.app.is_headless:
@@ -52,13 +61,68 @@ class PromptArea(TextArea):
             event.prevent_default()
             self.insert("\n")
             return
-        if event.key == "up" and not self.text and self.sent:
+        if event.key == "up" and self.navigator.is_first_wrapped_line(self.cursor_location):
+            if self._recall(self._at + 1):
+                event.stop()
+                event.prevent_default()
+            return
+        if (event.key == "down" and self._at >= 0
+                and self.navigator.is_last_wrapped_line(self.cursor_location)):
             event.stop()
             event.prevent_default()
-            self.load_text(self.sent[-1])
-            self.move_cursor(self.document.end)
+            self._recall(self._at - 1)
             return
 
+    def recallable(self) -> list[str]:
+        """Every prompt Up reaches, newest first, each once."""
+        seen: set[str] = set()
+        unique = []
+        for text in [*reversed(self.sent), *self.older]:
+            if text.strip() and text not in seen:
+                seen.add(text)
+                unique.append(text)
+        return unique
+
+    def _recall(self, at: int) -> bool:
+        """Show recalled prompt ``at`` (-1: the draft); False if there is none."""
+        prompts = self.recallable()
+        if at >= len(prompts) or at < -1:
+            return False
+        if self._at == -1:
+            self._draft = self.text
+        elif self.text != prompts[self._at]:
+            self._edits[self._at] = self.text
+        else:
+            self._edits.pop(self._at, None)
+        previous, self._at = self._at, at
+        text = self._draft if at == -1 else self._edits.get(at, prompts[at])
+        self.load_text(text)
+        self.move_cursor(self.document.end)
+        if at > previous and not self.navigator.is_first_wrapped_line(self.cursor_location):
+            # Going back through a prompt of several lines: the cursor goes to its first
+            # line, so the next Up goes on back (Down, at the end, goes on forward).
+            self.move_cursor((0, 0))
+        return True
+
     def remember(self, text: str) -> None:
+        """``text`` was sent: it is the newest prompt, and the browsing ends."""
         if not self.sent or self.sent[-1] != text:
             self.sent.append(text)
+        self.forget_browsing()
+
+    def set_history(self, prompts: list[str]) -> None:
+        """This chat's prompts (oldest first); those of the chat shown before stay
+        reachable, ahead of the older conversations'."""
+        earlier = [p for p in reversed(self.sent) if p not in prompts]
+        self.older = earlier + self.older
+        self.sent = list(prompts)
+        self.forget_browsing()
+
+    def add_older(self, prompts: list[str]) -> None:
+        """Earlier conversations' prompts (newest first), after the ones known."""
+        self.older = self.older + prompts
+
+    def forget_browsing(self) -> None:
+        self._at = -1
+        self._draft = ""
+        self._edits.clear()
