@@ -1,5 +1,9 @@
-"""The multi-line prompt: Enter sends, Shift+Enter or Ctrl+J inserts a newline, Up in an
-empty prompt recalls the last one sent."""
+"""The multi-line prompt: Enter sends; Ctrl+J (every terminal), a backslash then Enter
+(every terminal) or Shift+Enter (where the terminal reports it) inserts a newline; Up in
+an empty prompt recalls the last one sent.
+
+Plain tmux and many terminals send Shift+Enter, Ctrl+Enter and Alt+Enter as Enter (Alt+Enter
+arrives as Esc, CR, which Textual 8.2.8 reads as "enter"): the app cannot tell them apart."""
 
 from __future__ import annotations
 
@@ -8,6 +12,9 @@ from textual.message import Message
 from textual.widgets import TextArea
 
 from tui.ui.speed import keystrokes
+
+PLACEHOLDER = "Message · Enter sends · Ctrl+J or \\ Enter: new line"
+NEWLINE_KEYS = ("ctrl+j", "shift+enter")
 
 
 class PromptArea(TextArea):
@@ -31,7 +38,7 @@ class PromptArea(TextArea):
             soft_wrap=True,
             show_line_numbers=False,
             tab_behavior="focus",
-            placeholder="Message · Enter sends · Shift+Enter or Ctrl+J for a new line",
+            placeholder=PLACEHOLDER,
         )
         self.sent: list[str] = []
 
@@ -44,10 +51,12 @@ class PromptArea(TextArea):
         if event.key == "enter":
             event.stop()
             event.prevent_default()
+            if self._backslash_newline():
+                return
             if self.text.strip():
                 self.post_message(self.Submitted(self, self.text))
             return
-        if event.key in ("shift+enter", "ctrl+j"):
+        if event.key in NEWLINE_KEYS:
             event.stop()
             event.prevent_default()
             self.insert("\n")
@@ -58,6 +67,17 @@ class PromptArea(TextArea):
             self.load_text(self.sent[-1])
             self.move_cursor(self.document.end)
             return
+
+    def _backslash_newline(self) -> bool:
+        """A backslash just before the cursor, then Enter: the backslash becomes a new line
+        (the way shells continue a line; works where Shift+Enter does not)."""
+        if not self.selection.is_empty:
+            return False
+        row, column = self.cursor_location
+        if column == 0 or self.document.get_line(row)[column - 1] != "\\":
+            return False
+        self.replace("\n", (row, column - 1), (row, column), maintain_selection_offset=False)
+        return True
 
     def remember(self, text: str) -> None:
         if not self.sent or self.sent[-1] != text:
