@@ -14,6 +14,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Static
 
 from tui.model.text import strip_controls
+from tui.ui.widgets import prompt
 
 
 @dataclass(frozen=True)
@@ -24,25 +25,39 @@ class HelpRow:
     where: str
 
 
+def where(app: App[Any], screen: Screen[Any], node: object) -> str:
+    """Where a binding applies, in a word: the screen, the prompt, the app, a widget."""
+    if node is app:
+        return "app"
+    if node is screen:
+        return "screen"
+    if isinstance(node, prompt.PromptArea):
+        return "prompt"
+    return type(node).__name__.lower()
+
+
 def help_rows(app: App[Any], screen: Screen[Any]) -> list[HelpRow]:
-    """The bindings a key press on ``screen`` would reach, the screen's own first; the
-    keys of one binding (F2, Ctrl+O) share a row."""
+    """The bindings a key press on ``screen`` would reach, the screen's own first, then
+    the prompt's own keys (Enter, new line, Up: handled in the prompt, not bindings) when
+    the screen has one; the keys of one binding (F2, Ctrl+O) share a row."""
     rows: dict[tuple[str, str], HelpRow] = {}
+    if screen.query(prompt.PromptArea):
+        for key, description in prompt.KEYS:
+            rows[(key, "prompt")] = HelpRow(key, description, "", "prompt")
     for active in screen.active_bindings.values():
         binding: Binding = active.binding
         description = binding.tooltip or binding.description  # the footer's is short
         if not description or binding.system:
             continue
         node = active.node
-        where = ("app" if node is app else "screen" if node is screen
-                 else type(node).__name__.lower())
-        mark = (binding.id or binding.action, where)
+        place = where(app, screen, node)
+        mark = (binding.id or binding.action, place)
         key = app.get_key_display(binding)
         if mark in rows:
             row = rows[mark]
-            rows[mark] = HelpRow(f"{row.key}, {key}", row.description, row.binding_id, where)
+            rows[mark] = HelpRow(f"{row.key}, {key}", row.description, row.binding_id, place)
         else:
-            rows[mark] = HelpRow(key, description, binding.id or "", where)
+            rows[mark] = HelpRow(key, description, binding.id or "", place)
     order = {"screen": 0, "app": 2}
     return sorted(rows.values(), key=lambda r: order.get(r.where, 1))
 
@@ -65,11 +80,13 @@ class HelpScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("Key", "What it does", "Binding id", "Where")
+        # The binding id last: it is for remapping, and the first cut when the table is
+        # wider than the terminal (it scrolls sideways then).
+        table.add_columns("Key", "What it does", "Where", "Binding id")
         for row in self.rows:
             # Keys come from config.toml: shown literally, never as markup.
             table.add_row(*(Text(strip_controls(cell)) for cell in
-                            (row.key, row.description, row.binding_id, row.where)))
+                            (row.key, row.description, row.where, row.binding_id)))
 
     def action_close(self) -> None:
         self.dismiss(None)

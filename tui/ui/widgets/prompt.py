@@ -15,6 +15,13 @@ from tui.ui.speed import keystrokes
 
 PLACEHOLDER = "Message · Enter sends · Ctrl+J or \\ Enter: new line"
 NEWLINE_KEYS = ("ctrl+j", "shift+enter")
+# The keys the prompt handles itself (not bindings, so not remappable), for the help screen.
+KEYS = [
+    ("enter", "Send the prompt"),
+    ("^j, \\ enter", "New line (in every terminal)"),
+    ("shift+enter", "New line, if the terminal reports it (not tmux)"),
+    ("↑ (empty prompt)", "Recall the last prompt sent"),
+]
 
 
 class PromptArea(TextArea):
