@@ -78,15 +78,34 @@ class HelpScreen(ModalScreen[None]):
             yield Static("Remap a key in config.toml:  [keys]  chat.model = \"f6\"  "
                          "· Esc closes", classes="hint", markup=False)
 
-    def on_mount(self) -> None:
+    _filled_width = -1
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fill)
+
+    def _fill(self) -> None:
+        """The table, its "What it does" column narrowed (its text wrapped) when all of it
+        would not fit the dialog."""
         table = self.query_one(DataTable)
-        # The binding id last: it is for remapping, and the first cut when the table is
-        # wider than the terminal (it scrolls sideways then).
-        table.add_columns("Key", "What it does", "Where", "Binding id")
-        for row in self.rows:
-            # Keys come from config.toml: shown literally, never as markup.
-            table.add_row(*(Text(strip_controls(cell)) for cell in
-                            (row.key, row.description, row.where, row.binding_id)))
+        room = table.scrollable_content_region.width - 2  # the vertical scrollbar
+        if room <= 0 or room == self._filled_width:
+            return
+        self._filled_width = room
+        # Keys come from config.toml: shown literally, never as markup.
+        cells = [[Text(strip_controls(cell)) for cell in
+                  (row.key, row.description, row.where, row.binding_id)] for row in self.rows]
+        labels = ["Key", "What it does", "Where", "Binding id"]
+        widths = [max([len(label), *(row[i].cell_len for row in cells)])
+                  for i, label in enumerate(labels)]
+        spare = room - sum(widths) - 2 * table.cell_padding * len(widths)
+        narrow = spare < 0
+        if narrow:
+            widths[1] = max(12, widths[1] + spare)
+        table.clear(columns=True)
+        for label, width in zip(labels, widths, strict=True):
+            table.add_column(label, width=width if narrow else None)
+        for row_cells in cells:
+            table.add_row(*row_cells, height=None if narrow else 1)
 
     def action_close(self) -> None:
         self.dismiss(None)
