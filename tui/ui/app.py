@@ -27,7 +27,7 @@ from tui.model.conversation import Conversation
 from tui.model.text import one_line
 from tui.storage.settings import Settings
 from tui.storage.store import ConversationStore
-from tui.ui.app_prefs import PreferencesApp
+from tui.ui.app_prefs import PreferencesApp, action_keys, with_key
 from tui.ui.screens.chat import ChatScreen
 from tui.ui.services import AppScreen, HistoryResult, OpenChat, OpenCompare, Services
 from tui.ui.speed import strip_cycles
@@ -336,8 +336,9 @@ class ChatApp(PreferencesApp, App[None]):
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         if not (isinstance(screen, AppScreen) and screen.is_history):
-            yield SystemCommand("Conversations", "Browse, search, open, rename, delete or "
-                                "export saved conversations", self.action_open_history)
+            command = SystemCommand("Conversations", "Browse, search, open, rename, delete "
+                                    "or export saved conversations", self.action_open_history)
+            yield with_key(command, action_keys(self, screen))
 
 
 def _models_of_replies(conversation: Conversation) -> list[str]:

@@ -22,6 +22,29 @@ if TYPE_CHECKING:
 # The help, theme and settings screens are imported when first opened, not at start-up.
 
 
+def action_keys(app: App[Any], screen: Screen[Any]) -> dict[str, str]:
+    """Action name → the keys that run it on ``screen`` (``f2, ^o``), as the footer shows
+    them, hidden bindings (F8, F12) included."""
+    keys: dict[str, list[str]] = {}
+    for active in screen.active_bindings.values():
+        binding = active.binding
+        action = binding.action.removeprefix("app.").removeprefix("screen.")
+        shown = app.get_key_display(binding)
+        if shown not in keys.setdefault(action, []):
+            keys[action].append(shown)
+    return {action: ", ".join(shown) for action, shown in keys.items()}
+
+
+def with_key(command: SystemCommand, keys: dict[str, str]) -> SystemCommand:
+    """The command with its key before its help (``^n · Start a new conversation``), when
+    it runs an action that has a key and its help does not name it already."""
+    name = getattr(command.callback, "__name__", "")
+    key = keys.get(name.removeprefix("action_")) if name.startswith("action_") else None
+    if not key or command.help.startswith(key):
+        return command
+    return command._replace(help=f"{key} · {command.help}")
+
+
 class PreferencesApp(App[None]):
     BINDINGS = [
         Binding("f1", "show_help", "Help", id="app.help", tooltip="Every key of this screen"),
@@ -165,10 +188,14 @@ class PreferencesApp(App[None]):
     # --- command palette --------------------------------------------------------------
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        keys = action_keys(self, screen)
         for command in super().get_system_commands(screen):
-            if command.title != "Theme":  # ours previews; Textual's only switches
-                yield command
-        yield from self.preference_commands(screen)
+            # "Theme": ours previews, Textual's only switches. "Keys": Textual's panel of
+            # keys, beside ours ("Help: keys", F1) that also gives the ids to remap.
+            if command.title not in ("Theme", "Keys"):
+                yield with_key(command, keys)
+        for command in self.preference_commands(screen):
+            yield with_key(command, keys)
 
     def preference_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield SystemCommand("Theme", "Pick a theme (previewed as you move)",

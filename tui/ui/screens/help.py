@@ -14,6 +14,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Static
 
 from tui.model.text import strip_controls
+from tui.ui.widgets import prompt
 
 
 @dataclass(frozen=True)
@@ -24,25 +25,39 @@ class HelpRow:
     where: str
 
 
+def where(app: App[Any], screen: Screen[Any], node: object) -> str:
+    """Where a binding applies, in a word: the screen, the prompt, the app, a widget."""
+    if node is app:
+        return "app"
+    if node is screen:
+        return "screen"
+    if isinstance(node, prompt.PromptArea):
+        return "prompt"
+    return type(node).__name__.lower()
+
+
 def help_rows(app: App[Any], screen: Screen[Any]) -> list[HelpRow]:
-    """The bindings a key press on ``screen`` would reach, the screen's own first; the
-    keys of one binding (F2, Ctrl+O) share a row."""
+    """The bindings a key press on ``screen`` would reach, the screen's own first, then
+    the prompt's own keys (Enter, new line, Up: handled in the prompt, not bindings) when
+    the screen has one; the keys of one binding (F2, Ctrl+O) share a row."""
     rows: dict[tuple[str, str], HelpRow] = {}
+    if screen.query(prompt.PromptArea):
+        for key, description in prompt.KEYS:
+            rows[(key, "prompt")] = HelpRow(key, description, "", "prompt")
     for active in screen.active_bindings.values():
         binding: Binding = active.binding
         description = binding.tooltip or binding.description  # the footer's is short
         if not description or binding.system:
             continue
         node = active.node
-        where = ("app" if node is app else "screen" if node is screen
-                 else type(node).__name__.lower())
-        mark = (binding.id or binding.action, where)
+        place = where(app, screen, node)
+        mark = (binding.id or binding.action, place)
         key = app.get_key_display(binding)
         if mark in rows:
             row = rows[mark]
-            rows[mark] = HelpRow(f"{row.key}, {key}", row.description, row.binding_id, where)
+            rows[mark] = HelpRow(f"{row.key}, {key}", row.description, row.binding_id, place)
         else:
-            rows[mark] = HelpRow(key, description, binding.id or "", where)
+            rows[mark] = HelpRow(key, description, binding.id or "", place)
     order = {"screen": 0, "app": 2}
     return sorted(rows.values(), key=lambda r: order.get(r.where, 1))
 
@@ -63,13 +78,34 @@ class HelpScreen(ModalScreen[None]):
             yield Static("Remap a key in config.toml:  [keys]  chat.model = \"f6\"  "
                          "· Esc closes", classes="hint", markup=False)
 
-    def on_mount(self) -> None:
+    _filled_width = -1
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fill)
+
+    def _fill(self) -> None:
+        """The table, its "What it does" column narrowed (its text wrapped) when all of it
+        would not fit the dialog."""
         table = self.query_one(DataTable)
-        table.add_columns("Key", "What it does", "Binding id", "Where")
-        for row in self.rows:
-            # Keys come from config.toml: shown literally, never as markup.
-            table.add_row(*(Text(strip_controls(cell)) for cell in
-                            (row.key, row.description, row.binding_id, row.where)))
+        room = table.scrollable_content_region.width - 2  # the vertical scrollbar
+        if room <= 0 or room == self._filled_width:
+            return
+        self._filled_width = room
+        # Keys come from config.toml: shown literally, never as markup.
+        cells = [[Text(strip_controls(cell)) for cell in
+                  (row.key, row.description, row.where, row.binding_id)] for row in self.rows]
+        labels = ["Key", "What it does", "Where", "Binding id"]
+        widths = [max([len(label), *(row[i].cell_len for row in cells)])
+                  for i, label in enumerate(labels)]
+        spare = room - sum(widths) - 2 * table.cell_padding * len(widths)
+        narrow = spare < 0
+        if narrow:
+            widths[1] = max(12, widths[1] + spare)
+        table.clear(columns=True)
+        for label, width in zip(labels, widths, strict=True):
+            table.add_column(label, width=width if narrow else None)
+        for row_cells in cells:
+            table.add_row(*row_cells, height=None if narrow else 1)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -1,27 +1,86 @@
-"""Textual's Footer, recomposed once per refresh instead of once per bindings change."""
+"""Textual's Footer, recomposed once per refresh instead of once per bindings change, and
+showing only the keys that fit whole beside the palette key."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from rich.cells import cell_len
+from textual.app import ComposeResult
+from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Footer as TextualFooter
+from textual.widgets._footer import FooterKey
+
+PALETTE = "-command-palette"
+
+
+def fitting(widths: Iterable[int], room: int) -> int:
+    """How many keys of these widths (their margin included) fit, left to right, in
+    ``room`` columns: the first one that does not fit and every one after it go."""
+    count = used = 0
+    for width in widths:
+        used += width
+        if used > room:
+            break
+        count += 1
+    return count
+
+
+def key_width(key: FooterKey) -> int:
+    """Columns a compact footer key takes: ``key description`` and one more (a key's
+    margin; the palette key's bar)."""
+    text = key.key_display + (f" {key.description}" if key.description else "")
+    return cell_len(text) + 1
 
 
 class Footer(TextualFooter):
     """Textual's ``Footer`` rebuilds all its keys after every bindings change, and a new
     screen publishes five of them while it mounts and takes focus: five rebuilds of
     ~10 ms each before the first full frame (benchmarks/startup.py). This one rebuilds
-    once for however many changes arrive before the next refresh."""
+    once for however many changes arrive before the next refresh.
+
+    Textual's lets keys run under the palette key (docked right): a key cut in half
+    beside its bar, and one stray column after it (the palette key's margin). Here a key
+    that does not fit whole is not shown (F1 lists every key), and the palette key
+    always is."""
+
+    DEFAULT_CSS = """
+    Footer.-compact FooterKey.-command-palette {
+        margin-right: 0;
+    }
+    """
 
     _rebuild_pending = False
+    _built_width = 0
 
     def __init__(self) -> None:
         super().__init__(compact=True)  # one space between keys: a chat's keys fit in 120
 
+    def compose(self) -> ComposeResult:
+        widgets = list(super().compose())
+        width = self._built_width = self.size.width
+        keys = [w for w in widgets if isinstance(w, FooterKey) and not w.has_class(PALETTE)]
+        palette = [w for w in widgets if isinstance(w, FooterKey) and w.has_class(PALETTE)]
+        if width and len(keys) + len(palette) == len(widgets):  # no key groups: all measured
+            room = width - sum(key_width(p) for p in palette)
+            for key in keys[fitting((key_width(k) for k in keys), room):]:
+                key.display = False
+        yield from widgets
+
     def bindings_changed(self, screen: Screen[object]) -> None:
         self._bindings_ready = True
-        if not screen.app.app_focus or self._rebuild_pending:
+        if not screen.app.app_focus:
             return
         if self.is_attached and screen is self.screen:
+            self._schedule_rebuild()
+
+    def on_resize(self, event: Resize) -> None:
+        if self._bindings_ready and event.size.width != self._built_width:
+            self._schedule_rebuild()
+
+    def _schedule_rebuild(self) -> None:
+        if not self._rebuild_pending:
             self._rebuild_pending = True
             self.call_after_refresh(self._rebuild)
 

@@ -1,4 +1,8 @@
-"""The multi-line prompt: Enter sends, Shift+Enter or Ctrl+J inserts a newline.
+"""The multi-line prompt: Enter sends; Ctrl+J (every terminal), a backslash then Enter
+(every terminal) or Shift+Enter (where the terminal reports it) inserts a newline.
+
+Plain tmux and many terminals send Shift+Enter, Ctrl+Enter and Alt+Enter as Enter (Alt+Enter
+arrives as Esc, CR, which Textual 8.2.8 reads as "enter"): the app cannot tell them apart.
 
 Up on the prompt's first line goes back through earlier prompts, shell-like: this chat's
 (and the ones sent here), then older conversations' (``older``, loaded by the screen).
@@ -13,6 +17,17 @@ from textual.message import Message
 from textual.widgets import TextArea
 
 from tui.ui.speed import keystrokes
+
+PLACEHOLDER = "Message · Enter sends · Ctrl+J or \\ Enter: new line"
+NEWLINE_KEYS = ("ctrl+j", "shift+enter")
+# The keys the prompt handles itself (not bindings, so not remappable), for the help screen.
+KEYS = [
+    ("enter", "Send the prompt"),
+    ("^j, \\ enter", "New line (in every terminal)"),
+    ("shift+enter", "New line, if the terminal reports it (not tmux)"),
+    ("↑ (first line)", "Earlier prompts (this chat's, then older)"),
+    ("↓ (last line)", "Later prompts, then the text being typed"),
+]
 
 
 class PromptArea(TextArea):
@@ -36,7 +51,7 @@ class PromptArea(TextArea):
             soft_wrap=True,
             show_line_numbers=False,
             tab_behavior="focus",
-            placeholder="Message · Enter sends · Shift+Enter or Ctrl+J for a new line",
+            placeholder=PLACEHOLDER,
         )
         self.sent: list[str] = []  # this chat's prompts and the ones sent here, oldest first
         self.older: list[str] = []  # earlier conversations' prompts, newest first
@@ -53,10 +68,12 @@ class PromptArea(TextArea):
         if event.key == "enter":
             event.stop()
             event.prevent_default()
+            if self._backslash_newline():
+                return
             if self.text.strip():
                 self.post_message(self.Submitted(self, self.text))
             return
-        if event.key in ("shift+enter", "ctrl+j"):
+        if event.key in NEWLINE_KEYS:
             event.stop()
             event.prevent_default()
             self.insert("\n")
@@ -102,6 +119,17 @@ class PromptArea(TextArea):
             # Going back through a prompt of several lines: the cursor goes to its first
             # line, so the next Up goes on back (Down, at the end, goes on forward).
             self.move_cursor((0, 0))
+        return True
+
+    def _backslash_newline(self) -> bool:
+        """A backslash just before the cursor, then Enter: the backslash becomes a new line
+        (the way shells continue a line; works where Shift+Enter does not)."""
+        if not self.selection.is_empty:
+            return False
+        row, column = self.cursor_location
+        if column == 0 or self.document.get_line(row)[column - 1] != "\\":
+            return False
+        self.replace("\n", (row, column - 1), (row, column), maintain_selection_offset=False)
         return True
 
     def remember(self, text: str) -> None:
