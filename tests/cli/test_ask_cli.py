@@ -182,6 +182,8 @@ def test_no_stream_asks_for_one_json_reply(isolated_home: Path, server: Loopback
     assert run.code == 0, run.stderr
     assert run.stdout == "The capital of France is Paris.\n"
     assert "14 in" in run.stderr
+    # One body, not a stream: no rate (its tokens came at once, not over time).
+    assert "tok/s" not in run.stderr
     body = server.chat_requests()[0].json()
     assert body["stream"] is False
     reply = saved(isolated_home, run.saved_id())["messages"][1]
