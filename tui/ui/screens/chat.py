@@ -314,6 +314,8 @@ class ChatScreen(AppScreen[None]):
         model, models = self.conversation.model, self.services.models
         if not model or not models or model in self._said_missing:
             return
+        if not self.is_attached or not self.query(Transcript):
+            return  # not composed yet, or closed: on_mount asks again
         if self.services.model_info(model) is None:
             self._said_missing = self._said_missing | {model}
             await self.transcript.add_notice(
