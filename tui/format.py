@@ -76,12 +76,18 @@ def usage_line(reply: Message, with_model: bool = True) -> str:
     return " · ".join(parts)
 
 
+# A reply whose tokens all came within this span of its first did not stream (a whole
+# JSON body, or one chunk): there is no rate to tell (44 tokens in 1 ms read 44000 tok/s).
+MIN_STREAM_MS = 50
+
+
 def tokens_per_second(usage: Usage) -> float | None:
-    """Completion tokens over the time from first token to the end."""
-    if not usage.completion_tokens or usage.duration_ms is None:
+    """Completion tokens over the time from first token to the end; None unless the reply
+    streamed (its first token's time is known and the rest came over a measurable span)."""
+    if not usage.completion_tokens or usage.duration_ms is None or usage.ttft_ms is None:
         return None
-    streaming_ms = usage.duration_ms - (usage.ttft_ms or 0)
-    if streaming_ms <= 0:
+    streaming_ms = usage.duration_ms - usage.ttft_ms
+    if streaming_ms < MIN_STREAM_MS:
         return None
     return usage.completion_tokens / (streaming_ms / 1000)
 

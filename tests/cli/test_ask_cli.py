@@ -182,6 +182,8 @@ def test_no_stream_asks_for_one_json_reply(isolated_home: Path, server: Loopback
     assert run.code == 0, run.stderr
     assert run.stdout == "The capital of France is Paris.\n"
     assert "14 in" in run.stderr
+    # One body, not a stream: no rate (its tokens came at once, not over time).
+    assert "tok/s" not in run.stderr
     body = server.chat_requests()[0].json()
     assert body["stream"] is False
     reply = saved(isolated_home, run.saved_id())["messages"][1]
@@ -550,12 +552,15 @@ def test_models_prints_the_catalog_as_a_table(
     assert run.code == 0, run.stderr
     lines = run.stdout.splitlines()
     assert lines[0].split() == ["MODEL", "CONTEXT", "INPUT", "OUTPUT", "SUPPORTS"]
-    row = next(line for line in lines if line.startswith("anthropic/claude-sonnet-4.6"))
+    # The current model (the default here) is marked with a "*" before it.
+    row = next(line for line in lines if "anthropic/claude-sonnet-4.6" in line)
     assert row.split() == [
-        "anthropic/claude-sonnet-4.6", "200K", "$3.00/M", "$15.00/M", "reasoning,tools"
+        "*", "anthropic/claude-sonnet-4.6", "200K", "$3.00/M", "$15.00/M", "reasoning,tools"
     ]
-    other = next(line for line in lines if line.startswith("z-ai/plain-model"))
+    other = next(line for line in lines if "z-ai/plain-model" in line)
     assert other.split() == ["z-ai/plain-model", "32K", "free", "free", "-"]
+    assert lines[0].index("MODEL") == row.index("anthropic") == other.index("z-ai")
+    assert "not in this catalog" not in run.stderr
 
     (request,) = server.requests
     assert request.method == "GET"
@@ -578,6 +583,24 @@ def test_models_json_prints_a_list(isolated_home: Path, server: LoopbackServer) 
     assert first["completion_price"] == pytest.approx(1.5e-5)
     assert first["reasoning"] is True
     assert first["tools"] is True
+    assert [m["current"] for m in models] == [True, False]
+
+
+def test_models_marks_the_model_last_picked_and_says_when_it_is_missing(
+    isolated_home: Path, server: LoopbackServer
+) -> None:
+    isolated_home.mkdir(parents=True, exist_ok=True)
+    (isolated_home / "settings.toml").write_text('[models]\ncline = "z-ai/plain-model"\n',
+                                                 encoding="utf-8")
+    server.enqueue(Reply.json(CATALOG, path="/ai/cline/models"))
+    run = cli(isolated_home, "models", server=server)
+    assert run.code == 0, run.stderr
+    marked = [line.split()[1] for line in run.stdout.splitlines() if line.startswith("*")]
+    assert marked == ["z-ai/plain-model"]
+    missing = cli(isolated_home, "models", "-m", "nowhere/model", server=server)
+    assert missing.code == 0, missing.stderr
+    assert not any(line.startswith("*") for line in missing.stdout.splitlines())
+    assert "the current model, nowhere/model, is not in this catalog" in missing.stderr
 
 
 def test_models_uses_the_cache_when_the_server_fails(

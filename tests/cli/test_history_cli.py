@@ -133,3 +133,14 @@ def test_history_never_imports_textual(isolated_home: Path, ids: list[str]) -> N
                 if line.startswith("import time:")]
     assert "tui.storage.history_index" in imported
     assert not [name for name in imported if name.split(".")[0] == "textual"]
+
+
+def test_history_json_gives_whole_titles(isolated_home: Path, ids: list[str]) -> None:
+    from tui.model.conversation import Conversation
+    from tui.storage.store import ConversationStore
+
+    title = "A long title " + "word " * 40 + "end"
+    ConversationStore(isolated_home / "conversations").save(
+        Conversation(id="20261201-093000-00long", title=title, model="m"))
+    found = json.loads(cli("history", "--json", home=isolated_home).stdout)
+    assert next(e for e in found if e["id"] == "20261201-093000-00long")["title"] == title

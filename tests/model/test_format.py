@@ -10,6 +10,7 @@ from tui.format import (
     finish_tag,
     format_cost,
     format_price,
+    tokens_per_second,
     total_cost,
     usage_line,
 )
@@ -43,6 +44,15 @@ def test_usage_line() -> None:
         "m · 8,888 in (8,885 cached) · 31 out · $0.0031 · 0.41 s to first token · 1.2 s"
         " · 39 tok/s")
     assert usage_line(reply, with_model=False).startswith("8,888 in")
+
+
+def test_no_rate_for_a_reply_that_came_whole() -> None:
+    # Not streamed: the first token and the end are the same moment (44 tokens in 1 ms
+    # read "44000 tok/s").
+    whole = Usage(completion_tokens=44, ttft_ms=1210, duration_ms=1211)
+    assert tokens_per_second(whole) is None
+    assert "tok/s" not in usage_line(Message(role="assistant", model="m", usage=whole))
+    assert tokens_per_second(Usage(completion_tokens=44, duration_ms=1211)) is None
 
 
 @pytest.mark.parametrize(("reason", "content", "note", "said", "tag"), [

@@ -236,6 +236,25 @@ def test_search_snippets_and_reasoning(folder: Path, index: HistoryIndex) -> Non
         index.search(odd)  # never an FTS5 syntax error
 
 
+def test_search_finds_cjk_words_inside_a_sentence(folder: Path, index: HistoryIndex) -> None:
+    store = ConversationStore(folder)
+    c = conversation(1, "日本語のテキストを検索できますか？ Yes: 全文検索")
+    c.add(Message(role="assistant", content="はい、できます。", reasoning="한국어검색도"))
+    store.save(c)
+    store.save(conversation(2, "English only, テキ no more"))
+    index.refresh()
+    for query in ("日本語", "テキスト", "検索", "テキスト yes", "できます", "YES 全文"):
+        assert [e.id for e in index.search(query)] == [c.id], query
+    [hit] = index.search("テキスト")
+    assert ("テキスト", True) in split_snippet(hit.snippet)
+    assert index.search("テキストX") == [] and index.search("テキスト nope") == []
+    assert index.search("국어") == []
+    assert [e.id for e in index.search("국어", reasoning=True)] == [c.id]
+    assert {e.id for e in index.search("テキ")} == {c.id, conversation(2).id}
+    for odd in ("%", "_", "テ%", "テ_キ", "\\"):
+        index.search(odd)  # LIKE's wildcards are plain characters
+
+
 # --- the index agrees with the files, whatever happens ----------------------------------
 
 OPS = st.lists(

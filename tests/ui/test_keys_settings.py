@@ -168,3 +168,32 @@ async def test_bad_temperature_is_refused(isolated_home: Path) -> None:
         await pilot.pause()
         assert app.screen is screen
         assert "0 to 2" in str(screen.query_one("#error").render())
+
+
+async def test_f12_shows_the_default_model_after_resuming_another_one(
+    isolated_home: Path,
+) -> None:
+    # settings.toml remembers openai/gpt-5.3; the reopened chat is of anthropic's model.
+    from tui.chat.launch import LaunchPlan
+    from tui.cli.chat import opening
+    from tui.config import load_config
+    from tui.storage.store import ConversationStore
+    from tui.ui.app import make_app
+
+    settings = Settings(isolated_home / "settings.toml")
+    settings.remember_model("cline", "openai/gpt-5.3")
+    store = ConversationStore(isolated_home / "conversations")
+    store.save(fixed_conversation())
+    config, conversation = opening(LaunchPlan(resume="20261101-093000-abcdef"),
+                                   load_config(), store, settings)
+    assert conversation is not None and conversation.model == "anthropic/claude-sonnet-4.6"
+    app = make_app(config, store=store, settings=settings, conversation=conversation,
+                   fetch_catalog=False)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("f12")
+        await pilot.pause()
+        assert isinstance(app.screen, SettingsScreen)
+        assert app.screen.query_one("#model", Input).value == "openai/gpt-5.3"
+        chats = [s for s in app.screen_stack if isinstance(s, ChatScreen)]
+        assert chats[0].conversation.model == "anthropic/claude-sonnet-4.6"  # its own
+

@@ -9,12 +9,14 @@ from pathlib import Path
 from tests.support.loopback import LoopbackServer, Reply, sse_body, text_chunks
 from tests.support.ui_support import (
     build_app,
+    catalog_loaded,
     chat,
     collect_notes,
     fixed_conversation,
     saved,
     screen_text,
     send,
+    settled,
     wait_for,
 )
 from tui.ui.app import ChatApp
@@ -361,3 +363,32 @@ async def test_a_long_conversation_opens_with_its_last_page_and_shows_more_on_de
         assert not transcript.query(EarlierMessages)
         texts = [str(v.render()) for v in transcript.query(UserMessage)]
         assert texts[0] == "question 0" and texts[-1] == "question 49"
+
+
+async def test_a_model_the_catalog_lacks_is_said_once_in_the_chat(
+    isolated_home: Path, server: LoopbackServer
+) -> None:
+    from tui.ui.widgets.message_views import Notice
+
+    isolated_home.mkdir(parents=True, exist_ok=True)
+    (isolated_home / "config.toml").write_text('model = "nowhere/[b]model"\n', encoding="utf-8")
+    app = build_app(server)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await catalog_loaded(pilot)
+        screen = chat(app)
+        await settled(pilot, lambda: bool(screen.query(Notice)))
+        screen.catalog_changed()  # the catalog again (a refresh): not said twice
+        await pilot.pause()
+        notes = [str(n.render()) for n in screen.query(Notice)]
+        assert len(notes) == 1
+        assert "nowhere/[b]model is not in the model list of profile 'cline'" in notes[0]
+
+
+async def test_a_model_in_the_catalog_is_not_remarked(server: LoopbackServer) -> None:
+    from tui.ui.widgets.message_views import Notice
+
+    app = build_app(server)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await catalog_loaded(pilot)
+        await pilot.pause()
+        assert not chat(app).query(Notice)

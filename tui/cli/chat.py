@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gc
 import os
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from tui.chat.launch import LaunchPlan
 from tui.cli.output import ExitCode, local_exit, say
@@ -12,6 +14,9 @@ from tui.model.text import one_line
 from tui.storage.journal import recover_into_store
 from tui.storage.settings import Settings
 from tui.storage.store import ConversationStore, StoreError
+
+if TYPE_CHECKING:
+    from tui.model.conversation import Conversation
 
 FRAME_RATE = "120"  # screen updates a second at most (Textual's default is 60)
 
@@ -57,26 +62,11 @@ def _run_app(plan: LaunchPlan, config: Config) -> int:
         if problem:
             say(problem, fold=False)
             return ExitCode.USAGE
-    if plan.temperature is None and settings.temperature is not None:
-        from dataclasses import replace
-
-        config = replace(config, temperature=settings.temperature)
-    conversation = None
-    if plan.resume:
-        try:
-            conversation = store.load(plan.resume)
-        except StoreError as error:
-            say(one_line(str(error)))
-            return ExitCode.USAGE
-        if plan.model:
-            conversation.model = config.model
-    elif not plan.model:
-        # The model last picked in the app, unless -m or config.toml chose one.
-        remembered = settings.model_for(config.profile.name)
-        if remembered:
-            from dataclasses import replace
-
-            config = replace(config, model=remembered)
+    try:
+        config, conversation = opening(plan, config, store, settings)
+    except StoreError as error:
+        say(one_line(str(error)))
+        return ExitCode.USAGE
     if plan.compare:
         conversation = None  # make_app opens a new comparison of plan.compare
 
@@ -104,3 +94,25 @@ def _run_app(plan: LaunchPlan, config: Config) -> int:
         # As a shell reports a program a signal ended: SIGTERM 143, SIGHUP 129.
         return 128 + app.stop_signal
     return app.return_code or ExitCode.OK
+
+
+def opening(plan: LaunchPlan, config: Config, store: ConversationStore,
+            settings: Settings) -> tuple[Config, Conversation | None]:
+    """The config the app starts with and the conversation it opens (None: a new chat).
+    settings.toml's temperature and the model last picked in the app are the defaults
+    unless the command line chose them, whether or not a conversation is reopened: a
+    reopened one keeps its own model, and F12 shows the default new chats get (it once
+    showed config.toml's after ``--resume``). Raises StoreError for a conversation that
+    cannot be read."""
+    if plan.temperature is None and settings.temperature is not None:
+        config = replace(config, temperature=settings.temperature)
+    if not plan.model:
+        remembered = settings.model_for(config.profile.name)
+        if remembered:
+            config = replace(config, model=remembered)
+    conversation = None
+    if plan.resume:
+        conversation = store.load(plan.resume)
+        if plan.model:
+            conversation.model = config.model
+    return config, conversation

@@ -15,7 +15,7 @@ from tui.config import Config
 from tui.format import format_cost, format_when
 from tui.model.text import one_line
 from tui.storage.history_index import Entry, HistoryIndex, split_snippet
-from tui.storage.store import ConversationStore, StoreError, valid_id
+from tui.storage.store import ConversationStore, StoreError
 
 
 def history_index(config: Config) -> HistoryIndex:
@@ -89,21 +89,45 @@ def run_show(args: argparse.Namespace, config: Config) -> int:
 
 
 def resolve_id(store: ConversationStore, given: str) -> str | None:
-    """The id ``given`` names: itself, or the one saved id it is the start of."""
-    if not valid_id(given):
-        say(f"'{given}' is not a conversation id")
-        return None
-    if store.path_for(given).exists():
-        return given
+    """The id ``given`` names: itself, or the one saved id it is the start of; None after
+    saying why not."""
     try:
-        matches = sorted(p.stem for p in store.folder.glob(f"{given}*.toml"))
-    except OSError:
-        matches = []
-    if len(matches) == 1:
-        return matches[0]
-    if matches:
-        say(f"'{given}' could be any of {len(matches)} conversations: "
-            + ", ".join(matches[:5]) + ("…" if len(matches) > 5 else ""))
-    else:
-        say(f"no saved conversation '{given}' in {store.folder}")
-    return None
+        return store.resolve(given)
+    except StoreError as error:
+        say(str(error))
+        return None
+
+
+def last_id(config: Config) -> str | None:
+    """The most recently updated readable conversation (the top of ``history``); None
+    after saying there is none."""
+    index = history_index(config)
+    if index.needs_build() and sys.stderr.isatty():
+        say("indexing saved conversations (first run)…")
+    try:
+        index.refresh()
+    except StoreError as error:
+        say(str(error))
+        return None
+    limit: int | None = 20
+    while True:
+        entries = index.entries(limit=limit)
+        found = next((e.id for e in entries if e.readable), None)
+        if found is not None or limit is None or len(entries) < limit:
+            break
+        limit = None  # 20 unreadable files in a row: look at them all
+    if found is None:
+        say(f"no saved conversation to continue in {config.paths.conversations}")
+    return found
+
+
+def pick_id(config: Config, given: str | None, last: bool) -> str | None:
+    """The conversation ``--resume [ID]`` / ``ask --continue ID`` / ``-c`` chose: ``given``
+    (an id or its unique start), or with ``last`` (or an empty ``given``) the most recently
+    updated one. None after saying why not (the caller exits 2)."""
+    if given and last:
+        say(f"give an id ('{given}') or --continue-last, not both")
+        return None
+    if last or not given:
+        return last_id(config)
+    return resolve_id(ConversationStore(config.paths.conversations), given)

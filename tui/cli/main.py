@@ -53,7 +53,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"cline-tui {__version__}")
     _add_common(parser, top=True)
-    parser.add_argument("--resume", metavar="ID", help="reopen a saved conversation")
+    parser.add_argument(
+        "--resume", metavar="ID", nargs="?", const="",
+        help="reopen a saved conversation (an id or its unique start; none: the last one)",
+    )
+    parser.add_argument(
+        "-c", "--continue-last", action="store_true",
+        help="reopen the conversation updated last",
+    )
     parser.add_argument("--compare", metavar="A,B", help="compare models side by side")
     parser.add_argument("--theme", metavar="NAME", help="colour theme for this run")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -61,7 +68,14 @@ def build_parser() -> argparse.ArgumentParser:
     ask = commands.add_parser("ask", help="one turn, no TUI: the reply streams to stdout")
     _add_common(ask, top=False)
     ask.add_argument("prompt", nargs="*", help="the prompt (default: all of stdin)")
-    ask.add_argument("--continue", dest="continue_id", metavar="ID", help="add a turn to ID")
+    ask.add_argument(
+        "--continue", dest="continue_id", metavar="ID",
+        help="add a turn to ID (or the one conversation whose id starts so)",
+    )
+    ask.add_argument(
+        "-c", "--continue-last", action="store_true", default=argparse.SUPPRESS,
+        help="add a turn to the conversation updated last",
+    )
     ask.add_argument("--no-save", action="store_true", help="do not save the conversation")
     ask.add_argument("--reasoning", action="store_true", help="print reasoning to stderr")
     ask.add_argument(
@@ -159,6 +173,13 @@ def _run(args: argparse.Namespace) -> int:
         from tui.cli.ask import run_ask
         from tui.cli.launch import ask_options
 
+        if args.continue_id is not None or args.continue_last:
+            from tui.cli.history import pick_id
+
+            args.continue_id = pick_id(config, args.continue_id, args.continue_last)
+            if args.continue_id is None:
+                return ExitCode.USAGE
+
         return run_ask(ask_options(args), config)
     if args.command in ("history", "show"):
         from tui.cli.history import run_history, run_show
@@ -174,6 +195,13 @@ def _run(args: argparse.Namespace) -> int:
         return run_models(args, config)
     from tui.cli.chat import run_app
     from tui.cli.launch import launch_plan
+
+    if args.resume is not None or args.continue_last:
+        from tui.cli.history import pick_id
+
+        args.resume = pick_id(config, args.resume, args.continue_last)
+        if args.resume is None:
+            return ExitCode.USAGE
 
     try:
         plan = launch_plan(args)

@@ -41,16 +41,35 @@ async def _models(args: argparse.Namespace, config: Config) -> int:
                 say(f"{one_line(error.failure.message)} "
                     f"Showing the cached list from {age:.0f} h ago.")
                 models = cached[0]
+    current = current_model(args, config)
     if args.json:
-        print(json.dumps([asdict(m) for m in models], indent=2, ensure_ascii=False))
+        print(json.dumps([{**asdict(m), "current": m.id == current} for m in models],
+                         indent=2, ensure_ascii=False))
     else:
-        print(format_table(models))
+        print(format_table(models, current))
+    if current and all(m.id != current for m in models):
+        say(f"the current model, {one_line(current, 100)}, is not in this catalog")
     return ExitCode.OK
 
 
-def format_table(models: list[ModelInfo]) -> str:
+def current_model(args: argparse.Namespace, config: Config) -> str | None:
+    """The model a new chat would use: ``-m``, else the one last picked in the app
+    (settings.toml), else config.toml's."""
+    if getattr(args, "model", None):
+        return config.model
+    from tui.storage.settings import Settings
+
+    remembered = Settings(config.paths.config_dir / "settings.toml").model_for(
+        config.profile.name)
+    return remembered or config.model
+
+
+def format_table(models: list[ModelInfo], current: str | None = None) -> str:
+    """The catalog as columns; ``*`` before the current model (as ``git branch`` marks
+    the current branch)."""
     header = ("MODEL", "CONTEXT", "INPUT", "OUTPUT", "SUPPORTS")
     rows = [header]
+    marks = [" "] + ["*" if m.id == current else " " for m in models]
     for m in models:
         flags = (("reasoning", m.reasoning), ("tools", m.tools))
         supports = ",".join(name for name, on in flags if on)
@@ -65,8 +84,8 @@ def format_table(models: list[ModelInfo]) -> str:
         )
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     lines = []
-    for row in rows:
+    for mark, row in zip(marks, rows, strict=True):
         numbers = [c.rjust(w) for c, w in zip(row[1:4], widths[1:4], strict=True)]
-        cells = [row[0].ljust(widths[0]), *numbers]
+        cells = [mark + " " + row[0].ljust(widths[0]), *numbers]
         lines.append("  ".join([*cells, row[4]]).rstrip())
     return "\n".join(lines)

@@ -25,7 +25,7 @@ from tui.files import StoreError, check_folder, make_private_dir, read_regular
 from tui.format import total_cost
 from tui.model.conversation import Conversation
 from tui.model.text import strip_controls
-from tui.storage.history_query import fts_query, make_snippet, snippet_pattern
+from tui.storage.history_query import cjk_words, fts_query, make_snippet, snippet_pattern
 from tui.storage.history_query import split_snippet as split_snippet
 from tui.storage.toml_file import parse_conversation
 
@@ -190,15 +190,23 @@ class HistoryIndex:
 
     def _search(self, query: str, reasoning: bool, limit: int | None) -> list[Entry]:
         match = fts_query(query, reasoning=reasoning)
-        if not match:
+        # Words in CJK scripts: substrings of the title or the text (a scan, but only
+        # for such a query; LIKE ignores ASCII case as FTS5 does).
+        where = ["texts MATCH ?"] if match else []
+        params: list[str] = [match] if match else []
+        searched = ("title", "content", "reasoning") if reasoning else ("title", "content")
+        for word in cjk_words(query):
+            where.append("(" + " OR ".join(f"{c} LIKE ? ESCAPE '\\'" for c in searched) + ")")
+            params += [f"%{_like_escape(word)}%"] * len(searched)
+        if not where:
             return []
         with self._connect() as (db, _):
             # The full-text match runs once, as a subquery: joined to ``files`` the
             # planner may run it once per row (seconds at 10,000 conversations).
             rows = db.execute(
                 f"SELECT rid, {_ENTRY_COLUMNS} FROM files WHERE rid IN "
-                "(SELECT rowid FROM texts WHERE texts MATCH ?) "
-                "ORDER BY updated DESC, name DESC" + _limit(limit), (match,)).fetchall()
+                f"(SELECT rowid FROM texts WHERE {' AND '.join(where)}) "
+                "ORDER BY updated DESC, name DESC" + _limit(limit), params).fetchall()
             if not rows:
                 return []
             # Snippets in Python from the stored text: FTS5's snippet() re-tokenizes every
@@ -364,6 +372,10 @@ def _entry(row: tuple[Any, ...]) -> Entry:
         models=tuple(json.loads(models)), updated=datetime.fromisoformat(updated),
         messages=messages, cost=cost, error=error, snippet=snippet,
     )
+
+
+def _like_escape(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _limit(limit: int | None) -> str:

@@ -9,15 +9,27 @@ import re
 MARK_ON, MARK_OFF = "\x02", "\x03"
 
 _WORD = re.compile(r"\w+")
+# Scripts written without spaces between words (Han, kana, Hangul syllables): FTS5's
+# unicode61 tokenizer takes a whole run of them as one token, so a word inside a
+# sentence (テキスト in 日本語のテキストを検索) is no token of its own. Such words are
+# looked for as substrings instead (``cjk_words``).
+_CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+                  "\uac00-\ud7af\uff66-\uff9f\U00020000-\U0002fa1f]")
+
+
+def cjk_words(text: str) -> list[str]:
+    """The words of a query that hold CJK characters: each must occur as a substring."""
+    return [w for w in _WORD.findall(text) if _CJK.search(w)]
 
 
 def fts_query(text: str, *, reasoning: bool = False) -> str:
     """A safe FTS5 query for what a person typed: every word must occur (the last as a
-    prefix, for search as you type); words joined by punctuation form a phrase. Nothing
-    typed can be FTS5 syntax."""
+    prefix, for search as you type); words joined by punctuation form a phrase. Words
+    with CJK characters are left out (``cjk_words`` matches them). Nothing typed can be
+    FTS5 syntax."""
     phrases = []
     for chunk in text.split():
-        words = _WORD.findall(chunk)
+        words = [w for w in _WORD.findall(chunk) if not _CJK.search(w)]
         if words:
             phrases.append('"' + " ".join(words) + '"')
     if not phrases:
@@ -29,10 +41,13 @@ def fts_query(text: str, *, reasoning: bool = False) -> str:
 
 def snippet_pattern(text: str) -> re.Pattern[str] | None:
     """The words of a query as FTS5 matches them: whole words, the last as a prefix."""
-    words = [re.escape(w) for chunk in text.split() for w in _WORD.findall(chunk)]
-    if not words:
+    found = [w for chunk in text.split() for w in _WORD.findall(chunk)]
+    if not found:
         return None
-    alternatives = [rf"\b{w}\b" for w in words[:-1]] + [rf"\b{words[-1]}\w*"]
+    words = [re.escape(w) for w in found]
+    alternatives = [w if _CJK.search(raw) else rf"\b{w}\b"
+                    for w, raw in zip(words[:-1], found[:-1], strict=True)]
+    alternatives.append(words[-1] if _CJK.search(found[-1]) else rf"\b{words[-1]}\w*")
     return re.compile("|".join(alternatives), re.IGNORECASE)
 
 

@@ -78,6 +78,25 @@ class ConversationStore:
             raise StoreError(f"'{conversation_id}' is not a conversation id")
         return self.folder / f"{conversation_id}.toml"
 
+    def resolve(self, given: str) -> str:
+        """The saved id ``given`` names: itself, or the one saved id it is the start of
+        (``show``, ``--resume`` and ``ask --continue`` all take either). Raises StoreError
+        saying why for no such conversation, or a start that several ids share."""
+        if not valid_id(given):
+            raise StoreError(f"'{given}' is not a conversation id")
+        if self.path_for(given).exists():
+            return given
+        try:
+            matches = sorted(p.stem for p in self.folder.glob(f"{given}*.toml"))
+        except OSError:
+            matches = []
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            raise StoreError(f"'{given}' could be any of {len(matches)} conversations: "
+                             + ", ".join(matches[:5]) + ("…" if len(matches) > 5 else ""))
+        raise StoreError(f"no saved conversation '{given}' in {self.folder}")
+
     def new_id(self) -> str:
         while True:
             candidate = new_conversation_id()

@@ -78,6 +78,7 @@ class ChatScreen(AppScreen[None]):
         self.prompt.set_history(self._prompts())
         self.prompt.focus()
         self.call_after_refresh(self._load_older_prompts)  # after the first frame
+        await self._note_model_missing()  # a catalog loaded before this screen
         problem = missing_key_message(self.services.config)
         if problem:
             await self.transcript.add_notice(
@@ -327,6 +328,26 @@ class ChatScreen(AppScreen[None]):
 
     def catalog_changed(self) -> None:
         self.refresh_chrome()
+        self.call_later(self._note_model_missing)
+
+    # Models this chat already said the catalog lacks (each is said once).
+    _said_missing: frozenset[str] = frozenset()
+
+    async def _note_model_missing(self) -> None:
+        """Say once, in the chat, that the catalog lacks this chat's model (a default
+        the server does not serve fails only when a prompt is sent)."""
+        model, models = self.conversation.model, self.services.models
+        if not model or not models or model in self._said_missing:
+            return
+        if not self.is_attached or not self.query(Transcript):
+            return  # not composed yet, or closed: on_mount asks again
+        if self.services.model_info(model) is None:
+            self._said_missing = self._said_missing | {model}
+            await self.transcript.add_notice(
+                f"{one_line(model, 100)} is not in the model list of profile "
+                f"'{one_line(self.services.config.profile.name, 40)}': the server may "
+                "refuse it. F2 picks another."
+            )
 
     def settings_changed(self, config: Config) -> None:
         """A chat with nothing sent yet takes the new model and temperature at once."""
