@@ -82,6 +82,11 @@ def test_a_full_session_never_writes_or_prints_the_key(
         app.wait_for("openai/gpt-4.1", since=mark)
         app.type("gpt-4.1")
         app.press("enter")  # picked: remembered in settings.toml
+        # Until the pick is saved the picker may still be open, and Ctrl+L would go to it.
+        deadline = time.monotonic() + 20
+        while not (isolated_home / "settings.toml").exists():
+            assert time.monotonic() < deadline, "the picked model was never saved"
+            time.sleep(0.05)
         mark = app.mark()
         app.press("ctrl+l")
         # The chat's title bar shows the prompt too: wait for the list and its preview.
