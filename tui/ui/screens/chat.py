@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable
 from functools import partial
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -36,6 +36,9 @@ from tui.ui.widgets.usage_panel import UsagePanel
 
 _CODE_BLOCK = re.compile(r"```[^\n]*\n(.*?)(?:```|\Z)", re.DOTALL)
 
+# Below this many columns the usage sidebar gives way to the chat (the chat keeps 66).
+USAGE_MIN_WIDTH = 100
+
 
 class ChatScreen(AppScreen[None]):
     BINDINGS = [
@@ -59,6 +62,10 @@ class ChatScreen(AppScreen[None]):
         self.conversation = conversation
         self.services = services
         self._reply_worker: Worker[None] | None = None
+        # Ctrl+B's choice (shown or hidden), kept until the terminal crosses USAGE_MIN_WIDTH;
+        # None: the sidebar follows the width.
+        self._usage_choice: bool | None = None
+        self._wide: bool | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="title-bar", classes="title-bar", markup=False)
@@ -70,7 +77,7 @@ class ChatScreen(AppScreen[None]):
         yield Footer()
 
     async def on_mount(self) -> None:
-        self.usage_panel.display = self.app.size.width >= 100
+        self._fit_usage(self.app.size.width)
         self.transcript.show(self.conversation)
         self.refresh_chrome()
         self.prompt.focus()
@@ -227,9 +234,24 @@ class ChatScreen(AppScreen[None]):
         self.refresh_chrome()
         self.prompt.focus()
 
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit_usage(event.size.width)
+
+    def _fit_usage(self, width: int) -> None:
+        """The sidebar shows when the terminal is wide enough, on every resize. Ctrl+B's
+        choice holds until the width crosses USAGE_MIN_WIDTH, then the width decides again."""
+        wide = width >= USAGE_MIN_WIDTH
+        if wide != self._wide:
+            self._wide = wide
+            self._usage_choice = None
+        if self.query(UsagePanel):
+            shown = wide if self._usage_choice is None else self._usage_choice
+            self.usage_panel.display = shown
+
     def action_toggle_usage(self) -> None:
         panel = self.usage_panel
-        panel.display = not panel.display
+        self._usage_choice = not panel.display
+        panel.display = self._usage_choice
 
     def action_toggle_reasoning(self) -> None:
         replies = [r for r in self.transcript.replies() if r.message.reasoning]
