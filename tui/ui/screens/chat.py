@@ -55,6 +55,17 @@ class ChatScreen(AppScreen[None]):
         Binding("f5", "edit_chat", "System", id="chat.edit",
                 tooltip="System prompt and temperature of this chat"),
         Binding("ctrl+l", "app.open_history", "Chats", id="chat.history"),
+        # Priority: they scroll the conversation while the prompt has focus (the prompt
+        # would move its cursor instead).
+        Binding("pageup", "scroll_transcript('page_up')", "Page up", show=False,
+                priority=True, id="chat.page_up", tooltip="Scroll the conversation up a page"),
+        Binding("pagedown", "scroll_transcript('page_down')", "Page down", show=False,
+                priority=True, id="chat.page_down",
+                tooltip="Scroll the conversation down a page"),
+        Binding("ctrl+home", "scroll_transcript('home')", "Top", show=False, priority=True,
+                id="chat.top", tooltip="Scroll to the start of the conversation"),
+        Binding("ctrl+end", "scroll_transcript('end')", "Bottom", show=False, priority=True,
+                id="chat.bottom", tooltip="Scroll to the end of the conversation"),
     ]
 
     def __init__(self, conversation: Conversation, services: Services) -> None:
@@ -252,6 +263,17 @@ class ChatScreen(AppScreen[None]):
         panel = self.usage_panel
         self._usage_choice = not panel.display
         panel.display = self._usage_choice
+
+    def action_scroll_transcript(self, where: str) -> None:
+        transcript = self.transcript
+        if where == "page_up":
+            transcript.scroll_page_up()
+        elif where == "page_down":
+            transcript.scroll_page_down()
+        elif where == "home":
+            transcript.scroll_home()
+        else:
+            transcript.scroll_end()
 
     def action_toggle_reasoning(self) -> None:
         replies = [r for r in self.transcript.replies() if r.message.reasoning]

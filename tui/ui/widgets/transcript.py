@@ -49,6 +49,12 @@ class Transcript(VerticalScroll):
         padding: 0 1 1 1;
         scrollbar-size-vertical: 1;
     }
+    Transcript:focus {
+        /* The focus mark takes the left padding's column: tabbing here moves nothing. */
+        padding-left: 0;
+        border-left: outer $accent;
+        background-tint: $foreground 4%;
+    }
     """
 
     class ShowEarlier(TextualMessage):

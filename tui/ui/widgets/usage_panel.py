@@ -25,7 +25,10 @@ def _rows(rows: list[tuple[str, str]]) -> Content:
     )
 
 
-class UsagePanel(VerticalScroll):
+class UsagePanel(VerticalScroll, can_focus=False):
+    """Not in the Tab order: Tab from the prompt goes straight to the transcript (the mouse
+    wheel still scrolls it)."""
+
     DEFAULT_CSS = """
     UsagePanel {
         width: 34;
