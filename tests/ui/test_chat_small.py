@@ -94,10 +94,12 @@ async def test_tab_reaches_the_transcript_and_shows_it(
     async with app.run_test(size=(120, 30)) as pilot:  # the sidebar shown
         screen = chat(app)
         await settled(pilot, lambda: screen.prompt.has_focus)
-        before = screen.transcript.styles.border_left
+        styles = screen.transcript.styles
+        before = (styles.background_tint, styles.scrollbar_color)
         await pilot.press("tab")
         await settled(pilot, lambda: screen.transcript.has_focus)
-        assert screen.transcript.styles.border_left != before  # the focus mark
+        # The focus shows: the pane is tinted and its scrollbar takes the accent colour.
+        assert styles.background_tint != before[0] and styles.scrollbar_color != before[1]
 
 
 async def test_help_lists_the_scrolling_keys(server: LoopbackServer, isolated_home: Path) -> None:
@@ -109,3 +111,20 @@ async def test_help_lists_the_scrolling_keys(server: LoopbackServer, isolated_ho
         for binding_id in ("chat.page_up", "chat.page_down", "chat.top", "chat.bottom"):
             assert binding_id in keys
         assert "conversation" in keys["chat.page_up"].description
+
+
+async def test_tab_to_the_transcript_keeps_its_place(
+    server: LoopbackServer, isolated_home: Path
+) -> None:
+    app = build_app(server, conversation=_long_conversation())
+    async with app.run_test(size=(80, 24)) as pilot:
+        transcript = chat(app).transcript
+        await settled(pilot, lambda: transcript.max_scroll_y > 0
+                      and transcript.scroll_y == transcript.max_scroll_y)
+        await pilot.press("pageup")
+        await pilot.press("pageup")
+        await settled(pilot, lambda: transcript.scroll_y < transcript.max_scroll_y - 20)
+        place = transcript.scroll_y
+        await pilot.press("tab")
+        await settled(pilot, lambda: transcript.has_focus)
+        assert transcript.scroll_y == place

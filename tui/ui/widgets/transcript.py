@@ -50,10 +50,10 @@ class Transcript(VerticalScroll):
         scrollbar-size-vertical: 1;
     }
     Transcript:focus {
-        /* The focus mark takes the left padding's column: tabbing here moves nothing. */
-        padding-left: 0;
-        border-left: outer $accent;
-        background-tint: $foreground 4%;
+        /* Nothing that moves the text (a border, padding): the place read is kept. */
+        background-tint: $foreground 6%;
+        scrollbar-color: $accent;
+        scrollbar-background: $accent 30%;
     }
     """
 
