@@ -243,3 +243,27 @@ class TestCompare:
     def test_narrow_uses_tabs(self, snap_compare, server: LoopbackServer) -> None:  # type: ignore[no-untyped-def]
         app = self._app(server, _compare_conversation(["alpha/model", "beta/model", "gamma/m"]))
         assert snap_compare(app, terminal_size=(70, 24))
+
+
+class TestSmallTerminals:
+    """The chat at 80x24 and 60x15: the usage sidebar has given way, the chat and the
+    prompt's placeholder get the whole width."""
+
+    def test_chat_80x24(self, snap_compare, server: LoopbackServer) -> None:  # type: ignore[no-untyped-def]
+        app = build_app(server, conversation=fixed_conversation())
+        assert snap_compare(app, terminal_size=(80, 24), run_before=catalog_loaded)
+
+    def test_chat_60x15(self, snap_compare, server: LoopbackServer) -> None:  # type: ignore[no-untyped-def]
+        app = build_app(server, conversation=fixed_conversation())
+        assert snap_compare(app, terminal_size=(60, 15), run_before=catalog_loaded)
+
+    def test_chat_shrunk_to_80x24(self, snap_compare, server: LoopbackServer) -> None:  # type: ignore[no-untyped-def]
+        """Started wide, then resized: the sidebar goes as it would at start-up."""
+
+        async def shrink(pilot: Pilot[None]) -> None:
+            await catalog_loaded(pilot)
+            await pilot.resize_terminal(80, 24)
+            await settled(pilot, lambda: not pilot.app.screen.query_one("#usage").display)
+
+        app = build_app(server, conversation=fixed_conversation())
+        assert snap_compare(app, terminal_size=(120, 30), run_before=shrink)

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable
 from functools import partial
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -38,6 +38,9 @@ from tui.ui.widgets.usage_panel import UsagePanel
 
 _CODE_BLOCK = re.compile(r"```[^\n]*\n(.*?)(?:```|\Z)", re.DOTALL)
 
+# Below this many columns the usage sidebar gives way to the chat (the chat keeps 66).
+USAGE_MIN_WIDTH = 100
+
 
 class ChatScreen(AppScreen[None]):
     BINDINGS = [
@@ -54,6 +57,17 @@ class ChatScreen(AppScreen[None]):
         Binding("f5", "edit_chat", "System", id="chat.edit",
                 tooltip="System prompt and temperature of this chat"),
         Binding("ctrl+l", "app.open_history", "Chats", id="chat.history"),
+        # Priority: they scroll the conversation while the prompt has focus (the prompt
+        # would move its cursor instead).
+        Binding("pageup", "scroll_transcript('page_up')", "Page up", show=False,
+                priority=True, id="chat.page_up", tooltip="Scroll the conversation up a page"),
+        Binding("pagedown", "scroll_transcript('page_down')", "Page down", show=False,
+                priority=True, id="chat.page_down",
+                tooltip="Scroll the conversation down a page"),
+        Binding("ctrl+home", "scroll_transcript('home')", "Top", show=False, priority=True,
+                id="chat.top", tooltip="Scroll to the start of the conversation"),
+        Binding("ctrl+end", "scroll_transcript('end')", "Bottom", show=False, priority=True,
+                id="chat.bottom", tooltip="Scroll to the end of the conversation"),
     ]
 
     def __init__(self, conversation: Conversation, services: Services) -> None:
@@ -61,6 +75,10 @@ class ChatScreen(AppScreen[None]):
         self.conversation = conversation
         self.services = services
         self._reply_worker: Worker[None] | None = None
+        # Ctrl+B's choice (shown or hidden), kept until the terminal crosses USAGE_MIN_WIDTH;
+        # None: the sidebar follows the width.
+        self._usage_choice: bool | None = None
+        self._wide: bool | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="title-bar", classes="title-bar", markup=False)
@@ -72,7 +90,7 @@ class ChatScreen(AppScreen[None]):
         yield Footer()
 
     async def on_mount(self) -> None:
-        self.usage_panel.display = self.app.size.width >= 100
+        self._fit_usage(self.app.size.width)
         self.transcript.show(self.conversation)
         self.refresh_chrome()
         self.prompt.set_history(self._prompts())
@@ -253,9 +271,35 @@ class ChatScreen(AppScreen[None]):
         self.prompt.set_history(self._prompts())
         self.prompt.focus()
 
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit_usage(event.size.width)
+
+    def _fit_usage(self, width: int) -> None:
+        """The sidebar shows when the terminal is wide enough, on every resize. Ctrl+B's
+        choice holds until the width crosses USAGE_MIN_WIDTH, then the width decides again."""
+        wide = width >= USAGE_MIN_WIDTH
+        if wide != self._wide:
+            self._wide = wide
+            self._usage_choice = None
+        if self.query(UsagePanel):
+            shown = wide if self._usage_choice is None else self._usage_choice
+            self.usage_panel.display = shown
+
     def action_toggle_usage(self) -> None:
         panel = self.usage_panel
-        panel.display = not panel.display
+        self._usage_choice = not panel.display
+        panel.display = self._usage_choice
+
+    def action_scroll_transcript(self, where: str) -> None:
+        transcript = self.transcript
+        if where == "page_up":
+            transcript.scroll_page_up()
+        elif where == "page_down":
+            transcript.scroll_page_down()
+        elif where == "home":
+            transcript.scroll_home()
+        else:
+            transcript.scroll_end()
 
     def action_toggle_reasoning(self) -> None:
         replies = [r for r in self.transcript.replies() if r.message.reasoning]

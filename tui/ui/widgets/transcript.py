@@ -49,6 +49,12 @@ class Transcript(VerticalScroll):
         padding: 0 1 1 1;
         scrollbar-size-vertical: 1;
     }
+    Transcript:focus {
+        /* Nothing that moves the text (a border, padding): the place read is kept. */
+        background-tint: $foreground 6%;
+        scrollbar-color: $accent;
+        scrollbar-background: $accent 30%;
+    }
     """
 
     class ShowEarlier(TextualMessage):

@@ -3,9 +3,12 @@ and how much of the model's context window the conversation now fills."""
 
 from __future__ import annotations
 
+from rich.cells import cell_len, set_cell_size
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.geometry import Size
+from textual.widget import Widget
 from textual.widgets import Static
 
 from tui.api.catalog import ModelInfo
@@ -18,14 +21,54 @@ def _n(value: int | None) -> str:
     return "–" if value is None else f"{value:,}"
 
 
-def _rows(rows: list[tuple[str, str]]) -> Content:
-    width = max(len(label) for label, _ in rows)
-    return Content("\n").join(
-        Content.assemble((label.ljust(width), "dim"), "  ", inert(value)) for label, value in rows
-    )
+GAP = 2  # cells between a label and its value, at every width
 
 
-class UsagePanel(VerticalScroll):
+class Rows(Widget):
+    """Labels and values, laid out for the width it is given: each label on the left, its
+    value right-aligned, at least GAP blank cells between. Nothing wraps: when the width
+    is short the value is cut with "…" (then the label), never the gap."""
+
+    DEFAULT_CSS = "Rows { height: auto; }"
+
+    def __init__(self, rows: list[tuple[str, str]], *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.rows = rows
+
+    def update(self, rows: list[tuple[str, str]]) -> None:
+        layout = len(rows) != len(self.rows)
+        self.rows = rows
+        self.refresh(layout=layout)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self.rows)
+
+    def render(self) -> Content:
+        width = self.content_region.width
+        return Content("\n").join(_row(label, value, width) for label, value in self.rows)
+
+    @property
+    def text(self) -> str:
+        """The rows as they are drawn (for tests and copy)."""
+        return self.render().plain
+
+
+def _row(label: str, value: str, width: int) -> Content:
+    """One row ``width`` cells wide: the label, at least GAP blank cells, the value
+    right-aligned. Too short: the value is cut with "…" first, then the label."""
+    if cell_len(label) + GAP + cell_len(value) > width:
+        keep = width - cell_len(label) - GAP - 1
+        value = set_cell_size(value, keep) + "…" if keep >= 1 else "…"
+        if cell_len(label) + GAP + 1 > width:
+            label = set_cell_size(label, max(width - GAP - 2, 0)) + "…"
+    space = max(width - cell_len(label) - cell_len(value), GAP)
+    return Content.assemble((label + " " * space, "dim"), inert(value))
+
+
+class UsagePanel(VerticalScroll, can_focus=False):
+    """Not in the Tab order: Tab from the prompt goes straight to the transcript (the mouse
+    wheel still scrolls it)."""
+
     DEFAULT_CSS = """
     UsagePanel {
         width: 34;
@@ -38,9 +81,9 @@ class UsagePanel(VerticalScroll):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.reply = Static(_rows([("status", "no reply yet")]), id="usage-reply")
-        self.totals = Static(_rows([("turns", "0")]), id="usage-totals")
-        self.context = Static(_rows([("used", "–")]), id="usage-context")
+        self.reply = Rows([("status", "no reply yet")], id="usage-reply")
+        self.totals = Rows([("turns", "0")], id="usage-totals")
+        self.context = Rows([("used", "–")], id="usage-context")
 
     def compose(self) -> ComposeResult:
         yield Static("Last reply", classes="heading")
@@ -57,22 +100,22 @@ class UsagePanel(VerticalScroll):
         prompt = sum((m.usage.prompt_tokens or 0) for m in replies if m.usage)
         completion = sum((m.usage.completion_tokens or 0) for m in replies if m.usage)
         self.totals.update(
-            _rows([
+            [
                 ("turns", str(len(replies))),
                 ("prompt", _n(prompt)),
                 ("completion", _n(completion)),
                 ("cost", format_cost(total_cost(conversation), "–")),
-            ])
+            ]
         )
         self.context.update(self._context_rows(last, model))
 
     @staticmethod
-    def _reply_rows(reply: Message | None) -> Content:
+    def _reply_rows(reply: Message | None) -> list[tuple[str, str]]:
         if reply is None:
-            return _rows([("status", "no reply yet")])
+            return [("status", "no reply yet")]
         usage = reply.usage or Usage()
         rate = tokens_per_second(usage)
-        return _rows([
+        return [
             ("prompt", _n(usage.prompt_tokens)),
             ("completion", _n(usage.completion_tokens)),
             ("cached", _n(usage.cached_tokens)),
@@ -80,10 +123,10 @@ class UsagePanel(VerticalScroll):
             ("first token", f"{usage.ttft_ms / 1000:.2f} s" if usage.ttft_ms is not None else "–"),
             ("speed", f"{rate:.1f} tok/s" if rate is not None else "–"),
             ("finish", reply.finish_reason or "–"),
-        ])
+        ]
 
     @staticmethod
-    def _context_rows(last: Message | None, model: ModelInfo | None) -> Content:
+    def _context_rows(last: Message | None, model: ModelInfo | None) -> list[tuple[str, str]]:
         used = None
         if last is not None and last.usage is not None and last.usage.prompt_tokens is not None:
             used = last.usage.prompt_tokens + (last.usage.completion_tokens or 0)
@@ -94,4 +137,4 @@ class UsagePanel(VerticalScroll):
             filled = min(16, round(share * 16))
             shown = "<1%" if 0 < share < 0.01 else f"{share:.0%}"
             rows.append(("", f"{'█' * filled}{'░' * (16 - filled)} {shown}"))
-        return _rows(rows)
+        return rows
