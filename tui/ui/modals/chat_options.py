@@ -25,7 +25,7 @@ class ChatOptions(ModalScreen[ChatOptionsResult | None]):
         self.temperature = temperature
 
     def compose(self) -> ComposeResult:
-        with Vertical():
+        with Vertical(classes="dialog-box"):
             yield Label("System prompt")
             yield TextArea(self.system, id="system", soft_wrap=True)
             yield Label("Temperature (0 to 2, empty for the model's default)")

@@ -23,7 +23,7 @@ class RenameDialog(ModalScreen[str | None]):
         self.old_title = title
 
     def compose(self) -> ComposeResult:
-        with Vertical():
+        with Vertical(classes="dialog-box"):
             yield Label("New title")
             yield Input(" ".join(self.old_title.split()), id="title", select_on_focus=False)
             yield Label("", id="error", markup=False)
@@ -59,7 +59,7 @@ class ConfirmDelete(ModalScreen[bool]):
         self.title_text = title
 
     def compose(self) -> ComposeResult:
-        with Vertical():
+        with Vertical(classes="dialog-box"):
             yield Static(inert(f"Delete “{' '.join(self.title_text.split())}”?"))
             yield Static("It moves to the trash; Ctrl+Z on the list brings it back.",
                          markup=False)

@@ -51,7 +51,7 @@ class ModelPicker(ModalScreen[str | None]):
         self.note = note
 
     def compose(self) -> ComposeResult:
-        with Vertical():
+        with Vertical(classes="dialog-box"):
             yield Static(inert(f"Model (now {self.current or 'none'})"), classes="hint")
             yield Input(placeholder="type to filter, or a model id and Enter", id="filter")
             yield OptionList(id="models")

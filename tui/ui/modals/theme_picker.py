@@ -31,7 +31,7 @@ class ThemePicker(ModalScreen[str | None]):
         self.original = current
 
     def compose(self) -> ComposeResult:
-        with Vertical():
+        with Vertical(classes="dialog-box"):
             yield Static(inert(f"Theme (now {self.original})"), classes="hint")
             yield Input(placeholder="type to filter", id="theme-filter")
             yield OptionList(id="theme-list")

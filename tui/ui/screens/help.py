@@ -72,7 +72,7 @@ class HelpScreen(ModalScreen[None]):
         self.rows = rows
 
     def compose(self) -> ComposeResult:
-        with Vertical():
+        with Vertical(classes="dialog-box"):
             yield Static(f"Keys: {self.heading}", classes="hint", markup=False)
             yield DataTable(zebra_stripes=True, cursor_type="row")
             yield Static("Remap a key in config.toml:  [keys]  chat.model = \"f6\"  "

@@ -55,7 +55,7 @@ class SettingsScreen(ModalScreen[SettingsValues | None]):
 
     def compose(self) -> ComposeResult:
         v = self.values
-        with Vertical():
+        with Vertical(classes="dialog-box"):
             yield Static("Settings (saved to settings.toml; config.toml is left alone)",
                          classes="hint", markup=False)
             with Horizontal(classes="row"):
@@ -171,7 +171,7 @@ class PresetEditor(ModalScreen[tuple[str, str] | None]):
         self.taken = taken
 
     def compose(self) -> ComposeResult:
-        with Vertical():
+        with Vertical(classes="dialog-box"):
             yield Label("Name")
             yield Input(self.preset_name, id="preset-name", max_length=40)
             yield Label("System prompt")
