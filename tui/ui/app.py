@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import WorkerCancelled, WorkerFailed
 
@@ -79,8 +78,8 @@ class ChatApp(PreferencesApp, App[None]):
         if compare_models:
             from tui.model.compare import new_compare
 
-            conversation = new_compare(list(compare_models), self.new_conversation())
-        self._first = conversation or self.new_conversation()
+            conversation = new_compare(list(compare_models), self.services.new_conversation())
+        self._first = conversation or self.services.new_conversation()
         self.setup_preferences(theme)  # themes, keymap, settings.toml's choices
 
     def _notify(self, message: str, **options: Any) -> None:
@@ -128,11 +127,11 @@ class ChatApp(PreferencesApp, App[None]):
     def on_mount(self) -> None:
         self._listen_for_stop_signals()
         for warning in self.config.warnings:
-            self.say(warning, severity="warning", timeout=10)
+            self.services.say(warning, severity="warning", timeout=10)
         for notice in self.notices:
-            self.say(notice, timeout=10)
+            self.services.say(notice, timeout=10)
         if self.settings.problem:
-            self.say(self.settings.problem, severity="warning", timeout=10)
+            self.services.say(self.settings.problem, severity="warning", timeout=10)
         self._load_catalog()
         if self.local is not None:
             # After the first refresh: the chat screen has shown its conversation by
@@ -185,13 +184,13 @@ class ChatApp(PreferencesApp, App[None]):
 
     def open_chat(self, conversation: Conversation | None) -> None:
         """Show a conversation (a new chat when None) in place of the current screen."""
-        self._show(self._screen_for(conversation or self.new_conversation()))
+        self._show(self._screen_for(conversation or self.services.new_conversation()))
 
     def open_compare(self, models: list[str]) -> None:
         """A new side-by-side comparison of ``models`` in place of the current screen."""
         from tui.model.compare import new_compare
 
-        self._show(self._screen_for(new_compare(models, self.new_conversation())))
+        self._show(self._screen_for(new_compare(models, self.services.new_conversation())))
 
     @on(OpenChat)
     def _open_chat_asked(self, message: OpenChat) -> None:
@@ -263,22 +262,6 @@ class ChatApp(PreferencesApp, App[None]):
         await self.client.aclose()
         if self.local is not None:
             self.local.server.stop()
-
-    # --- services for the screens ---------------------------------------------------
-
-    def new_conversation(self, model: str | None = None) -> Conversation:
-        return self.services.new_conversation(model)
-
-    def say(
-        self,
-        text: str,
-        *,
-        title: str = "",
-        severity: SeverityLevel = "information",
-        timeout: float | None = None,
-    ) -> None:
-        """A notification with untrusted text in it: literal, no control characters."""
-        self.services.say(text, title=title, severity=severity, timeout=timeout)
 
     def action_open_history(self) -> None:
         """The conversations screen over the current one."""
