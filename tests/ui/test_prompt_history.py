@@ -64,3 +64,16 @@ async def test_up_walks_back_through_prompts_and_down_returns_to_the_draft(
         assert prompt.text == "a\nb"
         await pilot.press("up")
         assert prompt.text == "a\nb" and prompt.cursor_location[0] == 0
+
+
+async def test_recalled_prompts_carry_no_control_characters(server: LoopbackServer) -> None:
+    """A hand-edited file's prompt comes back as text: no escape sequence reaches the
+    screen through the prompt box."""
+    app = build_app(server)
+    save_old(app.services.store, "cccccc", ["red \x1b[31malert\x07 done"], 1_700_000_000)
+    async with app.run_test(size=(100, 30)) as pilot:
+        prompt = app.query_one(PromptArea)
+        await wait_for(lambda: len(prompt.older) == 1)
+        prompt.focus()
+        await pilot.press("up")
+        assert prompt.text == "red [31malert done"

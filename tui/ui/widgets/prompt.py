@@ -16,6 +16,7 @@ from textual import events
 from textual.message import Message
 from textual.widgets import TextArea
 
+from tui.model.text import strip_controls
 from tui.ui.speed import keystrokes
 
 PLACEHOLDER = "Message · Enter sends · Ctrl+J or \\ Enter: new line"
@@ -95,6 +96,7 @@ class PromptArea(TextArea):
         seen: set[str] = set()
         unique = []
         for text in [*reversed(self.sent), *self.older]:
+            text = strip_controls(text)  # from saved files, which anyone may have edited
             if text.strip() and text not in seen:
                 seen.add(text)
                 unique.append(text)
