@@ -61,6 +61,32 @@ async def test_list_preview_and_filter(ids: list[str]) -> None:
         assert isinstance(app.screen, ChatScreen)
 
 
+async def test_narrow_the_preview_gives_way_and_f3_swaps_it_in(ids: list[str]) -> None:
+    app = build_app(None)
+    async with app.run_test(size=(60, 15)) as pilot:
+        screen = await open_history(pilot)
+        panel = screen.query_one("#history-preview")
+        entries = screen.query_one(ConversationList)
+        assert not panel.display and entries.display  # the list gets the whole width
+        assert entries.size.width == 60
+        assert screen.query_one("#history-filter", Input).placeholder == "Filter by title…"
+        await pilot.press("f3")
+        await pilot.pause()
+        assert panel.display and not entries.display and panel.region.width == 60
+        await pilot.press("down")  # the filter keeps the focus; the preview follows
+        assert "Waves fold into foam" in preview(screen)
+        await pilot.press("f3")
+        await pilot.pause()
+        assert entries.display and not panel.display
+        await pilot.resize_terminal(120, 30)  # wide again: both, F3 has nothing to do
+        await settled(pilot, lambda: panel.display and panel.size.width > 0)
+        assert entries.display
+        assert "Ctrl+F" in screen.query_one("#history-filter", Input).placeholder
+        await pilot.press("f3")
+        await pilot.pause()
+        assert panel.display and entries.display
+
+
 async def test_full_text_search_with_snippets(ids: list[str]) -> None:
     app = build_app(None)
     async with app.run_test(size=(120, 36)) as pilot:

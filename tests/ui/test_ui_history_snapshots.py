@@ -53,3 +53,13 @@ class TestHistoryPreview:
             await pilot.pause()
 
         assert snap_compare(build_app(None), terminal_size=SIZE, run_before=second)
+
+
+class TestHistorySmallTerminals:
+    """At 80x24 the list and the preview share the width; at 60x15 the list takes it all
+    and the preview gives way. Titles end in … where they are cut, the footer has no
+    stray characters."""
+
+    @pytest.mark.parametrize("size", [(80, 24), (60, 15)], ids=["80x24", "60x15"])
+    def test_history_small(self, snap_compare, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+        assert snap_compare(build_app(None), terminal_size=size, run_before=open_history)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -38,6 +38,7 @@ _PLACEHOLDER = {
     "text": "Search every message…  (Ctrl+F: include reasoning)",
     "reasoning": "Search messages and reasoning…  (Ctrl+F: titles only)",
 }
+NARROW = 72  # below this many columns the preview gives way to the list (F3 swaps them)
 POLL_SECONDS = 1.0
 SEARCH_LIMIT = 500
 
@@ -49,6 +50,7 @@ class HistoryScreen(AppScreen[HistoryResult]):
     BINDINGS = [
         Binding("escape", "back", "Back", id="history.back"),
         Binding("ctrl+f", "cycle_mode", "Title/Text", id="history.mode"),
+        Binding("f3", "swap_preview", "Preview", id="history.preview"),
         Binding("f2", "rename", "Rename", id="history.rename"),
         Binding("f8", "delete", "Delete", id="history.delete"),
         Binding("ctrl+z", "undo", "Undo delete", id="history.undo"),
@@ -96,6 +98,24 @@ class HistoryScreen(AppScreen[HistoryResult]):
         self.query_one("#history-filter", Input).focus()
         self.reload()
         self.set_interval(POLL_SECONDS, self._poll_folder)
+
+    def on_resize(self, event: events.Resize) -> None:
+        narrow = event.size.width < NARROW
+        if narrow != self.has_class("-narrow"):
+            self.set_class(narrow, "-narrow")
+            self.remove_class("-preview-only")
+            self._show_placeholder()
+            self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "swap_preview":
+            return self.has_class("-narrow")  # wide: list and preview are both shown
+        return True
+
+    def action_swap_preview(self) -> None:
+        """Narrow: show the preview in the list's place, or the list again. The filter
+        keeps the focus and Up/Down still move through the list."""
+        self.toggle_class("-preview-only")
 
     @property
     def entry_list(self) -> ConversationList:
@@ -196,8 +216,16 @@ class HistoryScreen(AppScreen[HistoryResult]):
     def action_cycle_mode(self) -> None:
         self.mode = MODES[(MODES.index(self.mode) + 1) % len(MODES)]
         self.query_one("#history-mode", Static).update(_MODE_LABEL[self.mode])
-        self.query_one("#history-filter", Input).placeholder = _PLACEHOLDER[self.mode]
+        self._show_placeholder()
         self.apply_query()
+
+    def _show_placeholder(self) -> None:
+        """The whole hint where it fits; narrow, only what the box is for (the mode's
+        name stays beside it)."""
+        text = _PLACEHOLDER[self.mode]
+        if self.has_class("-narrow"):
+            text = text.split("  (")[0]
+        self.query_one("#history-filter", Input).placeholder = text
 
     def action_list(self, action: str, amount: int) -> None:
         if action == "move":
