@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from textual.geometry import Region
 from textual.widgets import Input, Switch
 
-from tests.support.ui_support import build_app, collect_notes, fixed_conversation
+from tests.support.ui_support import build_app, collect_notes, fixed_conversation, settled
 from tui.storage.settings import Settings
 from tui.ui.app import ChatApp
 from tui.ui.keymap import binding_classes, bindings_by_id
@@ -155,6 +157,34 @@ async def test_cancelled_settings_change_nothing(isolated_home: Path) -> None:
         await pilot.pause()
         assert isinstance(app.screen, ChatScreen)
     assert not (isolated_home / "settings.toml").exists()
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 15)])
+async def test_settings_fit_a_small_terminal(isolated_home: Path, size: tuple[int, int]) -> None:
+    """The fields scroll; the title, Cancel and Save stay whole inside the box, and a
+    field Tab moves to is scrolled into sight."""
+    app = build_app(None)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("f12")
+        await settled(pilot, lambda: isinstance(app.screen, SettingsScreen))
+        screen = app.screen
+        box = screen.query_one(".dialog-box").content_region
+        fields = screen.query_one("#settings-fields").region
+
+        def inside(region: Region) -> bool:
+            return box.contains_region(region) and screen.region.contains_region(region)
+
+        await settled(pilot, lambda: inside(screen.query_one("#save").region))
+        assert inside(screen.query_one("#cancel").region)
+        assert inside(screen.query_one(".hint").region)
+        for _ in range(8):  # down through the fields to the presets' Delete button
+            await pilot.press("tab")
+            if app.focused is not None and app.focused.id == "preset-delete":
+                break
+        assert app.focused is not None and app.focused.id == "preset-delete"
+        await settled(pilot, lambda: fields.contains_region(app.focused.region))  # type: ignore[union-attr]
+        await pilot.press("ctrl+s")
+        await settled(pilot, lambda: isinstance(app.screen, ChatScreen))
 
 
 async def test_bad_temperature_is_refused(isolated_home: Path) -> None:

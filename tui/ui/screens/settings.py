@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import partial
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static, Switch, TextArea
 from textual.widgets.option_list import Option
@@ -39,6 +39,9 @@ def parse_temperature(raw: str) -> float | None:
     return value
 
 
+NARROW = 70  # below this many columns each setting's label sits above its field
+
+
 class SettingsScreen(ModalScreen[SettingsValues | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="settings_screen.cancel"),
@@ -54,35 +57,57 @@ class SettingsScreen(ModalScreen[SettingsValues | None]):
         self.theme_name = theme
 
     def compose(self) -> ComposeResult:
-        v = self.values
         with Vertical(classes="dialog-box"):
             yield Static("Settings (saved to settings.toml; config.toml is left alone)",
                          classes="hint", markup=False)
-            with Horizontal(classes="row"):
-                yield Label(inert(f"Default model ({one_line(self.profile, 20)})"))
-                yield Input(v.model, id="model", placeholder="model id")
-            with Horizontal(classes="row"):
-                yield Label("Temperature (0-2, empty: default)")
-                temperature = "" if v.temperature is None else f"{v.temperature:g}"
-                yield Input(temperature, id="temperature")
-            with Horizontal(classes="row"):
-                yield Label("Stream replies")
-                yield Switch(v.streaming, id="streaming")
-            with Horizontal(classes="row"):
-                yield Label("Show reasoning unfolded")
-                yield Switch(v.reasoning_unfolded, id="reasoning")
-            yield Label("System-prompt presets (pick one in a chat from the palette)")
-            yield OptionList(id="presets")
-            with Horizontal(classes="preset-buttons"):
-                yield Button("New", id="preset-new")
-                yield Button("Edit", id="preset-edit")
-                yield Button("Delete", id="preset-delete", variant="error")
-            yield Static(inert(f"Theme: {self.theme_name} (F8 or “Theme” in the palette)"),
-                         classes="hint")
+            with VerticalScroll(id="settings-fields", can_focus=False):
+                yield from self._fields()
             yield Label("", id="error", markup=False)
             with Horizontal(classes="buttons"):
+                yield Static("Ctrl+S saves\nEsc cancels", classes="keys-hint", markup=False)
                 yield Button("Cancel", id="cancel")
                 yield Button("Save", id="save", variant="primary")
+
+    def _fields(self) -> ComposeResult:
+        """What the settings are: they scroll between the title and the buttons, which
+        stay in sight however small the terminal."""
+        v = self.values
+        with Horizontal(classes="row"):
+            yield Label(inert(f"Default model ({one_line(self.profile, 20)})"))
+            yield Input(v.model, id="model", placeholder="model id")
+        with Horizontal(classes="row"):
+            yield Label("Temperature (0-2, empty: default)")
+            temperature = "" if v.temperature is None else f"{v.temperature:g}"
+            yield Input(temperature, id="temperature")
+        with Horizontal(classes="row"):
+            yield Label("Stream replies")
+            yield Switch(v.streaming, id="streaming")
+        with Horizontal(classes="row"):
+            yield Label("Show reasoning unfolded")
+            yield Switch(v.reasoning_unfolded, id="reasoning")
+        yield Label("System-prompt presets (pick one in a chat from the palette)")
+        yield OptionList(id="presets")
+        with Horizontal(classes="preset-buttons"):
+            yield Button("New", id="preset-new")
+            yield Button("Edit", id="preset-edit")
+            yield Button("Delete", id="preset-delete", variant="error")
+        yield Static(inert(f"Theme: {self.theme_name} (F8 or “Theme” in the palette)"),
+                     classes="hint")
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.width < NARROW, "-narrow")
+        self.call_after_refresh(self._fit)
+
+    def _fit(self) -> None:
+        """Let the fields scroll so that the box fits 95% of the screen's height with
+        the title, the error line and the buttons in sight."""
+        box = self.query_one(".dialog-box")
+        fields = self.query_one("#settings-fields")
+        others = sum(w.outer_size.height + w.styles.margin.height
+                     for w in box.children if w is not fields)
+        frame = box.outer_size.height - box.size.height  # border and padding
+        room = int(self.size.height * 0.95) - others - frame
+        fields.styles.max_height = max(3, room)
 
     def on_mount(self) -> None:
         self._fill_presets()
