@@ -14,6 +14,7 @@ from tests.support.ui_support import build_app, collect_notes, fixed_conversatio
 from tui.storage.settings import Settings
 from tui.ui.app import ChatApp
 from tui.ui.keymap import binding_classes, bindings_by_id
+from tui.ui.modals.chat_options import ChatOptions
 from tui.ui.modals.model_picker import ModelPicker
 from tui.ui.screens.chat import ChatScreen
 from tui.ui.screens.help import HelpScreen
@@ -157,6 +158,28 @@ async def test_cancelled_settings_change_nothing(isolated_home: Path) -> None:
         await pilot.pause()
         assert isinstance(app.screen, ChatScreen)
     assert not (isolated_home / "settings.toml").exists()
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 15)])
+async def test_chat_options_fit_a_small_terminal(isolated_home: Path,
+                                                 size: tuple[int, int]) -> None:
+    """F5: the system prompt's box gives up height; the temperature, Cancel and Save stay
+    whole on screen, and Ctrl+S saves from the system prompt."""
+    app = build_app(None)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("f5")
+        await settled(pilot, lambda: isinstance(app.screen, ChatOptions))
+        screen = app.screen
+        box = screen.query_one(".dialog-box").content_region
+        for part in ("#save", "#cancel", "#temperature"):
+            await settled(pilot, lambda part=part: box.contains_region(  # type: ignore[misc]
+                screen.query_one(part).region))
+        assert screen.query_one("#system").size.height >= 2
+        await pilot.press(*"Be brief.")
+        await pilot.press("ctrl+s")
+        await settled(pilot, lambda: isinstance(app.screen, ChatScreen))
+        assert isinstance(app.screen, ChatScreen)
+        assert app.screen.conversation.system == "Be brief."
 
 
 @pytest.mark.parametrize("size", [(80, 24), (60, 15)])

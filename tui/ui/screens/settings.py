@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 
 from tui.model.temperature import TEMPERATURE_WORDS, read_temperature
 from tui.model.text import one_line
+from tui.ui.modals.fit import fit_box
 from tui.ui.render.inert import inert
 
 
@@ -99,15 +100,7 @@ class SettingsScreen(ModalScreen[SettingsValues | None]):
         self.call_after_refresh(self._fit)
 
     def _fit(self) -> None:
-        """Let the fields scroll so that the box fits 95% of the screen's height with
-        the title, the error line and the buttons in sight."""
-        box = self.query_one(".dialog-box")
-        fields = self.query_one("#settings-fields")
-        others = sum(w.outer_size.height + w.styles.margin.height
-                     for w in box.children if w is not fields)
-        frame = box.outer_size.height - box.size.height  # border and padding
-        room = int(self.size.height * 0.95) - others - frame
-        fields.styles.max_height = max(3, room)
+        fit_box(self, self.query_one(".dialog-box"), self.query_one("#settings-fields"))
 
     def on_mount(self) -> None:
         self._fill_presets()
