@@ -3,11 +3,13 @@ rest (the title, the error line, the buttons) stays whole on screen."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.screen import Screen
 from textual.widget import Widget
 
 
-def fit_box(screen: Screen[object], box: Widget, flexible: Widget, *, share: float = 0.95,
+def fit_box(screen: Screen[Any], box: Widget, flexible: Widget, *, share: float = 0.95,
             least: int = 3) -> None:
     """Cap ``flexible`` (a scrolling part or a text area inside ``box``) so that the box
     takes at most ``share`` of the screen's height. Call it after a layout (the other
