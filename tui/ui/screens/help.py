@@ -62,6 +62,9 @@ def help_rows(app: App[Any], screen: Screen[Any]) -> list[HelpRow]:
     return sorted(rows.values(), key=lambda r: order.get(r.where, 1))
 
 
+WHAT_WIDTH = 36  # "What it does" keeps this many columns before others give way
+
+
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,f1", "close", "Close", id="help.close")]
     DEFAULT_CLASSES = "dialog"
@@ -84,8 +87,9 @@ class HelpScreen(ModalScreen[None]):
         self.call_after_refresh(self._fill)
 
     def _fill(self) -> None:
-        """The table, its "What it does" column narrowed (its text wrapped) when all of it
-        would not fit the dialog."""
+        """The table. When all of it does not fit the dialog, the "Where" column goes,
+        then the "Binding id" column, before "What it does" is narrowed below
+        ``WHAT_WIDTH`` (its text wrapped)."""
         table = self.query_one(DataTable)
         room = table.scrollable_content_region.width - 2  # the vertical scrollbar
         if room <= 0 or room == self._filled_width:
@@ -95,17 +99,25 @@ class HelpScreen(ModalScreen[None]):
         cells = [[Text(strip_controls(cell)) for cell in
                   (row.key, row.description, row.where, row.binding_id)] for row in self.rows]
         labels = ["Key", "What it does", "Where", "Binding id"]
+        shown = [0, 1, 2, 3]
         widths = [max([len(label), *(row[i].cell_len for row in cells)])
                   for i, label in enumerate(labels)]
-        spare = room - sum(widths) - 2 * table.cell_padding * len(widths)
-        narrow = spare < 0
+
+        def spare() -> int:
+            return room - sum(widths[i] for i in shown) - 2 * table.cell_padding * len(shown)
+
+        for dropped in (2, 3):  # Where, then Binding id
+            if widths[1] + spare() >= WHAT_WIDTH:
+                break
+            shown.remove(dropped)
+        narrow = spare() < 0
         if narrow:
-            widths[1] = max(12, widths[1] + spare)
+            widths[1] = max(12, widths[1] + spare())
         table.clear(columns=True)
-        for label, width in zip(labels, widths, strict=True):
-            table.add_column(label, width=width if narrow else None)
+        for i in shown:
+            table.add_column(labels[i], width=widths[i] if narrow else None)
         for row_cells in cells:
-            table.add_row(*row_cells, height=None if narrow else 1)
+            table.add_row(*(row_cells[i] for i in shown), height=None if narrow else 1)
 
     def action_close(self) -> None:
         self.dismiss(None)
