@@ -99,9 +99,10 @@ class ChatScreen(AppScreen[None]):
         await self._note_model_missing()  # a catalog loaded before this screen
         problem = missing_key_message(self.services.config)
         if problem:
+            end = "" if problem.endswith(".") else "."
             await self.transcript.add_notice(
-                f"{problem} Until then you can browse models (F2), edit the system "
-                "prompt (F5) and reopen saved chats (cline-tui --resume ID)."
+                f"{problem}{end} Until then you can browse models (F2), edit the system "
+                "prompt (F5) and reopen saved chats (Ctrl+L)."
             )
 
     def _reasoning_unfolded(self) -> bool:
