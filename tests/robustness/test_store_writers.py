@@ -21,6 +21,7 @@ import pytest
 from tests.support.loopback import LoopbackServer, Reply, sse_body, text_chunks
 from tests.support.paths import PROJECT
 from tui.model.conversation import Conversation, Message
+from tui.model.tree import remove
 from tui.storage import store as store_module
 from tui.storage.store import ConversationStore
 
@@ -137,7 +138,7 @@ def test_a_reply_we_retried_stays_dropped_while_theirs_stay(
         c.add(Message(role="user", content="theirs", created=at(7)))
         store.save(c)
     """)
-    window.messages.remove(failed)  # Ctrl+R: the failed reply is replaced
+    remove(window, failed)  # Ctrl+R: the failed reply is replaced
     window.add(Message(role="assistant", content="retried", created=at(8)))
     store.save(window)
     assert contents(on_disk(store, cid)) == [

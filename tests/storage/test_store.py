@@ -63,10 +63,10 @@ WHEN = st.datetimes(
 
 CONVERSATION_KEYS = {
     "format", "id", "title", "created", "updated", "model", "system", "temperature",
-    "profile", "kind", "models", "messages",
+    "profile", "kind", "models", "messages", "current",
 }
 MESSAGE_KEYS = {
-    "role", "content", "created", "model", "reasoning", "reasoning_details", "refusal",
+    "id", "parent", "role", "content", "created", "model", "reasoning", "reasoning_details", "refusal",
     "tool_calls", "finish_reason", "error", "usage", "tool_call_id", "column",
 }
 USAGE_KEYS = {
@@ -115,6 +115,16 @@ messages = st.builds(
 
 
 @st.composite
+def trees(draw: st.DrawFn) -> list[Message]:
+    """Messages where each has no parent (a first message) or an earlier one."""
+    nodes = draw(st.lists(messages, max_size=5))
+    for index, message in enumerate(nodes):
+        earlier = [m.id for m in nodes[:index]]
+        message.parent = draw(st.sampled_from([None, *earlier]))
+    return nodes
+
+
+@st.composite
 def conversations(draw: st.DrawFn) -> Conversation:
     kind = draw(st.sampled_from(["chat", "compare"]))
     return Conversation(
@@ -129,7 +139,7 @@ def conversations(draw: st.DrawFn) -> Conversation:
         profile=draw(maybe(TEXT)),
         kind=kind,
         models=draw(st.lists(TEXT, max_size=4)) if kind == "compare" else [],
-        messages=draw(st.lists(messages, max_size=4)),
+        nodes=draw(trees()),
         extra=draw(extras(CONVERSATION_KEYS)),
     )
 
@@ -142,7 +152,7 @@ def normalised(conversation: Conversation) -> Conversation:
     """What a correct store gives back: the same data, every time as an aware datetime."""
     c = copy.deepcopy(conversation)
     c.created, c.updated = as_utc(c.created), as_utc(c.updated)
-    for m in c.messages:
+    for m in c.nodes:
         m.created = as_utc(m.created)
     return c
 
@@ -267,7 +277,7 @@ def test_nulls_inside_reasoning_details_and_usage_extras_are_dropped(
 # --- the file on disk ---------------------------------------------------------------------
 
 
-def test_the_file_is_toml_with_format_1_and_utc_datetimes(store: ConversationStore) -> None:
+def test_the_file_is_toml_with_format_2_and_utc_datetimes(store: ConversationStore) -> None:
     paris = timezone(timedelta(hours=2))
     conversation = Conversation(
         title="Weather", model="m", system="Be brief", temperature=0.5, profile="cline",
@@ -280,7 +290,7 @@ def test_the_file_is_toml_with_format_1_and_utc_datetimes(store: ConversationSto
     assert path == store.folder / f"{conversation.id}.toml"
     text = path.read_text(encoding="utf-8")
     data = tomllib.loads(text)
-    assert data["format"] == 1
+    assert data["format"] == 2
     assert data["id"] == conversation.id
     assert (data["title"], data["model"], data["system"], data["temperature"],
             data["profile"], data["kind"]) == ("Weather", "m", "Be brief", 0.5, "cline", "chat")
@@ -300,9 +310,9 @@ def test_absent_optional_values_are_omitted(store: ConversationStore) -> None:
     path = store.save(conversation)
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     assert set(data) == {"format", "id", "title", "created", "updated", "model", "kind",
-                         "messages"}
-    assert set(data["messages"][0]) == {"role", "content", "created"}
-    assert set(data["messages"][1]) == {"role", "content", "created"}
+                         "current", "messages"}
+    assert set(data["messages"][0]) == {"id", "role", "content", "created"}  # the first
+    assert set(data["messages"][1]) == {"id", "parent", "role", "content", "created"}
 
 
 def test_compare_conversations_keep_models_and_columns(store: ConversationStore) -> None:
@@ -376,9 +386,13 @@ def test_unknown_keys_survive_load_and_save(store: ConversationStore) -> None:
         "id": "msg-2", "parent": "msg-1", "rating": {"stars": 5, "note": "good"}}
     assert rewritten["messages"][1]["usage"] == original["messages"][1]["usage"]
     assert rewritten["messages"][2]["content"] == "more"
-    # Apart from the new turn and the new time, nothing changed.
+    # Apart from the new turn, the new time and the format (2: the tree's current end
+    # named), nothing changed.
+    assert (rewritten["format"], rewritten["current"]) == (2, rewritten["messages"][2]["id"])
     rewritten["messages"].pop()
     rewritten["updated"] = original["updated"]
+    del rewritten["current"]
+    rewritten["format"] = 1
     assert rewritten == original
 
 

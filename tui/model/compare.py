@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from tui.model.conversation import Conversation, Message
+from tui.model.conversation import Conversation, Message, chain
 
 MIN_COLUMNS, MAX_COLUMNS = 2, 4
 
@@ -27,8 +27,8 @@ def new_compare(models: list[str], base: Conversation) -> Conversation:
     """A compare conversation with the settings (system prompt, temperature, profile) of
     ``base``."""
     return replace(
-        base, kind="compare", models=list(models), model=models[0], messages=[], title="",
-        extra={},
+        base, kind="compare", models=list(models), model=models[0], nodes=[], current=None,
+        title="", extra={}, problems=[],
     )
 
 
@@ -96,15 +96,15 @@ def summarize(replies: list[Message]) -> TurnSummary:
 def column_as_chat(conversation: Conversation, column: int, new_id: str) -> Conversation:
     """One column of a compare, as a normal chat to carry on alone: every prompt, and
     that column's replies."""
-    messages = [
-        replace(m, column=None, preferred=False)
+    messages = chain([
+        replace(m, column=None, preferred=False)  # copies: the compare keeps its own
         for m in conversation.messages
         if m.role != "assistant" or m.column == column
-    ]
+    ])
     model = conversation.models[column] if column < len(conversation.models) else conversation.model
     chat = replace(
-        conversation, id=new_id, kind="chat", models=[], model=model, messages=messages,
-        extra={},
+        conversation, id=new_id, kind="chat", models=[], model=model, nodes=messages,
+        current=None, extra={}, problems=[],
     )
     chat.title = f"{conversation.title} ({model})" if conversation.title else ""
     return chat

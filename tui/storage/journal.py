@@ -31,7 +31,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from tui.files import make_private_dir
-from tui.model.conversation import Conversation, Message, ToolCall
+from tui.model.conversation import Conversation, Message, ToolCall, chain
+from tui.model.tree import add_after
 from tui.storage.store import ConversationStore, StoreError
 
 JOURNAL_FOLDER = ".journal"
@@ -73,6 +74,8 @@ class ReplyJournal:
         prompt = next((m for m in reversed(conversation.messages) if m.role == "user"), None)
         header = {
             "conversation": conversation.id,
+            "id": reply.id,
+            "prompt": prompt.id if prompt else None,
             "prompt_created": prompt.created.isoformat() if prompt else None,
             "created": reply.created.isoformat(),
             "model": reply.model,
@@ -229,9 +232,10 @@ def _recover_one(store: ConversationStore, path: Path) -> Recovered | None:
                 os.unlink(path)  # the conversation was deleted: do not bring it back
             return None
         result = None
-        if not any(m.role == "assistant" and m.created == reply.created
-                   and m.column == reply.column for m in conversation.messages):
-            _insert(conversation, reply, header.get("prompt_created"))
+        if not any(m.id == reply.id or (m.role == "assistant" and m.created == reply.created
+                                        and m.column == reply.column)
+                   for m in conversation.nodes):
+            _insert(conversation, reply, header)
             store.save(conversation)
             result = Recovered(conversation_id, len(reply.content) + len(reply.reasoning))
         os.unlink(path)
@@ -283,6 +287,8 @@ def _reply_from_header(header: dict[str, Any]) -> Message:
         reply.model = header["model"]
     if isinstance(header.get("column"), int):
         reply.column = header["column"]
+    if isinstance(header.get("id"), str) and header["id"]:
+        reply.id = header["id"]  # a journal written before ids has none: a new one
     return reply
 
 
@@ -306,20 +312,29 @@ def _apply(reply: Message, record: dict[str, Any]) -> None:
         reply.error = record["error"] if isinstance(record["error"], str) else None
 
 
-def _insert(conversation: Conversation, reply: Message, prompt_created: Any) -> None:
-    """After the prompt it answers (and any replies already there: compare columns);
-    at the end when that prompt is not found."""
-    messages = conversation.messages
-    when = _time(prompt_created)
-    at = next((i for i in reversed(range(len(messages)))
-               if messages[i].role == "user" and messages[i].created == when), None)
+def _insert(conversation: Conversation, reply: Message, header: dict[str, Any]) -> None:
+    """After the prompt it answers (by id; by time in a journal written before ids)
+    and any replies already there (compare columns); at the end when that prompt is not
+    found. In a conversation with branches, the reply goes on from its prompt and is
+    shown when the prompt ended the branch shown."""
+    nodes = conversation.nodes
+    prompt_id, when = header.get("prompt"), _time(header.get("prompt_created"))
+    at = next((i for i in reversed(range(len(nodes))) if nodes[i].role == "user"
+               and (nodes[i].id == prompt_id if prompt_id else nodes[i].created == when)),
+              None)
     if at is None:
         conversation.add(reply)
         return
+    if len(conversation.messages) != len(nodes):  # branches: a child of its prompt
+        add_after(conversation, nodes[at], reply, show=conversation.current == nodes[at].id)
+        return
     at += 1
-    while at < len(messages) and messages[at].role == "assistant":
+    while at < len(nodes) and nodes[at].role == "assistant":
         at += 1
-    messages.insert(at, reply)
+    nodes.insert(at, reply)
+    chain(nodes)  # one branch, in order
+    conversation.current = nodes[-1].id
+    conversation.changed()
     conversation.updated = max(conversation.updated, reply.created)
 
 

@@ -7,30 +7,30 @@ makes a three-way merge of messages (base: the snapshot; theirs: the file; ours:
 
 - the other side may only have appended: otherwise (it changed or removed a message we
   both had) the two cannot be merged and the caller saves ours as a copy;
-- what either side appended is kept, without duplicates: first what answers a prompt
-  both had, then a turn (a prompt and what answers it) at a time, in the order the turns
-  began;
+- what either side appended is kept, without duplicates. When both sides hold one branch
+  (two windows going on with the same chat), the result is one branch: first what
+  answers a prompt both had, then a turn (a prompt and what answers it) at a time, in
+  the order the turns began. Otherwise each message keeps its parent (the other side's
+  new messages are alternatives to ours) and ours stays the branch shown;
 - a message we dropped (a retried reply) stays dropped; one we never held (theirs) stays;
 - a conversation field (title, model, …) changed on disk wins over ours unless we
   changed it too.
 
-A message's identity is its role, time, compare column and how many messages with those
-three came before it: a reply keeps its identity while its text grows.
+A message's identity is its id: a reply keeps it while its text grows.
 """
 
 from __future__ import annotations
 
 import heapq
-from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from tui.model.conversation import Conversation, Message
+from tui.model.conversation import Conversation, Message, chain
 from tui.storage.toml_file import message_to_toml, storable_text, utc
 
-Identity = tuple[str, datetime, int | None, int]
+Identity = str
 FIELDS = ("title", "created", "model", "system", "temperature", "profile", "kind", "models",
           "extra")
 
@@ -50,8 +50,8 @@ class Snapshot:
            ours: Conversation) -> Snapshot:
         return cls(
             path, digest,
-            tuple(zip(identities(written.messages), fingerprints(written.messages), strict=True)),
-            frozenset(identities(ours.messages)),
+            tuple(zip(identities(written.nodes), fingerprints(written.nodes), strict=True)),
+            frozenset(identities(ours.nodes)),
             {name: fingerprint(getattr(written, name)) for name in FIELDS},
         )
 
@@ -63,13 +63,7 @@ class Merged:
 
 
 def identities(messages: list[Message]) -> list[Identity]:
-    seen: Counter[tuple[str, datetime, int | None]] = Counter()
-    found: list[Identity] = []
-    for m in messages:
-        key = (m.role, utc(m.created), m.column)
-        found.append((*key, seen[key]))
-        seen[key] += 1
-    return found
+    return [m.id for m in messages]
 
 
 def fingerprints(messages: list[Message]) -> list[int]:
@@ -104,35 +98,41 @@ def merge(ours: Conversation, base: Snapshot, theirs: Conversation) -> Merged | 
     """What to write so that neither side loses anything, or None when the other side
     changed what both had (then ours goes to a copy). Fields taken from ``theirs`` are set
     on ``ours`` too, so the next save does not take them for our own change."""
-    their_ids = identities(theirs.messages)
+    their_ids = identities(theirs.nodes)
     start = len(base.messages)
-    if list(zip(their_ids[:start], fingerprints(theirs.messages[:start]),
+    if list(zip(their_ids[:start], fingerprints(theirs.nodes[:start]),
                 strict=True)) != list(base.messages):
         return None
-    our_ids = identities(ours.messages)
-    by_identity = dict(zip(our_ids, ours.messages, strict=True))
+    by_identity = {m.id: m for m in ours.nodes}
     base_ids = {identity for identity, _ in base.messages}
-    dropped = base.ours - set(our_ids)
-    kept = [by_identity.get(identity, m)
-            for identity, m in zip(their_ids[:start], theirs.messages[:start], strict=True)
-            if identity not in dropped]
-    ours_new = [m for identity, m in zip(our_ids, ours.messages, strict=True)
-                if identity not in base_ids]
-    theirs_new = [m for identity, m in zip(their_ids[start:], theirs.messages[start:],
-                                           strict=True)
-                  if identity not in by_identity]
+    dropped = base.ours - set(by_identity)
+    kept = [by_identity.get(m.id, m) for m in theirs.nodes[:start] if m.id not in dropped]
+    ours_new = [m for m in ours.nodes if m.id not in base_ids]
+    theirs_new = [m for m in theirs.nodes[start:] if m.id not in by_identity]
     for name in FIELDS:
         if (fingerprint(getattr(ours, name)) == base.fields[name]
                 and fingerprint(getattr(theirs, name)) != base.fields[name]):
             setattr(ours, name, getattr(theirs, name))
     ours.updated = max(utc(ours.updated), utc(theirs.updated))
-    # What answers a prompt both had (a reply to the prompt saved before the request)
-    # comes first; then whole turns from either side.
-    ours_answers, our_turns = _turns(ours_new)
-    their_answers, their_turns = _turns(theirs_new)
-    turns = heapq.merge(our_turns, their_turns, key=lambda turn: utc(turn[0].created))
-    messages = kept + ours_answers + their_answers + [m for turn in turns for m in turn]
-    return Merged(replace(ours, messages=messages), len(theirs_new))
+    if _one_branch(ours) and _one_branch(theirs):
+        # What answers a prompt both had (a reply to the prompt saved before the request)
+        # comes first; then whole turns from either side.
+        ours_answers, our_turns = _turns(ours_new)
+        their_answers, their_turns = _turns(theirs_new)
+        turns = heapq.merge(our_turns, their_turns, key=lambda turn: utc(turn[0].created))
+        woven = kept + ours_answers + their_answers + [m for turn in turns for m in turn]
+        # Copies: the parents change in what is written, not in the conversation in memory.
+        nodes = chain([replace(m) for m in woven])
+        current = None  # the last message
+    else:
+        # Each side's new messages stay in their order (a parent before its children).
+        nodes = kept + list(heapq.merge(ours_new, theirs_new, key=lambda m: utc(m.created)))
+        current = ours.current
+    return Merged(replace(ours, nodes=nodes, current=current, problems=[]), len(theirs_new))
+
+
+def _one_branch(conversation: Conversation) -> bool:
+    return len(conversation.messages) == len(conversation.nodes)
 
 
 def _turns(messages: list[Message]) -> tuple[list[Message], list[list[Message]]]:

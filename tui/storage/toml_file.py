@@ -28,6 +28,7 @@ from tui.model.conversation import (
     Message,
     ToolCall,
     Usage,
+    chain,
     drop_nulls,
 )
 from tui.model.text import one_line, storable
@@ -38,11 +39,12 @@ QUOTES = "'" * 3  # a multi-line literal string's delimiter
 
 CONVERSATION_KEYS = frozenset({
     "format", "id", "title", "created", "updated", "model", "system", "temperature",
-    "profile", "kind", "models", "messages",
+    "profile", "kind", "models", "messages", "current",
 })
 MESSAGE_KEYS = frozenset({
-    "role", "content", "created", "model", "reasoning", "reasoning_details", "refusal",
-    "tool_calls", "finish_reason", "error", "usage", "tool_call_id", "column", "preferred",
+    "id", "parent", "role", "content", "created", "model", "reasoning", "reasoning_details",
+    "refusal", "tool_calls", "finish_reason", "error", "usage", "tool_call_id", "column",
+    "preferred",
 })
 USAGE_KEYS = frozenset({
     "prompt_tokens", "completion_tokens", "cached_tokens", "reasoning_tokens", "cost",
@@ -171,7 +173,7 @@ def conversation_from_toml(data: dict[str, Any], fallback_id: str = "") -> Conve
     kind = data.get("kind", "chat")
     if kind not in ("chat", "compare"):
         f._wrong("kind", '"chat" or "compare"')
-    conversation = Conversation(
+    fields: dict[str, Any] = dict(
         # The file name is the id: a copied file must not save over its original.
         id=fallback_id or str(data.get("id", "")),
         title=f.text("title") or "",
@@ -183,11 +185,30 @@ def conversation_from_toml(data: dict[str, Any], fallback_id: str = "") -> Conve
         profile=f.text("profile"),
         kind="compare" if kind == "compare" else "chat",
         models=f.texts("models"),
-        messages=[_message_from_toml(m, i, problems) for i, m in enumerate(messages)],
+        current=_current(data, problems) if version >= 2 else None,
     )
+    nodes = [_message_from_toml(m, i, problems) for i, m in enumerate(messages)]
+    if version < 2:
+        # Format 1: one branch, in the file's order. Ids by position: two processes
+        # reading the same old file agree on them (a merge matches messages by id).
+        for index, message in enumerate(nodes):
+            message.id = message.id or f"{index + 1:08x}"
+        chain(nodes)
+    conversation = Conversation(nodes=nodes, **fields)
     conversation.extra = f.extra(CONVERSATION_KEYS)
-    conversation.problems = problems
+    # What the tree needed mended (Conversation.__post_init__) comes after the fields.
+    conversation.problems = problems + conversation.problems
     return conversation
+
+
+def _current(data: dict[str, Any], problems: list[str]) -> str | None:
+    """The id of the message the branch shown ends at (None: the last message)."""
+    current = data.get("current")
+    if current is None or isinstance(current, str):
+        return current
+    problems.append(f"current = {one_line(repr(current), 60)} is not text: the last message "
+                    "is current")
+    return None
 
 
 def _message_from_toml(data: Any, index: int, problems: list[str]) -> Message:
@@ -207,8 +228,19 @@ def _message_from_toml(data: Any, index: int, problems: list[str]) -> Message:
     if not isinstance(preferred, bool):
         f._wrong("preferred", "true or false")
         preferred = False
+    message_id, parent = data.get("id", ""), data.get("parent")
+    if not isinstance(message_id, str):
+        problems.append(f"message {index + 1}: id = {one_line(repr(message_id), 60)} is not "
+                        "text: given a new one")
+        message_id = ""  # given one when the tree is linked
+    if parent is not None and not isinstance(parent, str):
+        problems.append(f"message {index + 1}: parent = {one_line(repr(parent), 60)} is not "
+                        "text")
+        parent = ""  # no message has it: linking attaches it to the message before it
     return Message(
         role=role,
+        id=message_id,
+        parent=parent,
         content=f.text("content") or "",
         created=f.time("created"),
         model=f.text("model"),
@@ -259,15 +291,19 @@ def conversation_to_toml(conversation: Conversation) -> dict[str, Any]:
         "profile": c.profile,
         "kind": c.kind,
         "models": c.models if c.kind == "compare" else None,
+        "current": c.current if c.nodes else None,  # where the branch shown ends
     }
     data = _with_extra({k: v for k, v in data.items() if v is not None}, c.extra,
                        CONVERSATION_KEYS, unset_kind="chat")
-    data["messages"] = [message_to_toml(m) for m in c.messages]
+    data["messages"] = [message_to_toml(m) for m in c.nodes]
     return data
 
 
 def message_to_toml(m: Message) -> dict[str, Any]:
-    data: dict[str, Any] = {"role": m.role, "content": m.content, "created": utc(m.created)}
+    data: dict[str, Any] = {"id": m.id}
+    if m.parent is not None:
+        data["parent"] = m.parent
+    data.update(role=m.role, content=m.content, created=utc(m.created))
     optional: dict[str, Any] = {
         "model": m.model,
         "reasoning": m.reasoning or None,

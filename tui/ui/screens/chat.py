@@ -23,6 +23,7 @@ from tui.chat.turn import build_request, missing_key_message
 from tui.config import Config
 from tui.model.conversation import Conversation, Message
 from tui.model.text import one_line
+from tui.model.tree import remove
 from tui.storage.journal import Journaling, mark_interrupted
 from tui.storage.prompt_history import recent_prompts
 from tui.storage.store import StoreError
@@ -245,7 +246,7 @@ class ChatScreen(AppScreen[None]):
         if last.finish_reason not in ("error", "cancelled") and not last.error:
             self.services.say("The last reply did not fail; nothing to retry.")
             return
-        messages.pop()
+        remove(self.conversation, last)
         replies = self.transcript.replies()
         if replies:
             await replies[-1].remove()
