@@ -155,6 +155,13 @@ class AppScreen(Screen[ResultT]):
         """The conversation this screen shows, if any."""
         return None
 
+    @property
+    def chat_to_return_to(self) -> Conversation | None:
+        """The chat a comparison started from this screen goes back to when it closes:
+        the chat this screen shows, if it shows one."""
+        conversation = self.open_conversation
+        return conversation if conversation is not None and conversation.kind == "chat" else None
+
     def palette_commands(self) -> Iterable[SystemCommand]:
         """This screen's commands in the command palette: its shown keys by default."""
         return binding_commands(self)
