@@ -33,13 +33,23 @@ def unique_models(models: list[ModelInfo], *extra: str) -> list[ModelInfo]:
     return found
 
 
+class FilterField(Input):
+    """The filter: Space in it marks a model until a word is typed (a filter never
+    starts with a space), then types a space between words."""
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        if key == "space" and not self.value.strip():
+            return False
+        return super().check_consume_key(key, character)
+
+
 class ModelChooser(ModalScreen[list[str] | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="chooser.cancel"),
         Binding("ctrl+s", "compare", "Compare", id="chooser.compare",
                 tooltip="Compare the marked models"),
-        # Priority: the filter would type it. It types a space there once the filter
-        # has words in it (a filter never starts with a space).
+        # Priority: the filter would type it (FilterField leaves it to this on an empty
+        # filter).
         Binding("space", "space", "Mark", show=False, priority=True, id="chooser.mark",
                 tooltip="Mark or unmark the highlighted model"),
         Binding("down", "cursor_down", "Next", show=False, id="chooser.down"),
@@ -57,7 +67,8 @@ class ModelChooser(ModalScreen[list[str] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
             yield Static(id="chooser-chosen", markup=False)
-            yield Input(placeholder="type to filter, or a model id and Enter", id="filter")
+            yield FilterField(placeholder="type to filter, or a model id and Enter",
+                              id="filter")
             yield OptionList(id="models")
             yield Static(classes="hint", id="chooser-note", markup=False)
             with Horizontal(classes="buttons"):
@@ -132,10 +143,6 @@ class ModelChooser(ModalScreen[list[str] | None]):
             self._toggle(event.option.id)
 
     def action_space(self) -> None:
-        field = self.query_one("#filter", Input)
-        if field.has_focus and field.value.strip():
-            field.insert_text_at_cursor(" ")
-            return
         model = self._highlighted()
         if model is not None:
             self._toggle(model.id)
