@@ -40,9 +40,9 @@ NARROW_COLUMN = 38  # below this many cells a column, show tabs instead
 class CompareScreen(AppScreen[None]):
     BINDINGS = [
         Binding("escape", "cancel_all", "Cancel all", id="compare.cancel_all"),
-        # First in the footer (priority keys come first): on a narrow terminal it is how
-        # to see the other columns. Ctrl+PgDn/PgUp share the ids: F1 shows them on the
-        # same rows, and the footer the Alt key (tmux passes it on).
+        # Early in the footer (its priority puts it right after Esc): on a narrow
+        # terminal it is how to see the other columns. Ctrl+PgDn/PgUp share the ids: F1
+        # shows them on the same rows, and the footer the Alt key (tmux passes it on).
         Binding("alt+right", "next_column(1)", "Next column", priority=True,
                 id="compare.next_column",
                 tooltip="Switch to the next column (the next tab when they are tabs)"),
