@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.command import CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import OptionList
@@ -109,3 +110,19 @@ async def test_a_model_the_catalog_lacks_can_be_typed(server: LoopbackServer) ->
         await pilot.press("enter", "ctrl+s")
         await settled(pilot, lambda: isinstance(app.screen, CompareScreen))
         assert app.screen.conversation.models == ["local/my-model", CURRENT]  # type: ignore[attr-defined]
+
+
+async def test_space_typed_fast_goes_into_the_filter_between_words(
+    server: LoopbackServer,
+) -> None:
+    """tmux sends ``qwen 8`` in one write: the keys reach the app before the filter has
+    taken the first ones, and the space must still be typed, not mark a model."""
+    app = build_app(server, serve_catalog=False)
+    async with app.run_test(size=(110, 30)) as pilot:
+        chooser = await open_chooser(pilot)
+        for character in "qwen 8b":
+            key = "space" if character == " " else character
+            app.post_message(events.Key(key, character))  # all queued before any is taken
+        await settled(pilot, lambda: chooser.query_one("#filter").value == "qwen 8b")  # type: ignore[attr-defined]
+        assert chooser.chosen == [CURRENT]
+        assert len(rows(chooser)) == 1

@@ -5,11 +5,12 @@ marked (column 1 first), or None."""
 
 from __future__ import annotations
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
@@ -34,13 +35,21 @@ def unique_models(models: list[ModelInfo], *extra: str) -> list[ModelInfo]:
 
 
 class FilterField(Input):
-    """The filter: Space in it marks a model until a word is typed (a filter never
-    starts with a space), then types a space between words."""
+    """The filter: Space in it marks the highlighted model until a word is typed (a
+    filter never starts with a space), then types a space between words. Decided here,
+    in key order: the app hands on keys faster than the field takes them (typed fast,
+    or sent at once by tmux), so the screen cannot tell from the field's value."""
 
-    def check_consume_key(self, key: str, character: str | None) -> bool:
-        if key == "space" and not self.value.strip():
-            return False
-        return super().check_consume_key(key, character)
+    class MarkAsked(Message):
+        """Space on an empty filter."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "space" and not self.value.strip():
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.MarkAsked())
+            return
+        await super()._on_key(event)
 
 
 class ModelChooser(ModalScreen[list[str] | None]):
@@ -48,9 +57,8 @@ class ModelChooser(ModalScreen[list[str] | None]):
         Binding("escape", "cancel", "Cancel", id="chooser.cancel"),
         Binding("ctrl+s", "compare", "Compare", id="chooser.compare",
                 tooltip="Compare the marked models"),
-        # Priority: the filter would type it (FilterField leaves it to this on an empty
-        # filter).
-        Binding("space", "space", "Mark", show=False, priority=True, id="chooser.mark",
+        # When the list has the focus; in the filter, FilterField asks for it.
+        Binding("space", "mark", "Mark", show=False, id="chooser.mark",
                 tooltip="Mark or unmark the highlighted model"),
         Binding("down", "cursor_down", "Next", show=False, id="chooser.down"),
         Binding("up", "cursor_up", "Previous", show=False, id="chooser.up"),
@@ -142,7 +150,8 @@ class ModelChooser(ModalScreen[list[str] | None]):
         if event.option.id:
             self._toggle(event.option.id)
 
-    def action_space(self) -> None:
+    @on(FilterField.MarkAsked)
+    def action_mark(self) -> None:
         model = self._highlighted()
         if model is not None:
             self._toggle(model.id)
