@@ -189,12 +189,15 @@ class AppScreen(Screen[ResultT]):
                 and self.can_view_partial(widget))
 
 
-def binding_commands(screen: Screen[Any]) -> Iterable[SystemCommand]:
-    """Every shown binding of a screen as a command."""
+def binding_commands(screen: Screen[Any], hidden: bool = False) -> Iterable[SystemCommand]:
+    """Every shown binding of a screen as a command (with ``hidden``, those the footer
+    does not show too)."""
     seen: set[str] = set()
     for klass in type(screen).__mro__:
         for binding in klass.__dict__.get("BINDINGS", []):
-            if not isinstance(binding, Binding) or not binding.show or not binding.description:
+            if not isinstance(binding, Binding) or not binding.description:
+                continue
+            if not (binding.show or hidden):
                 continue
             if binding.action in seen:
                 continue

@@ -6,8 +6,10 @@ saves the conversation when its reply ends."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from textual import events, on
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Static, Tab, Tabs
@@ -28,7 +30,7 @@ from tui.storage.journal import Journaling, mark_interrupted
 from tui.storage.store import StoreError
 from tui.ui.modals.model_picker import ModelPicker
 from tui.ui.render.inert import inert
-from tui.ui.services import AppScreen, OpenChat, OpenCompare, Services
+from tui.ui.services import AppScreen, OpenChat, OpenCompare, Services, binding_commands
 from tui.ui.widgets.compare_column import CompareColumn
 from tui.ui.widgets.footer import Footer
 from tui.ui.widgets.message_views import ReplyView
@@ -68,14 +70,14 @@ class CompareScreen(AppScreen[None]):
                   priority=True, id=f"compare.column_{n}",
                   tooltip=f"Switch to column {n} (where the terminal sends Alt+digits)")
           for n in range(1, MAX_COLUMNS + 1)],
-        Binding("pageup", "scroll_column('page_up')", "Page up", show=False, priority=True,
+        Binding("pageup", "scroll_column('page_up')", "Scroll column up", show=False, priority=True,
                 id="compare.page_up", tooltip="Scroll the active column up a page"),
-        Binding("pagedown", "scroll_column('page_down')", "Page down", show=False,
+        Binding("pagedown", "scroll_column('page_down')", "Scroll column down", show=False,
                 priority=True, id="compare.page_down",
                 tooltip="Scroll the active column down a page"),
-        Binding("ctrl+home", "scroll_column('home')", "Top", show=False, priority=True,
+        Binding("ctrl+home", "scroll_column('home')", "Column start", show=False, priority=True,
                 id="compare.top", tooltip="Scroll the active column to its start"),
-        Binding("ctrl+end", "scroll_column('end')", "Bottom", show=False, priority=True,
+        Binding("ctrl+end", "scroll_column('end')", "Column end", show=False, priority=True,
                 id="compare.bottom", tooltip="Scroll the active column to its end"),
     ]
 
@@ -373,6 +375,11 @@ class CompareScreen(AppScreen[None]):
     @property
     def open_conversation(self) -> Conversation:
         return self.conversation
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        """Every key of the screen, those the footer leaves out too (switching and
+        scrolling columns)."""
+        return binding_commands(self, hidden=True)
 
     @property
     def chat_to_return_to(self) -> Conversation | None:
