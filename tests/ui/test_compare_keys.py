@@ -171,3 +171,25 @@ async def test_f10_after_a_command_line_comparison_opens_a_new_chat(
         await settled(pilot, lambda: isinstance(app.screen, ChatScreen))
         chat = app.screen.conversation  # type: ignore[attr-defined]
         assert chat.kind == "chat" and not chat.messages and chat.id != first
+
+
+async def test_f10_after_opening_a_saved_comparison_goes_back_to_the_chat(
+    server: LoopbackServer, isolated_home: Path
+) -> None:
+    from tests.support.ui_support import open_history
+
+    app = build_app(server, serve_catalog=False)
+    async with app.run_test(size=(120, 30)) as pilot:
+        store = store_for(app.config)
+        store.save(finished_compare(["a/model", "b/model"]))
+        chat = app.screen
+        assert isinstance(chat, ChatScreen)
+        chat.conversation.add(Message(role="user", content="Where I was"))
+        store.save(chat.conversation)
+        history = await open_history(pilot)
+        await pilot.press(*"prime", "enter")  # the comparison's prompt
+        await settled(pilot, lambda: isinstance(app.screen, CompareScreen))
+        assert history is not app.screen
+        await pilot.press("f10")
+        await settled(pilot, lambda: isinstance(app.screen, ChatScreen))
+        assert app.screen.conversation.id == chat.conversation.id  # type: ignore[attr-defined]
