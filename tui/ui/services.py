@@ -155,6 +155,13 @@ class AppScreen(Screen[ResultT]):
         """The conversation this screen shows, if any."""
         return None
 
+    @property
+    def chat_to_return_to(self) -> Conversation | None:
+        """The chat a comparison started from this screen goes back to when it closes:
+        the chat this screen shows, if it shows one."""
+        conversation = self.open_conversation
+        return conversation if conversation is not None and conversation.kind == "chat" else None
+
     def palette_commands(self) -> Iterable[SystemCommand]:
         """This screen's commands in the command palette: its shown keys by default."""
         return binding_commands(self)
@@ -182,12 +189,15 @@ class AppScreen(Screen[ResultT]):
                 and self.can_view_partial(widget))
 
 
-def binding_commands(screen: Screen[Any]) -> Iterable[SystemCommand]:
-    """Every shown binding of a screen as a command."""
+def binding_commands(screen: Screen[Any], hidden: bool = False) -> Iterable[SystemCommand]:
+    """Every shown binding of a screen as a command (with ``hidden``, those the footer
+    does not show too)."""
     seen: set[str] = set()
     for klass in type(screen).__mro__:
         for binding in klass.__dict__.get("BINDINGS", []):
-            if not isinstance(binding, Binding) or not binding.show or not binding.description:
+            if not isinstance(binding, Binding) or not binding.description:
+                continue
+            if not (binding.show or hidden):
                 continue
             if binding.action in seen:
                 continue
