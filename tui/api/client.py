@@ -130,10 +130,21 @@ class ChatClient:
 
     async def get_json(self, path: str, auth: bool = True) -> Any:
         """GET a JSON document; raises ``FailureError`` with a plain message."""
+        return await self._json("GET", self.url(path), auth)
+
+    async def post_json(self, url: str, body: dict[str, Any]) -> Any:
+        """POST ``body`` to ``url`` (on the profile's server, but not under its base
+        path: llama-cpp-python's ``/extras/…``) and return the JSON answer; raises
+        ``FailureError`` with a plain message."""
+        return await self._json("POST", url, True, body)
+
+    async def _json(self, method: str, url: str, auth: bool,
+                    body: dict[str, Any] | None = None) -> Any:
         import httpx
 
         try:
-            response = await self._http.get(self.url(path), headers=self.headers(auth))
+            response = await self._http.request(method, url, headers=self.headers(auth),
+                                                json=body)
         except httpx.HTTPError as error:
             raise FailureError(self.network_failure(error, started=False)) from None
         if response.status_code >= 400:
@@ -150,7 +161,7 @@ class ChatClient:
             return response.json()
         except (ValueError, RecursionError):
             raise FailureError(
-                Failure("server", f"{self.url(path)} did not return JSON.", response.status_code)
+                Failure("server", f"{url} did not return JSON.", response.status_code)
             ) from None
 
     def network_failure(self, error: Exception, started: bool) -> Failure:

@@ -21,10 +21,9 @@ if TYPE_CHECKING:
 
 def make_client(config: Config, transport: httpx.AsyncBaseTransport | None = None) -> ChatClient:
     if transport is None and config.profile.starts_server:
-        from tui.local.model import reply_limit
-        from tui.local.server import LocalTransport
+        from tui.local.transport import LocalTransport
 
-        transport = LocalTransport(reply_limit(config.local_context), ready=True)
+        transport = LocalTransport(config.local_context, ready=True)
     return ChatClient(
         config.profile, api_key=config.api_key, read_timeout=config.timeout, transport=transport
     )

@@ -15,7 +15,6 @@ import atexit
 import contextlib
 import ctypes
 import errno
-import json
 import os
 import signal
 import socket
@@ -232,58 +231,6 @@ class LocalServer:
             f"(log: {self.log_file})",
             server_failed=True,
         )
-
-
-class LocalTransport(httpx.AsyncBaseTransport):
-    """The client's transport to the local server.
-
-    While the model loads, each request waits until the server is ready (or fails with
-    the reason it never will be). Each chat request gets a ``max_tokens`` when it has
-    none: the client sends none, and without it llama-cpp-python 0.3 generates up to the
-    end of the context and then fails the reply (a ValueError in ``Llama.eval``). It also
-    keeps proxy settings from the environment away from a loopback server."""
-
-    def __init__(self, max_tokens: int | None = None, *, ready: bool = False) -> None:
-        self._inner = httpx.AsyncHTTPTransport()
-        self._settled = asyncio.Event()
-        self.failure: str | None = None
-        self.max_tokens = max_tokens
-        if ready:
-            self._settled.set()
-
-    def open(self, max_tokens: int) -> None:
-        self.max_tokens = max_tokens
-        self._settled.set()
-
-    def fail(self, message: str) -> None:
-        self.failure = message
-        self._settled.set()
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        await self._settled.wait()
-        if self.failure is not None:
-            raise httpx.ConnectError(self.failure, request=request)
-        if self.max_tokens and request.url.path.endswith("/chat/completions"):
-            request = _with_max_tokens(request, self.max_tokens)
-        return await self._inner.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
-
-
-def _with_max_tokens(request: httpx.Request, max_tokens: int) -> httpx.Request:
-    try:
-        body = json.loads(request.content)
-    except (ValueError, httpx.RequestNotRead):
-        return request
-    if not isinstance(body, dict) or "max_tokens" in body:
-        return request
-    body["max_tokens"] = max_tokens
-    headers = [(k, v) for k, v in request.headers.raw if k.lower() != b"content-length"]
-    return httpx.Request(
-        request.method, request.url, headers=headers,
-        content=json.dumps(body, ensure_ascii=False).encode(), extensions=request.extensions,
-    )
 
 
 def server_for(config: Config, python: str = sys.executable) -> LocalServer:
