@@ -11,6 +11,7 @@ from pathlib import Path
 from tests.support.local_wire import (
     CHUNKS,
     CONTEXT,
+    GEMMA_PROMPT,
     MODEL,
     PROMPT,
     PROMPT_COUNT,
@@ -55,7 +56,7 @@ async def test_the_reply_is_counted_and_the_prompt_asked_of_the_tokenizer(
     assert usage.cost == 0  # the model runs here
     assert tokens_per_second(usage) is not None
     asked = [r for r in server.requests if r.path == "/extras/tokenize/count"]
-    assert [r.json() for r in asked] == [{"input": PROMPT, "model": MODEL}]
+    assert [r.json() for r in asked] == [{"input": GEMMA_PROMPT, "model": MODEL}]
     line = usage_line(stream.reply)
     assert f"≈{PROMPT_COUNT} in" in line and f"≈{CHUNKS} out" in line
     assert "$0" in line and "tok/s" in line.split(" · ")[-1]
@@ -102,6 +103,22 @@ async def test_figures_the_server_sends_win(server: LoopbackServer) -> None:
     assert not got.counted
     assert "≈" not in usage_line(stream.reply)
     assert not [r for r in server.requests if r.path.startswith("/extras/")]
+
+
+async def test_a_model_with_its_own_template_counts_the_messages_text(
+    server: LoopbackServer,
+) -> None:
+    """A GGUF file with its own chat template (no --chat_format): the app cannot build
+    the server's prompt, so the messages' text is what the tokenizer counts."""
+    play_local_server(server, count=5)
+    server.enqueue(local_reply())
+
+    stream = await run_turn(local_config(server, chat_format=None))
+
+    asked = [r.json() for r in server.requests if r.path == "/extras/tokenize/count"]
+    assert asked == [{"input": PROMPT, "model": MODEL}]
+    usage = stream.reply.usage
+    assert usage is not None and usage.prompt_tokens == 5 and usage.counted
 
 
 async def test_a_server_without_a_tokenizer_count(server: LoopbackServer) -> None:

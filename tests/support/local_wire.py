@@ -17,7 +17,10 @@ PROMPT = "Name three colours."
 # completion_tokens 12 (prompt_tokens 13, of which the message's own text is 5).
 STREAM = (DATA / "local" / "llama-cpp-python-stream.sse").read_bytes()
 CHUNKS = 12
-PROMPT_COUNT = 5  # what /extras/tokenize/count answers for the prompt's text
+# The prompt as llama-cpp-python's "gemma" chat format builds it, and what the server's
+# /extras/tokenize/count answered for it: 13, the unstreamed reply's prompt_tokens.
+GEMMA_PROMPT = f"<start_of_turn>user\n{PROMPT}<end_of_turn>\n<start_of_turn>model\n"
+PROMPT_COUNT = 13
 # llama-cpp-python's /v1/models: an id, and neither context nor price.
 MODELS = {"object": "list", "data": [
     {"id": MODEL, "object": "model", "owned_by": "me", "permissions": []},
@@ -50,8 +53,11 @@ def play_local_server(server: LoopbackServer, count: int | None = PROMPT_COUNT) 
     server.default = answer
 
 
-def local_config(server: LoopbackServer, context: int = CONTEXT) -> Config:
-    """The ``local`` profile as the app runs it once its server is up, on ``server``."""
+def local_config(server: LoopbackServer, context: int = CONTEXT,
+                 chat_format: str | None = "gemma") -> Config:
+    """The ``local`` profile as the app runs it once its server is up, on ``server``
+    (serving the bundled model, with the chat format the app gives it)."""
     config = load_config().with_overrides(profile="local")
-    config = replace(config, model=MODEL, local_context=context)
+    config = replace(config, model=MODEL, local_context=context,
+                     local_chat_format=chat_format)
     return replace(config, profile=replace(config.profile, base_url=server.url + "/v1"))

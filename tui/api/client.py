@@ -12,6 +12,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any
 
 from tui import __version__
+from tui.api.counted_usage import TokenCounting
 from tui.api.errors import MAX_ERROR_BODY, Failure, FailureError, http_failure, redact
 from tui.api.request import ChatRequest, RetryPolicy
 from tui.api.stream import ChatStream
@@ -31,8 +32,12 @@ class ChatClient:
         read_timeout: float = 120.0,
         retry: RetryPolicy | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        counting: TokenCounting | None = None,
     ) -> None:
+        """``counting``: for a server that sends no usage while streaming (the local
+        model), how the reply's figures are counted instead."""
         self.profile = profile
+        self.counting = counting
         self.api_key = api_key
         self.retry = retry or RetryPolicy()
         self._timeouts = (connect_timeout, read_timeout)

@@ -1,14 +1,14 @@
-"""Token figures for the app's own local model, whose server sends none while streaming.
+"""Token figures for a server that sends none while streaming: the app's own local model.
 
 llama-cpp-python's server (0.3) ignores ``stream_options.include_usage``: a streamed reply
 carries no ``usage`` and no ``timings``. It sends every generated token as a chunk of its
 own (several in one chunk only when a character spans tokens; none for the tokens of a
 stop sequence or the end-of-turn token), so the chunks that brought text are the reply's
-tokens, counted. The prompt's tokens are asked of the server's own tokenizer
-(``POST /extras/tokenize/count``) for the text of the messages sent; the few tokens the
-chat template adds around each message are not in that count, so it reads a little
-low. Either figure, once counted, marks the usage ``counted``, and every screen shows
-counted figures with "≈": a count is never shown as the server's figure.
+tokens, counted. The prompt's tokens are asked of the server's tokenizer; what to ask
+and where is the ``TokenCounting`` the client was given (``tui.local.counting``). A
+figure counted this way marks the usage ``counted``, and every screen shows counted
+figures with "≈": a count is never shown as the server's figure. Figures the server
+does send are kept as they are.
 
 The model runs on this machine, so its reply costs nothing: the cost is 0, exactly.
 """
@@ -21,10 +21,20 @@ from tui.api.errors import FailureError
 from tui.api.request import ChatRequest
 from tui.model.conversation import Usage
 
-TOKENIZE_COUNT = "/extras/tokenize/count"  # at the server's root, beside /v1
+
+class TokenCounting(Protocol):
+    """How to count a prompt's tokens on a server that sends no usage."""
+
+    def count_url(self, base_url: str) -> str:
+        """Where to POST ``{"input": text}`` for ``{"count": n}``."""
+        ...
+
+    def prompt_text(self, messages: list[dict[str, Any]]) -> str:
+        """The text whose tokens are the prompt's."""
+        ...
 
 
-class Counter(Protocol):
+class Poster(Protocol):
     async def post_json(self, url: str, body: dict[str, Any]) -> Any: ...
 
 
@@ -37,32 +47,18 @@ def count_completion(usage: Usage, text_chunks: int) -> None:
         usage.cost = 0.0
 
 
-async def count_prompt(client: Counter, base_url: str, request: ChatRequest,
-                       usage: Usage) -> None:
+async def count_prompt(client: Poster, counting: TokenCounting, base_url: str,
+                       request: ChatRequest, usage: Usage) -> None:
     """The prompt's tokens from the server's tokenizer, unless the server said how many.
     Any failure leaves the figure unknown: a count is only ever a nicety."""
     if usage.prompt_tokens is not None:
         return
-    root = base_url.rstrip("/").removesuffix("/v1")
-    body = {"input": prompt_text(request.messages), "model": request.model}
+    body = {"input": counting.prompt_text(request.messages), "model": request.model}
     try:
-        answer = await client.post_json(root + TOKENIZE_COUNT, body)
+        answer = await client.post_json(counting.count_url(base_url), body)
     except FailureError:  # a server without the endpoint, or one that has gone
         return
     count = answer.get("count") if isinstance(answer, dict) else None
     if type(count) is int and count >= 0:
         usage.prompt_tokens = count
         usage.mark_counted()
-
-
-def prompt_text(messages: list[dict[str, Any]]) -> str:
-    """The text of the messages sent, one after another."""
-    texts: list[str] = []
-    for message in messages:
-        content = message.get("content")
-        if isinstance(content, str):
-            texts.append(content)
-        elif isinstance(content, list):
-            texts.extend(part["text"] for part in content
-                         if isinstance(part, dict) and isinstance(part.get("text"), str))
-    return "\n".join(texts)

@@ -23,7 +23,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from tui.api.counted_usage import count_completion, count_prompt
+from tui.api.counted_usage import TokenCounting, count_completion, count_prompt
 from tui.api.errors import MAX_ERROR_BODY, Failure, FailureError, http_failure, redact
 from tui.api.reply import Delta, ReplyBuilder
 from tui.api.request import ChatRequest, RetryPolicy
@@ -52,6 +52,7 @@ class Sender(Protocol):
     profile: Profile
     api_key: str | None
     retry: RetryPolicy
+    counting: TokenCounting | None  # a server that sends no usage: how to count it
 
     def warm_up(self) -> None: ...
 
@@ -140,9 +141,10 @@ class ChatStream:
             for delta in self.builder.finish():  # text held back while a tag was uncertain
                 yield delta
             self.ended_at = time.monotonic()
-            if self._counts_usage and self.failure is None and self.builder.has_output:
-                await count_prompt(self.client, self.client.profile.base_url, self.request,
-                                   self._usage())
+            if (self.client.counting is not None and self.failure is None
+                    and self.builder.has_output):
+                await count_prompt(self.client, self.client.counting,
+                                   self.client.profile.base_url, self.request, self._usage())
         except (asyncio.CancelledError, GeneratorExit):
             if self.reply.finish_reason != "interrupted":
                 self.reply.finish_reason = "cancelled"
@@ -285,12 +287,6 @@ class ChatStream:
             self.reply.error = failure.message
         self.reply.finish_reason = "error"
 
-    @property
-    def _counts_usage(self) -> bool:
-        """Whether the server is the app's own local model, which sends no usage while
-        streaming: the app counts it (``tui.api.counted_usage``)."""
-        return self.client.profile.starts_server
-
     def _usage(self) -> Usage:
         reply = self.reply
         if reply.usage is None:
@@ -301,7 +297,7 @@ class ChatStream:
         now = self.ended_at or time.monotonic()
         reply = self.reply
         usage = self._usage()
-        if self._counts_usage:
+        if self.client.counting is not None:  # a server that sends no usage: count it
             count_completion(usage, self.builder.text_chunks if self._streamed else 0)
         usage.duration_ms = round((now - self.started_at) * 1000)
         if self.first_output_at is not None:

@@ -247,10 +247,11 @@ def server_for(config: Config, python: str = sys.executable) -> LocalServer:
 
 def served_config(config: Config, server: LocalServer) -> Config:
     """``config`` with the local profile pointing at ``server`` (and, once it has been
-    started, the context size it was given)."""
+    started, the context size and chat format it was given)."""
     config = with_local_model(config)
     if server.model is not None:
-        config = replace(config, local_context=server.model.context)
+        config = replace(config, local_context=server.model.context,
+                         local_chat_format=server.model.chat_format)
     return replace(config, profile=replace(config.profile, base_url=server.base_url))
 
 

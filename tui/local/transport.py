@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 
+from tui.local.counting import LocalCounting
 from tui.local.model import reply_limit
 
 # What the model list says of a model the app runs itself: it costs nothing.
@@ -24,13 +25,15 @@ FREE = {"prompt": "0", "completion": "0"}
 
 
 class LocalTransport(httpx.AsyncBaseTransport):
-    def __init__(self, context: int | None = None, *, ready: bool = False) -> None:
-        """``context``: the ``--n_ctx`` the server was started with (None: not known
-        yet; ``open`` gives it)."""
+    def __init__(self, context: int | None = None, chat_format: str | None = None, *,
+                 ready: bool = False) -> None:
+        """``context`` and ``chat_format``: the ``--n_ctx`` and ``--chat_format`` the
+        server was started with (``open`` gives them when they are not known yet)."""
         self._inner = httpx.AsyncHTTPTransport()
         self._settled = asyncio.Event()
         self.failure: str | None = None
         self.context = context
+        self.counting = LocalCounting(chat_format)  # for the client: its figures
         if ready:
             self._settled.set()
 
@@ -38,9 +41,10 @@ class LocalTransport(httpx.AsyncBaseTransport):
     def max_tokens(self) -> int:
         return reply_limit(self.context)
 
-    def open(self, context: int) -> None:
+    def open(self, context: int, chat_format: str | None) -> None:
         """The server is up, serving a context of ``context`` tokens."""
         self.context = context
+        self.counting.chat_format = chat_format
         self._settled.set()
 
     def fail(self, message: str) -> None:

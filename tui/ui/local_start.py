@@ -103,7 +103,7 @@ async def start_local(
         show(f"The local model could not start: {error}")
         services.say(str(error), title="Local model", severity="error", timeout=30)
         return
-    launch.gate.open(model.context)
+    launch.gate.open(model.context, model.chat_format)
     ready = f"Local model {name} ready (loaded in {seconds:.1f} s by llama.cpp, offline)."
     show(ready)
     if notice is None:
