@@ -7,6 +7,7 @@ small (the bundled base model seldom stops by itself: its context bounds each re
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -123,6 +124,25 @@ async def test_a_streamed_reply_shows_its_figures(local: LocalServer, tmp_path: 
     assert tokens_per_second(usage) is not None
     assert [(m.id, m.context_length, m.prompt_price, m.completion_price) for m in models] == [
         ("gemma-3-270m", CONTEXT, 0, 0)]
+
+
+async def test_a_request_meanwhile_does_not_cut_a_reply_short(local: LocalServer) -> None:
+    """llama-cpp-python ends a streaming reply at once (a bare [DONE], no finish reason)
+    when another request arrives, unless started with ``--interrupt_requests False``: the
+    app's count of one reply's prompt, or a second compare column, must not cut another."""
+    async with client_for(local) as client:
+        assert client.counting is not None
+        stream = client.stream(request(stream=True))
+        replies = stream.__aiter__()
+        await anext(replies)  # it is streaming
+        meanwhile = asyncio.create_task(client.post_json(
+            client.counting.count_url(local.base_url), {"input": "Hello"}))
+        _ = [delta async for delta in replies]
+        answer = await meanwhile
+
+    assert stream.failure is None
+    assert stream.reply.finish_reason in ("length", "stop")
+    assert isinstance(answer.get("count"), int)
 
 
 async def test_a_non_streamed_turn(local: LocalServer) -> None:

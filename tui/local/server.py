@@ -98,6 +98,10 @@ class LocalServer:
             "--model", str(model.path), "--model_alias", model.name,
             "--host", HOST, "--port", str(self.port),
             "--n_ctx", str(model.context), "--n_threads", str(self.threads),
+            # Requests wait their turn: by default a request arriving while a reply
+            # streams ends that reply at once, with a [DONE] that looks like its end
+            # (a second compare column, or the count of a prompt's tokens).
+            "--interrupt_requests", "False",
         ]
         if model.chat_format:
             command += ["--chat_format", model.chat_format]
