@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from tests.support.local_wire import (
     CHUNKS,
     CONTEXT,
@@ -20,6 +22,7 @@ from tests.support.local_wire import (
     play_local_server,
 )
 from tests.support.loopback import LoopbackServer, Recorded, Reply, sse_body, text_chunks
+from tui.api import counted_usage
 from tui.api.catalog import Catalog
 from tui.api.request import ChatRequest
 from tui.api.stream import ChatStream
@@ -133,6 +136,25 @@ async def test_a_server_without_a_tokenizer_count(server: LoopbackServer) -> Non
     assert usage is not None
     assert usage.prompt_tokens is None and usage.completion_tokens == CHUNKS
     assert usage.counted
+
+
+async def test_a_busy_tokenizer_does_not_hold_the_reply_open(
+    server: LoopbackServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server busy with another reply answers the count only when that one ends: the
+    reply does not wait for it; its prompt count is left unknown."""
+    monkeypatch.setattr(counted_usage, "COUNT_TIMEOUT", 0.2)
+    play_local_server(server)
+    server.enqueue(local_reply(delay=0),
+                   Reply.json({"count": 7}, path="/extras/tokenize/count",
+                              stall_after=0, stall=5))
+
+    stream = await run_turn(local_config(server))
+
+    assert stream.failure is None
+    usage = stream.reply.usage
+    assert usage is not None
+    assert usage.prompt_tokens is None and usage.completion_tokens == CHUNKS
 
 
 async def test_other_endpoints_are_not_counted(server: LoopbackServer) -> None:

@@ -7,6 +7,7 @@ JSON documents (the model catalog).
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any
@@ -137,19 +138,29 @@ class ChatClient:
         """GET a JSON document; raises ``FailureError`` with a plain message."""
         return await self._json("GET", self.url(path), auth)
 
-    async def post_json(self, url: str, body: dict[str, Any]) -> Any:
+    async def post_json(self, url: str, body: dict[str, Any],
+                        timeout: float | None = None) -> Any:
         """POST ``body`` to ``url`` (on the profile's server, but not under its base
         path: llama-cpp-python's ``/extras/…``) and return the JSON answer; raises
-        ``FailureError`` with a plain message."""
-        return await self._json("POST", url, True, body)
+        ``FailureError`` with a plain message. ``timeout``: seconds for the whole answer
+        (None: the client's timeouts)."""
+        return await self._json("POST", url, True, body, timeout)
 
     async def _json(self, method: str, url: str, auth: bool,
-                    body: dict[str, Any] | None = None) -> Any:
+                    body: dict[str, Any] | None = None, timeout: float | None = None) -> Any:
         import httpx
 
         try:
-            response = await self._http.request(method, url, headers=self.headers(auth),
-                                                json=body)
+            if timeout is None:
+                response = await self._http.request(method, url, headers=self.headers(auth),
+                                                    json=body)
+            else:
+                async with asyncio.timeout(timeout):
+                    response = await self._http.request(method, url,
+                                                        headers=self.headers(auth), json=body)
+        except TimeoutError:
+            raise FailureError(Failure("timeout", f"{url} did not answer in {timeout:g} s.",
+                                       retryable=True)) from None
         except httpx.HTTPError as error:
             raise FailureError(self.network_failure(error, started=False)) from None
         if response.status_code >= 400:

@@ -35,7 +35,14 @@ class TokenCounting(Protocol):
 
 
 class Poster(Protocol):
-    async def post_json(self, url: str, body: dict[str, Any]) -> Any: ...
+    async def post_json(self, url: str, body: dict[str, Any],
+                        timeout: float | None = None) -> Any: ...
+
+
+# The count comes at once from an idle server. One busy with another reply (a second
+# compare column) answers only when that reply ends; this reply is not kept open
+# that long for a nicety: its prompt count is then left unknown.
+COUNT_TIMEOUT = 3.0  # seconds
 
 
 def count_completion(usage: Usage, text_chunks: int) -> None:
@@ -55,7 +62,7 @@ async def count_prompt(client: Poster, counting: TokenCounting, base_url: str,
         return
     body = {"input": counting.prompt_text(request.messages), "model": request.model}
     try:
-        answer = await client.post_json(counting.count_url(base_url), body)
+        answer = await client.post_json(counting.count_url(base_url), body, COUNT_TIMEOUT)
     except FailureError:  # a server without the endpoint, or one that has gone
         return
     count = answer.get("count") if isinstance(answer, dict) else None

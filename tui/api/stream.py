@@ -62,7 +62,8 @@ class Sender(Protocol):
 
     def network_failure(self, error: Exception, started: bool) -> Failure: ...
 
-    async def post_json(self, url: str, body: dict[str, Any]) -> Any: ...
+    async def post_json(self, url: str, body: dict[str, Any],
+                        timeout: float | None = None) -> Any: ...
 
 
 class ChatStream:
