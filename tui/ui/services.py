@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from textual.actions import SkipAction
 from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
+from textual.widgets import TextArea
 
 from tui.api.catalog import ModelInfo
 from tui.api.client import ChatClient
@@ -148,7 +150,29 @@ class AppScreen(Screen[ResultT]):
     """A screen of this app. The app calls these on whichever screen is showing; each
     does nothing unless the screen has something to do with it."""
 
+    BINDINGS = [
+        # Textual's own Ctrl+C copies the mouse selection only when the focused widget
+        # does not take the key first (the prompt does, and then copies nothing); with
+        # priority it copies what the user sees selected, wherever the focus is.
+        Binding("ctrl+c,super+c", "copy_text", "Copy", show=False, priority=True,
+                id="screen.copy_selection",
+                tooltip="Copy the selected text (drag the mouse over a message to select)"),
+    ]
+
     is_history = False  # the conversations screen (which does not open itself again)
+
+    def action_copy_text(self) -> None:
+        """Copy the text selected with the mouse, and say how much. Without one, Ctrl+C
+        does what it did: the prompt copies its own selection, else Textual says how to
+        quit."""
+        focused = self.focused
+        if isinstance(focused, TextArea) and focused.selected_text:
+            raise SkipAction()  # the prompt's own selection, made after the mouse's
+        text = self.get_selected_text()
+        if not text:
+            raise SkipAction()
+        self.app.copy_to_clipboard(text)
+        self.notify(f"Copied {len(text):,} characters", markup=False)
 
     @property
     def open_conversation(self) -> Conversation | None:

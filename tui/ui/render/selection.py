@@ -1,0 +1,59 @@
+"""Mouse selection in a view that draws its own lines (``MarkdownView``).
+
+Textual finds where the pointer is in a line from the ``offset`` each segment carries
+(``Strip.apply_offsets``: the column in characters and the line), keeps the selection
+per widget as a ``Selection`` of those offsets, and asks the widget for the text under
+it. These two helpers answer for a view drawn as a list of lines: the selected text,
+and a line with its selected part drawn in the selection's colours.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.selection import Selection
+from textual.strip import Strip
+
+
+def selected_text(lines: Sequence[str], selection: Selection) -> str:
+    """The part of ``lines`` that ``selection`` covers, as shown: each line without the
+    spaces that pad it to the right, lines joined by newlines."""
+    picked: list[str] = []
+    for y, line in enumerate(lines):
+        span = selection.get_span(y)
+        if span is None:
+            if picked:
+                break  # past the selection's last line
+            continue
+        start, end = span
+        picked.append(line[start:] if end == -1 else line[start:end])
+    return "\n".join(part.rstrip() for part in picked)
+
+
+def highlight(strip: Strip, span: tuple[int, int], style: Style) -> Strip:
+    """``strip`` with the characters from ``span[0]`` to ``span[1]`` (-1: the line's end)
+    drawn in ``style`` over their own. A segment is cut where the span starts or ends, so
+    apply offsets (``Strip.apply_offsets``) after this, not before."""
+    start, end = span
+    if end == -1:
+        end = len(strip.text)
+    if end <= start:
+        return strip
+    segments: list[Segment] = []
+    position = 0
+    for segment in strip:
+        text, own, control = segment
+        after = position + len(text)
+        if control or after <= start or position >= end:
+            segments.append(segment)
+        else:
+            cut_in, cut_out = max(start - position, 0), min(end - position, len(text))
+            if cut_in:
+                segments.append(Segment(text[:cut_in], own))
+            segments.append(Segment(text[cut_in:cut_out], own + style if own else style))
+            if cut_out < len(text):
+                segments.append(Segment(text[cut_out:], own))
+        position = after
+    return Strip(segments, strip.cell_length)
