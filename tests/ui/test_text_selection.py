@@ -57,8 +57,10 @@ async def drag(pilot: Pilot[None], widget: Widget, start: tuple[int, int],
     await pilot.pause()
 
 
-def selection_colours(app: ChatApp) -> Style:
-    return app.screen.get_component_rich_style("screen--selection")
+def colours(app: ChatApp, x: int, y: int) -> Style:
+    """How the cell at ``x, y`` of the screen is drawn (without the offsets Textual's
+    selection reads, which say where each piece of a line starts)."""
+    return app.screen.get_style_at(x, y).clear_meta_and_links()
 
 
 async def streamed_reply(pilot: Pilot[None], server: LoopbackServer, text: str) -> ReplyView:
@@ -77,17 +79,17 @@ async def test_dragging_over_a_reply_selects_the_text_it_shows(
     async with app.run_test(size=(100, 50)) as pilot:
         body = (await streamed_reply(pilot, server, REPLY)).body
         region = body.content_region
+        first_word = app.screen.get_style_at(region.x + 1, region.y)
         await drag(pilot, body, (0, 0), (region.width - 1, region.height - 1))
         selected = app.screen.get_selected_text()
         assert selected == shown_in(app, region)
         for words in ("Closures keep", "• a function", "def outer():", "return lambda: n",
                       "name", "free", "That is all."):
             assert words in selected  # text, list, code block and table alike
-        # Drawn selected: the first word has the selection's colours, the prompt not.
-        colours = selection_colours(app)
-        assert app.screen.get_style_at(region.x + 1, region.y).bgcolor == colours.bgcolor
-        prompt = app.query_one(PromptArea).content_region
-        assert app.screen.get_style_at(prompt.x + 1, prompt.y).bgcolor != colours.bgcolor
+        # Drawn selected: another background, the text in its own colour (visible).
+        selected_word = app.screen.get_style_at(region.x + 1, region.y)
+        assert selected_word.bgcolor != first_word.bgcolor
+        assert selected_word.color == first_word.color != selected_word.bgcolor
 
 
 async def test_a_selection_inside_a_line_picks_those_characters(
@@ -96,13 +98,22 @@ async def test_a_selection_inside_a_line_picks_those_characters(
     app = build_app(server)
     async with app.run_test(size=(100, 50)) as pilot:
         body = (await streamed_reply(pilot, server, REPLY)).body
+        x, y = body.content_region.offset
+        before = [colours(app, x + column, y) for column in range(20)]
         await drag(pilot, body, (9, 0), (12, 0))
         assert app.screen.get_selected_text() == "keep"
-        first = body.content_region
-        assert app.screen.get_style_at(first.x + 9, first.y).bgcolor == \
-            selection_colours(app).bgcolor
-        assert app.screen.get_style_at(first.x + 1, first.y).bgcolor != \
-            selection_colours(app).bgcolor
+        after = [colours(app, x + column, y) for column in range(20)]
+        changed = [column for column in range(20) if after[column] != before[column]]
+        assert changed == [9, 10, 11, 12]  # only "keep" is drawn selected
+
+
+async def test_a_double_click_selects_the_whole_reply(server: LoopbackServer) -> None:
+    app = build_app(server)
+    async with app.run_test(size=(100, 50)) as pilot:
+        body = (await streamed_reply(pilot, server, REPLY)).body
+        await pilot.double_click(body, offset=(2, 0))
+        await pilot.pause()
+        assert app.screen.get_selected_text() == shown_in(app, body.content_region)
 
 
 async def test_reasoning_can_be_selected(server: LoopbackServer) -> None:

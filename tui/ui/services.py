@@ -16,7 +16,7 @@ from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import TextArea
+from textual.widgets import Input, TextArea
 
 from tui.api.catalog import ModelInfo
 from tui.api.client import ChatClient
@@ -151,23 +151,23 @@ class AppScreen(Screen[ResultT]):
     does nothing unless the screen has something to do with it."""
 
     BINDINGS = [
-        # Textual's own Ctrl+C copies the mouse selection only when the focused widget
-        # does not take the key first (the prompt does, and then copies nothing); with
-        # priority it copies what the user sees selected, wherever the focus is.
+        # Replaces Textual's Ctrl+C (which says nothing). Priority: it comes before the
+        # prompt's own copy, so F1 lists the key as this; a text box's own selection
+        # still goes first (action_copy_text).
         Binding("ctrl+c,super+c", "copy_text", "Copy", show=False, priority=True,
-                id="screen.copy_selection",
-                tooltip="Copy the selected text (drag the mouse over a message to select)"),
+                id="screen.copy",
+                tooltip="Copy the selection (drag the mouse to select)"),
     ]
 
     is_history = False  # the conversations screen (which does not open itself again)
 
     def action_copy_text(self) -> None:
-        """Copy the text selected with the mouse, and say how much. Without one, Ctrl+C
-        does what it did: the prompt copies its own selection, else Textual says how to
+        """Copy the text selected with the mouse, and say how much. Otherwise Ctrl+C
+        does what it did: a text box copies its own selection, else Textual says how to
         quit."""
         focused = self.focused
-        if isinstance(focused, TextArea) and focused.selected_text:
-            raise SkipAction()  # the prompt's own selection, made after the mouse's
+        if isinstance(focused, TextArea | Input) and focused.selected_text:
+            raise SkipAction()  # the prompt's (or search box's) own selection
         text = self.get_selected_text()
         if not text:
             raise SkipAction()

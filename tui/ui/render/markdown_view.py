@@ -30,7 +30,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from tui.ui.render.parts import next_cut
-from tui.ui.render.selection import highlight, selected_text
+from tui.ui.render.selection import highlight, selected_text, selection_style
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -304,8 +304,9 @@ class MarkdownView(Widget):
             # Only the selected lines are styled again, and not cached: the selection
             # changes with every move of the mouse. The offsets go on last: a segment
             # cut in two at the selection's edge gets one for each part.
-            colours = self.screen.get_component_rich_style("screen--selection")
-            return highlight(lines[y].apply_style(base), span, colours).apply_offsets(0, y)
+            colours = self.screen.get_component_styles("screen--selection")
+            style = selection_style(base, colours.background, colours.color)
+            return highlight(lines[y].apply_style(base), span, style).apply_offsets(0, y)
         return styled
 
     # --- mouse selection ----------------------------------------------------------------
