@@ -55,23 +55,23 @@ def highlight(strip: Strip, span: tuple[int, int], style: Style) -> Strip:
     they are (they are not copied either). A segment is cut where the span starts or
     ends, so apply offsets (``Strip.apply_offsets``) after this, not before."""
     start, end = span
-    text = strip.text.rstrip()
-    end = len(text) if end == -1 else min(end, len(text))
+    shown = len(strip.text.rstrip())
+    end = shown if end == -1 else min(end, shown)
     if end <= start:
         return strip
     segments: list[Segment] = []
     position = 0
     for segment in strip:
-        text, own, control = segment
-        after = position + len(text)
+        piece, own, control = segment
+        after = position + len(piece)
         if control or after <= start or position >= end:
             segments.append(segment)
         else:
-            cut_in, cut_out = max(start - position, 0), min(end - position, len(text))
+            cut_in, cut_out = max(start - position, 0), min(end - position, len(piece))
             if cut_in:
-                segments.append(Segment(text[:cut_in], own))
-            segments.append(Segment(text[cut_in:cut_out], own + style if own else style))
-            if cut_out < len(text):
-                segments.append(Segment(text[cut_out:], own))
+                segments.append(Segment(piece[:cut_in], own))
+            segments.append(Segment(piece[cut_in:cut_out], own + style if own else style))
+            if cut_out < len(piece):
+                segments.append(Segment(piece[cut_out:], own))
         position = after
     return Strip(segments, strip.cell_length)
