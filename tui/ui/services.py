@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from textual.actions import SkipAction
 from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
+from textual.widgets import Input, TextArea
 
 from tui.api.catalog import ModelInfo
 from tui.api.client import ChatClient
@@ -148,7 +150,29 @@ class AppScreen(Screen[ResultT]):
     """A screen of this app. The app calls these on whichever screen is showing; each
     does nothing unless the screen has something to do with it."""
 
+    BINDINGS = [
+        # Replaces Textual's Ctrl+C (which says nothing). Priority: it comes before the
+        # prompt's own copy, so F1 lists the key as this; a text box's own selection
+        # still goes first (action_copy_text).
+        Binding("ctrl+c,super+c", "copy_text", "Copy", show=False, priority=True,
+                id="screen.copy",
+                tooltip="Copy the selection (drag the mouse to select)"),
+    ]
+
     is_history = False  # the conversations screen (which does not open itself again)
+
+    def action_copy_text(self) -> None:
+        """Copy the text selected with the mouse, and say how much. Otherwise Ctrl+C
+        does what it did: a text box copies its own selection, else Textual says how to
+        quit."""
+        focused = self.focused
+        if isinstance(focused, TextArea | Input) and focused.selected_text:
+            raise SkipAction()  # the prompt's (or search box's) own selection
+        text = self.get_selected_text()
+        if not text:
+            raise SkipAction()
+        self.app.copy_to_clipboard(text)
+        self.notify(f"Copied {len(text):,} characters", markup=False)
 
     @property
     def open_conversation(self) -> Conversation | None:
