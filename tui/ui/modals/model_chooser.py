@@ -80,8 +80,9 @@ class ModelChooser(ModalScreen[list[str] | None]):
             yield OptionList(id="models")
             yield Static(classes="hint", id="chooser-note", markup=False)
             with Horizontal(classes="buttons"):
-                yield Button("Compare", variant="primary", id="compare", compact=True)
+                # As in every dialog: Cancel, then what the dialog is for, on the right.
                 yield Button("Cancel", id="cancel", compact=True)
+                yield Button("Compare", variant="primary", id="compare", compact=True)
 
     def on_mount(self) -> None:
         self._fill("")
