@@ -115,6 +115,8 @@ class Config:
     local_model: str | None = None  # a GGUF file for the local profile (None: bundled)
     local_port: int | None = None  # None or 0: any free port
     local_context: int | None = None  # tokens; None: the model's window, at most 8192
+    # Not a setting: the --chat_format the local server was started with (served_config).
+    local_chat_format: str | None = None
 
     @property
     def api_key(self) -> str | None:

@@ -55,15 +55,25 @@ def format_when(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M")
 
 
+APPROX = "≈"  # before a figure the app counted itself (``Usage.counted``)
+
+
+def approx(usage: Usage) -> str:
+    """``≈`` when the usage's token figures were counted by the app, else ``""``."""
+    return APPROX if usage.counted else ""
+
+
 def usage_line(reply: Message, with_model: bool = True) -> str:
-    """``model · 8,888 in (8,885 cached) · 31 out · $0.0031 · 0.41 s to first token · 1.2 s``"""
+    """``model · 8,888 in (8,885 cached) · 31 out · $0.0031 · 0.41 s to first token · 1.2 s``;
+    token figures the app counted (the local model's) read ``≈52 in · ≈40 out``."""
     usage = reply.usage or Usage()
+    mark = approx(usage)
     parts = [reply.model or "?"] if with_model else []
     if usage.prompt_tokens is not None:
         cached = f" ({usage.cached_tokens:,} cached)" if usage.cached_tokens else ""
-        parts.append(f"{usage.prompt_tokens:,} in{cached}")
+        parts.append(f"{mark}{usage.prompt_tokens:,} in{cached}")
     if usage.completion_tokens is not None:
-        parts.append(f"{usage.completion_tokens:,} out")
+        parts.append(f"{mark}{usage.completion_tokens:,} out")
     if usage.cost is not None:
         parts.append(format_cost(usage.cost))
     if usage.ttft_ms is not None:
@@ -72,7 +82,7 @@ def usage_line(reply: Message, with_model: bool = True) -> str:
         parts.append(f"{usage.duration_ms / 1000:.1f} s")
     rate = tokens_per_second(usage)
     if rate is not None:
-        parts.append(f"{rate:.0f} tok/s")
+        parts.append(f"{mark}{rate:.0f} tok/s")
     return " · ".join(parts)
 
 

@@ -7,6 +7,7 @@ small (the bundled base model seldom stops by itself: its context bounds each re
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -26,12 +27,14 @@ from tests.support.local_support import (
     wait_gone,
 )
 from tests.support.paths import PROJECT
+from tui.api.catalog import Catalog
 from tui.api.client import ChatClient
 from tui.api.request import ChatRequest
 from tui.chat.turn import make_client
 from tui.config import load_config
-from tui.local.model import inspect_model
-from tui.local.server import LocalServer
+from tui.format import tokens_per_second
+from tui.local.model import inspect_model, reply_limit
+from tui.local.server import LocalServer, served_config
 
 pytestmark = [needs_llama, pytest.mark.slow]
 CONTEXT = 128  # tokens: bounds every reply to a few seconds
@@ -61,8 +64,7 @@ def local(bundled: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[L
 
 def client_for(server: LocalServer) -> ChatClient:
     """The app's own client for the local profile, pointed at ``server``."""
-    config = replace(load_config().with_overrides(profile="local"), local_context=CONTEXT)
-    return make_client(replace(config, profile=replace(config.profile, base_url=server.base_url)))
+    return make_client(served_config(load_config().with_overrides(profile="local"), server))
 
 
 def request(stream: bool) -> ChatRequest:
@@ -90,6 +92,57 @@ async def test_a_streamed_turn(local: LocalServer) -> None:
     # llama-cpp-python sends no usage while streaming; the client still times the reply.
     assert reply.usage is not None
     assert reply.usage.ttft_ms is not None and reply.usage.duration_ms is not None
+
+
+async def test_a_streamed_reply_shows_its_figures(local: LocalServer, tmp_path: Path) -> None:
+    """The server streams no usage: the reply's tokens are counted from its chunks and the
+    prompt's asked of the server's tokenizer; the prompt count is the one the server
+    gives for the same request unstreamed (its chat format, system message dropped and
+    all), and the model list has the context the app gave the server, free."""
+    messages = [
+        {"role": "system", "content": "Answer briefly."},
+        {"role": "user", "content": "Name three colours."},
+        {"role": "assistant", "content": "Red, green, blue."},
+        {"role": "user", "content": "Two more?"},
+    ]
+    async with client_for(local) as client:
+        streamed = client.stream(ChatRequest("gemma-3-270m", messages, temperature=0))
+        _ = [delta async for delta in streamed]
+        whole = client.stream(ChatRequest("gemma-3-270m", messages, stream=False,
+                                          temperature=0))
+        _ = [delta async for delta in whole]
+        models = await Catalog(client, tmp_path).fetch()
+
+    assert streamed.failure is None and whole.failure is None
+    usage, exact = streamed.reply.usage, whole.reply.usage
+    assert usage is not None and exact is not None and not exact.counted
+    assert usage.counted and usage.cost == 0
+    assert exact.prompt_tokens and usage.prompt_tokens == exact.prompt_tokens
+    assert usage.completion_tokens and usage.completion_tokens > 0
+    if streamed.reply.finish_reason == "length":  # the base model seldom stops by itself
+        assert usage.completion_tokens == reply_limit(CONTEXT)
+    assert tokens_per_second(usage) is not None
+    assert [(m.id, m.context_length, m.prompt_price, m.completion_price) for m in models] == [
+        ("gemma-3-270m", CONTEXT, 0, 0)]
+
+
+async def test_a_request_meanwhile_does_not_cut_a_reply_short(local: LocalServer) -> None:
+    """llama-cpp-python ends a streaming reply at once (a bare [DONE], no finish reason)
+    when another request arrives, unless started with ``--interrupt_requests False``: the
+    app's count of one reply's prompt, or a second compare column, must not cut another."""
+    async with client_for(local) as client:
+        assert client.counting is not None
+        stream = client.stream(request(stream=True))
+        replies = stream.__aiter__()
+        await anext(replies)  # it is streaming
+        meanwhile = asyncio.create_task(client.post_json(
+            client.counting.count_url(local.base_url), {"input": "Hello"}))
+        _ = [delta async for delta in replies]
+        answer = await meanwhile
+
+    assert stream.failure is None
+    assert stream.reply.finish_reason in ("length", "stop")
+    assert isinstance(answer.get("count"), int)
 
 
 async def test_a_non_streamed_turn(local: LocalServer) -> None:

@@ -16,6 +16,7 @@ from tui.model.compare import (
     parse_models,
     set_preferred,
     summarize,
+    summary_rows,
 )
 from tui.model.conversation import Conversation, Message, Usage
 from tui.model.wire import wire_messages
@@ -52,10 +53,37 @@ def test_summary_names_the_winners() -> None:
     assert summary.fastest_overall and summary.fastest_overall.model == "fast/a"
     assert summary.cheapest and summary.cheapest.model == "cheap/c"
     assert summary.longest and summary.longest.model == "slow/b"
-    text = "  ".join(summary.lines())
-    assert "first token: fast/a (column 1) 0.10 s" in text
-    assert "cheapest: cheap/c (column 3) $0.0001" in text
-    assert "longest: slow/b (column 2) 40 tokens" in text
+    rows = summary_rows(summary.facts(), 200)
+    assert rows == ["col 1: first token 0.10 s, done first 1.0 s · col 2: longest 40 tokens"
+                    " · col 3: cheapest $0.0001"]
+
+
+def test_summary_names_each_column_once_and_models_never() -> None:
+    summary = summarize(last_turn(compare_with_turn()))
+    text = " ".join(summary_rows(summary.facts(preferred=0), 200))
+    assert text.count("col 1") == 1 and text.count("col 2") == 1
+    assert "fast/a" not in text and "slow/b" not in text  # the headers name the models
+    assert text.startswith("col 1: first token 0.10 s, done first 1.0 s, preferred · ")
+
+
+def test_summary_rows_fit_the_width_and_never_cut_a_word() -> None:
+    summary = summarize(last_turn(compare_with_turn()))
+    facts = summary.facts(preferred=1)
+    whole = " ".join(summary_rows(facts, 1000))
+    for width in range(20, 120):
+        rows = summary_rows(facts, width, max_rows=2)
+        assert 1 <= len(rows) <= 2
+        assert all(len(row) <= width for row in rows), (width, rows)
+        shown = " ".join(rows)
+        if shown != whole:
+            assert shown.endswith(" …"), (width, rows)
+        # Every word shown is a whole word of the full summary, or ends in "…".
+        words = {word.rstrip(",") for word in whole.split()}
+        for word in shown.removesuffix(" …").split():
+            assert word.rstrip(",") in words or word.rstrip(",").endswith("…"), (width, rows)
+    # Wide enough: one row; 60 columns (a small terminal): two, nothing left out.
+    assert len(summary_rows(facts, 120)) == 1
+    assert " ".join(summary_rows(facts, 58)) == whole
 
 
 def test_failed_replies_win_nothing() -> None:

@@ -4,12 +4,14 @@ once, survive a restart, and config.toml is never touched."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from textual.geometry import Region
 from textual.widgets import Input, Switch
 
+from tests.support.paths import PROJECT
 from tests.support.ui_support import build_app, collect_notes, fixed_conversation, settled
 from tui.storage.settings import Settings
 from tui.ui.app import ChatApp
@@ -51,6 +53,20 @@ def test_every_binding_has_an_id_and_a_description() -> None:
     for binding_id in ("chat.model", "compare.model", "history.delete", "app.help",
                        "app.theme", "app.settings", "picker.close", "themes.close"):
         assert binding_id in known
+
+
+def test_the_readme_names_every_binding_id() -> None:
+    """The README's table of binding ids (what [keys] can remap) lists each one, and no
+    id that does not exist."""
+    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("| Screen | Binding ids |"):]
+    table = table[:table.index("\n\n")]
+    listed = set(re.findall(r"`([a-z_]+\.[a-z_0-9.]+)`", table))
+    for first in re.findall(r"`([a-z_.]+)_1` … `[a-z_.]+_4`", table):
+        listed |= {f"{first}_{n}" for n in range(1, 5)}
+    known = {i for i in bindings_by_id([ChatApp, *binding_classes()]) if "." in i}
+    assert known - listed == set()
+    assert listed - known == set()
 
 
 async def test_keymap_remaps_a_binding(isolated_home: Path) -> None:

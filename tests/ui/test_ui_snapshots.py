@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from textual.pilot import Pilot
 
+from tests.support.compare_support import finished_compare
 from tests.support.loopback import LoopbackServer, Reply, sse_body, text_chunks
 from tests.support.ui_support import build_app, catalog_loaded, fixed_conversation, settled
 from tui.ui.widgets.message_views import ReplyView
@@ -158,26 +159,6 @@ class TestNoKey:
         assert snap_compare(build_app(None, key=False), terminal_size=(90, 24))
 
 
-def _compare_conversation(models: list[str]):  # type: ignore[no-untyped-def]
-    from datetime import UTC, datetime
-
-    from tui.model.compare import new_compare
-    from tui.model.conversation import Conversation, Message, Usage
-
-    when = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
-    c = new_compare(models, Conversation(id="20261102-100000-cccccc", created=when,
-                                         updated=when, profile="cline"))
-    c.add(Message(role="user", content="Name a prime above 10.", created=when))
-    answers = ["**11** is the first.", "13 — it is prime.", "I'd say 17.", "19"]
-    for column, model in enumerate(models):
-        c.add(Message(role="assistant", created=when, model=model, column=column,
-                      content=answers[column], finish_reason="stop",
-                      usage=Usage(prompt_tokens=12, completion_tokens=6 + column,
-                                  cost=0.0001 * (column + 1), ttft_ms=300 + 200 * column,
-                                  duration_ms=900 + 300 * column)))
-    return c
-
-
 def _stalled_columns(server: LoopbackServer) -> None:
     import json
 
@@ -233,15 +214,15 @@ class TestCompare:
                          (130, 24))
 
     def test_two_columns_finished(self, snap_compare, server: LoopbackServer) -> None:  # type: ignore[no-untyped-def]
-        app = self._app(server, _compare_conversation(["alpha/model", "beta/model"]))
+        app = self._app(server, finished_compare(["alpha/model", "beta/model"]))
         assert snap_compare(app, terminal_size=(100, 24))
 
     def test_three_columns_finished(self, snap_compare, server: LoopbackServer) -> None:  # type: ignore[no-untyped-def]
-        app = self._app(server, _compare_conversation(["alpha/model", "beta/model", "gamma/m"]))
+        app = self._app(server, finished_compare(["alpha/model", "beta/model", "gamma/m"]))
         assert snap_compare(app, terminal_size=(130, 24))
 
     def test_narrow_uses_tabs(self, snap_compare, server: LoopbackServer) -> None:  # type: ignore[no-untyped-def]
-        app = self._app(server, _compare_conversation(["alpha/model", "beta/model", "gamma/m"]))
+        app = self._app(server, finished_compare(["alpha/model", "beta/model", "gamma/m"]))
         assert snap_compare(app, terminal_size=(70, 24))
 
 

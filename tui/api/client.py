@@ -7,11 +7,13 @@ JSON documents (the model catalog).
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any
 
 from tui import __version__
+from tui.api.counted_usage import TokenCounting
 from tui.api.errors import MAX_ERROR_BODY, Failure, FailureError, http_failure, redact
 from tui.api.request import ChatRequest, RetryPolicy
 from tui.api.stream import ChatStream
@@ -31,8 +33,12 @@ class ChatClient:
         read_timeout: float = 120.0,
         retry: RetryPolicy | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        counting: TokenCounting | None = None,
     ) -> None:
+        """``counting``: for a server that sends no usage while streaming (the local
+        model), how the reply's figures are counted instead."""
         self.profile = profile
+        self.counting = counting
         self.api_key = api_key
         self.retry = retry or RetryPolicy()
         self._timeouts = (connect_timeout, read_timeout)
@@ -130,10 +136,31 @@ class ChatClient:
 
     async def get_json(self, path: str, auth: bool = True) -> Any:
         """GET a JSON document; raises ``FailureError`` with a plain message."""
+        return await self._json("GET", self.url(path), auth)
+
+    async def post_json(self, url: str, body: dict[str, Any],
+                        timeout: float | None = None) -> Any:
+        """POST ``body`` to ``url`` (on the profile's server, but not under its base
+        path: llama-cpp-python's ``/extras/…``) and return the JSON answer; raises
+        ``FailureError`` with a plain message. ``timeout``: seconds for the whole answer
+        (None: the client's timeouts)."""
+        return await self._json("POST", url, True, body, timeout)
+
+    async def _json(self, method: str, url: str, auth: bool,
+                    body: dict[str, Any] | None = None, timeout: float | None = None) -> Any:
         import httpx
 
         try:
-            response = await self._http.get(self.url(path), headers=self.headers(auth))
+            if timeout is None:
+                response = await self._http.request(method, url, headers=self.headers(auth),
+                                                    json=body)
+            else:
+                async with asyncio.timeout(timeout):
+                    response = await self._http.request(method, url,
+                                                        headers=self.headers(auth), json=body)
+        except TimeoutError:
+            raise FailureError(Failure("timeout", f"{url} did not answer in {timeout:g} s.",
+                                       retryable=True)) from None
         except httpx.HTTPError as error:
             raise FailureError(self.network_failure(error, started=False)) from None
         if response.status_code >= 400:
@@ -150,7 +177,7 @@ class ChatClient:
             return response.json()
         except (ValueError, RecursionError):
             raise FailureError(
-                Failure("server", f"{self.url(path)} did not return JSON.", response.status_code)
+                Failure("server", f"{url} did not return JSON.", response.status_code)
             ) from None
 
     def network_failure(self, error: Exception, started: bool) -> Failure:

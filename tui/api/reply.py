@@ -126,6 +126,9 @@ class ReplyBuilder:
         self._reasoning_in = PairJoiner()
         self._refusal_in = PairJoiner()
         self._arguments_in: dict[int, PairJoiner] = {}
+        # Chunks that brought text: the reply's tokens, for a server that sends one token
+        # a chunk and no usage (tui.api.counted_usage).
+        self.text_chunks = 0
 
     @property
     def message(self) -> Message:
@@ -202,6 +205,9 @@ class ReplyBuilder:
         if not isinstance(delta, dict):
             delta = choice.get("message")  # a non-streamed response
         if isinstance(delta, dict):
+            if any(isinstance(delta.get(key), str) and delta[key]
+                   for key in ("content", "reasoning", "reasoning_content", "refusal")):
+                self.text_chunks += 1
             # Servers in transition send both names with the same text: take one.
             text = delta.get("reasoning") or delta.get("reasoning_content")
             if isinstance(text, str) and text:

@@ -23,6 +23,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from tui.api.counted_usage import TokenCounting, count_completion, count_prompt
 from tui.api.errors import MAX_ERROR_BODY, Failure, FailureError, http_failure, redact
 from tui.api.reply import Delta, ReplyBuilder
 from tui.api.request import ChatRequest, RetryPolicy
@@ -51,6 +52,7 @@ class Sender(Protocol):
     profile: Profile
     api_key: str | None
     retry: RetryPolicy
+    counting: TokenCounting | None  # a server that sends no usage: how to count it
 
     def warm_up(self) -> None: ...
 
@@ -59,6 +61,9 @@ class Sender(Protocol):
     ) -> AbstractAsyncContextManager[httpx.Response]: ...
 
     def network_failure(self, error: Exception, started: bool) -> Failure: ...
+
+    async def post_json(self, url: str, body: dict[str, Any],
+                        timeout: float | None = None) -> Any: ...
 
 
 class ChatStream:
@@ -69,6 +74,8 @@ class ChatStream:
         self.failure: Failure | None = None
         self.started_at = 0.0
         self.first_output_at: float | None = None  # monotonic time of the first delta
+        self.ended_at: float | None = None  # monotonic time the body ended
+        self._streamed = False  # the reply came as events (not one JSON body)
         self._unreadable = 0  # data lines that were not JSON objects
 
     @property
@@ -134,6 +141,11 @@ class ChatStream:
                 await asyncio.sleep(wait)
             for delta in self.builder.finish():  # text held back while a tag was uncertain
                 yield delta
+            self.ended_at = time.monotonic()
+            if (self.client.counting is not None and self.failure is None
+                    and self.builder.has_output):
+                await count_prompt(self.client, self.client.counting,
+                                   self.client.profile.base_url, self.request, self._usage())
         except (asyncio.CancelledError, GeneratorExit):
             if self.reply.finish_reason != "interrupted":
                 self.reply.finish_reason = "cancelled"
@@ -168,6 +180,7 @@ class ChatStream:
                     yield delta
 
     async def _read_events(self, response: httpx.Response) -> AsyncIterator[Delta]:
+        self._streamed = True
         decoder = SSEDecoder()
         done = False
         async for piece in response.aiter_bytes():
@@ -275,14 +288,21 @@ class ChatStream:
             self.reply.error = failure.message
         self.reply.finish_reason = "error"
 
-    def _stamp_times(self) -> None:
-        now = time.monotonic()
+    def _usage(self) -> Usage:
         reply = self.reply
         if reply.usage is None:
             reply.usage = Usage()
-        reply.usage.duration_ms = round((now - self.started_at) * 1000)
+        return reply.usage
+
+    def _stamp_times(self) -> None:
+        now = self.ended_at or time.monotonic()
+        reply = self.reply
+        usage = self._usage()
+        if self.client.counting is not None:  # a server that sends no usage: count it
+            count_completion(usage, self.builder.text_chunks if self._streamed else 0)
+        usage.duration_ms = round((now - self.started_at) * 1000)
         if self.first_output_at is not None:
-            reply.usage.ttft_ms = round((self.first_output_at - self.started_at) * 1000)
+            usage.ttft_ms = round((self.first_output_at - self.started_at) * 1000)
         if self.failure is None and reply.finish_reason == "error" and reply.error:
             self.failure = Failure("stream", reply.error)
 

@@ -20,13 +20,18 @@ if TYPE_CHECKING:
 
 
 def make_client(config: Config, transport: httpx.AsyncBaseTransport | None = None) -> ChatClient:
-    if transport is None and config.profile.starts_server:
-        from tui.local.model import reply_limit
-        from tui.local.server import LocalTransport
+    counting = None
+    if config.profile.starts_server:
+        from tui.local.transport import LocalTransport
 
-        transport = LocalTransport(reply_limit(config.local_context), ready=True)
+        if transport is None:
+            transport = LocalTransport(config.local_context, config.local_chat_format,
+                                       ready=True)
+        if isinstance(transport, LocalTransport):
+            counting = transport.counting  # its server sends no usage while streaming
     return ChatClient(
-        config.profile, api_key=config.api_key, read_timeout=config.timeout, transport=transport
+        config.profile, api_key=config.api_key, read_timeout=config.timeout,
+        transport=transport, counting=counting,
     )
 
 

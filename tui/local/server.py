@@ -15,7 +15,6 @@ import atexit
 import contextlib
 import ctypes
 import errno
-import json
 import os
 import signal
 import socket
@@ -99,6 +98,10 @@ class LocalServer:
             "--model", str(model.path), "--model_alias", model.name,
             "--host", HOST, "--port", str(self.port),
             "--n_ctx", str(model.context), "--n_threads", str(self.threads),
+            # Requests wait their turn: by default a request arriving while a reply
+            # streams ends that reply at once, with a [DONE] that looks like its end
+            # (a second compare column, or the count of a prompt's tokens).
+            "--interrupt_requests", "False",
         ]
         if model.chat_format:
             command += ["--chat_format", model.chat_format]
@@ -234,58 +237,6 @@ class LocalServer:
         )
 
 
-class LocalTransport(httpx.AsyncBaseTransport):
-    """The client's transport to the local server.
-
-    While the model loads, each request waits until the server is ready (or fails with
-    the reason it never will be). Each chat request gets a ``max_tokens`` when it has
-    none: the client sends none, and without it llama-cpp-python 0.3 generates up to the
-    end of the context and then fails the reply (a ValueError in ``Llama.eval``). It also
-    keeps proxy settings from the environment away from a loopback server."""
-
-    def __init__(self, max_tokens: int | None = None, *, ready: bool = False) -> None:
-        self._inner = httpx.AsyncHTTPTransport()
-        self._settled = asyncio.Event()
-        self.failure: str | None = None
-        self.max_tokens = max_tokens
-        if ready:
-            self._settled.set()
-
-    def open(self, max_tokens: int) -> None:
-        self.max_tokens = max_tokens
-        self._settled.set()
-
-    def fail(self, message: str) -> None:
-        self.failure = message
-        self._settled.set()
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        await self._settled.wait()
-        if self.failure is not None:
-            raise httpx.ConnectError(self.failure, request=request)
-        if self.max_tokens and request.url.path.endswith("/chat/completions"):
-            request = _with_max_tokens(request, self.max_tokens)
-        return await self._inner.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
-
-
-def _with_max_tokens(request: httpx.Request, max_tokens: int) -> httpx.Request:
-    try:
-        body = json.loads(request.content)
-    except (ValueError, httpx.RequestNotRead):
-        return request
-    if not isinstance(body, dict) or "max_tokens" in body:
-        return request
-    body["max_tokens"] = max_tokens
-    headers = [(k, v) for k, v in request.headers.raw if k.lower() != b"content-length"]
-    return httpx.Request(
-        request.method, request.url, headers=headers,
-        content=json.dumps(body, ensure_ascii=False).encode(), extensions=request.extensions,
-    )
-
-
 def server_for(config: Config, python: str = sys.executable) -> LocalServer:
     """A server (not started yet) for the local profile of ``config``."""
     if config.local_port is not None and not 0 <= config.local_port <= 65535:
@@ -300,10 +251,11 @@ def server_for(config: Config, python: str = sys.executable) -> LocalServer:
 
 def served_config(config: Config, server: LocalServer) -> Config:
     """``config`` with the local profile pointing at ``server`` (and, once it has been
-    started, the context size it was given)."""
+    started, the context size and chat format it was given)."""
     config = with_local_model(config)
     if server.model is not None:
-        config = replace(config, local_context=server.model.context)
+        config = replace(config, local_context=server.model.context,
+                         local_chat_format=server.model.chat_format)
     return replace(config, profile=replace(config.profile, base_url=server.base_url))
 
 

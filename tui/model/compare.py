@@ -7,6 +7,7 @@ history; any column can be carried on alone as a normal chat.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -44,29 +45,81 @@ def last_turn(conversation: Conversation) -> list[Message]:
 
 
 @dataclass(frozen=True)
+class Fact:
+    """One thing a column won in a turn: ``first token 0.30 s``."""
+
+    column: int  # from 0
+    text: str
+
+
+@dataclass(frozen=True)
 class TurnSummary:
     fastest_first_token: Message | None
     fastest_overall: Message | None
     cheapest: Message | None
     longest: Message | None
 
-    def lines(self) -> list[str]:
-        def who(message: Message) -> str:
-            return f"{message.model or '?'} (column {(message.column or 0) + 1})"
-
-        parts = []
+    def facts(self, preferred: int | None = None) -> list[Fact]:
+        """What each column won, in column order (a column's facts together), and
+        which column's reply is preferred. Columns are named by number only: their
+        headers and tabs name the models."""
+        found: list[Fact] = []
         first = self.fastest_first_token
         if first and first.usage and first.usage.ttft_ms is not None:
-            parts.append(f"first token: {who(first)} {first.usage.ttft_ms / 1000:.2f} s")
+            found.append(Fact(first.column or 0, f"first token {first.usage.ttft_ms / 1000:.2f} s"))
         done = self.fastest_overall
         if done and done.usage and done.usage.duration_ms is not None:
-            parts.append(f"done first: {who(done)} {done.usage.duration_ms / 1000:.1f} s")
+            seconds = done.usage.duration_ms / 1000
+            found.append(Fact(done.column or 0, f"done first {seconds:.1f} s"))
         cheap = self.cheapest
         if cheap and cheap.usage and cheap.usage.cost is not None:
-            parts.append(f"cheapest: {who(cheap)} ${cheap.usage.cost:.4f}")
+            found.append(Fact(cheap.column or 0, f"cheapest ${cheap.usage.cost:.4f}"))
         if self.longest:
-            parts.append(f"longest: {who(self.longest)} {_length(self.longest):,} tokens")
-        return parts
+            found.append(Fact(self.longest.column or 0,
+                              f"longest {_length(self.longest):,} tokens"))
+        if preferred is not None:
+            found.append(Fact(preferred, "preferred"))
+        return sorted(found, key=lambda fact: fact.column)  # stable: the order above stays
+
+
+def summary_rows(facts: list[Fact], width: int, max_rows: int = 2) -> list[str]:
+    """The facts as at most ``max_rows`` rows of at most ``width`` cells, each column
+    named once: ``col 1: first token 0.30 s, cheapest $0.0001 · col 2: longest 40
+    tokens``. Rows break between words only (never inside ``col 1:``, ``0.30 s`` or
+    before a ``·``); what does not fit ends the last row with ``…``."""
+    width = max(width, 8)
+    text = ""
+    last_column: int | None = None
+    for fact in facts:
+        words = fact.text.replace(" s", NBSP + "s").replace(" tokens", NBSP + "tokens")
+        if fact.column != last_column:
+            text += (NBSP + "· " if text else "") + f"col{NBSP}{fact.column + 1}: {words}"
+        else:
+            text += ", " + words
+        last_column = fact.column
+    rows = textwrap.wrap(text, width, break_on_hyphens=False, break_long_words=False)
+    if len(rows) > max_rows:
+        rows = [*rows[: max_rows - 1], _ended(rows[max_rows - 1], width)]
+    return [_cut(row.replace(NBSP, " "), width) for row in rows]
+
+
+NBSP = "\u00a0"  # joins words that must stay on one row (textwrap breaks at spaces only)
+
+
+def _cut(text: str, width: int) -> str:
+    """``text`` in ``width`` cells: cut after a whole word, with ``…``."""
+    if len(text) <= width:
+        return text
+    head = text[: width - 1]
+    return (head.rsplit(" ", 1)[0] if " " in head else head) + "…"
+
+
+def _ended(row: str, width: int) -> str:
+    """The last row when facts follow that do not fit: ``…`` at its end."""
+    while (len(row) + 2 > width or row.rsplit(" ", 1)[-1].startswith("col" + NBSP)) \
+            and " " in row:
+        row = row.rsplit(" ", 1)[0]  # ``col 2:`` with none of its facts goes too
+    return row.rstrip(",·:" + NBSP + " ") + " …"
 
 
 def _length(message: Message) -> int:

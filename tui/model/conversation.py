@@ -49,6 +49,9 @@ class ToolCall:
     type: str = "function"
 
 
+COUNTED = "counted"  # the key in ``Usage.extra`` (and the saved file) of a counted usage
+
+
 @dataclass
 class Usage:
     """Token counts and cost of one reply, plus how long it took."""
@@ -62,6 +65,15 @@ class Usage:
     duration_ms: int | None = None
     # Everything else the server reported, verbatim (nulls dropped: TOML has none).
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def counted(self) -> bool:
+        """Whether the app counted the token figures itself because the server sent
+        none (the local model): close, not exact. Saved as ``counted = true``."""
+        return self.extra.get(COUNTED) is True
+
+    def mark_counted(self) -> None:
+        self.extra[COUNTED] = True
 
     @classmethod
     def from_wire(cls, raw: dict[str, Any]) -> Usage:

@@ -169,7 +169,8 @@ class ChatApp(PreferencesApp, App[None]):
     def get_default_screen(self) -> Screen[Any]:
         return self._screen_for(self._first)
 
-    def _screen_for(self, conversation: Conversation) -> Screen[Any]:
+    def _screen_for(self, conversation: Conversation,
+                    back_to: Conversation | None = None) -> Screen[Any]:
         if conversation.kind == "compare" and not conversation.models:
             # A hand-edited file with ``models = []``: the models its replies name,
             # or, with no replies either, a plain chat (a compare needs columns).
@@ -179,18 +180,26 @@ class ChatApp(PreferencesApp, App[None]):
         if conversation.kind == "compare":
             from tui.ui.screens.compare import CompareScreen
 
-            return CompareScreen(conversation, self.services)
+            return CompareScreen(conversation, self.services, back_to)
         return ChatScreen(conversation, self.services)
 
     def open_chat(self, conversation: Conversation | None) -> None:
-        """Show a conversation (a new chat when None) in place of the current screen."""
-        self._show(self._screen_for(conversation or self.services.new_conversation()))
+        """Show a conversation (a new chat when None) in place of the current screen (a
+        comparison closes back to the chat showing now)."""
+        self._show(self._screen_for(conversation or self.services.new_conversation(),
+                                    self._chat_showing()))
 
     def open_compare(self, models: list[str]) -> None:
-        """A new side-by-side comparison of ``models`` in place of the current screen."""
+        """A new side-by-side comparison of ``models`` in place of the current screen;
+        closing it goes back to the chat showing now."""
         from tui.model.compare import new_compare
 
-        self._show(self._screen_for(new_compare(models, self.services.new_conversation())))
+        compare = new_compare(models, self.services.new_conversation())
+        self._show(self._screen_for(compare, self._chat_showing()))
+
+    def _chat_showing(self) -> Conversation | None:
+        screen = self.screen
+        return screen.chat_to_return_to if isinstance(screen, AppScreen) else None
 
     @on(OpenChat)
     def _open_chat_asked(self, message: OpenChat) -> None:

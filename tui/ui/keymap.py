@@ -21,6 +21,7 @@ def binding_classes() -> list[type[DOMNode]]:
 
     from tui.ui.modals.chat_options import ChatOptions
     from tui.ui.modals.history_dialogs import ConfirmDelete, RenameDialog
+    from tui.ui.modals.model_chooser import ModelChooser
     from tui.ui.modals.model_picker import ModelPicker
     from tui.ui.modals.theme_picker import ThemePicker
     from tui.ui.screens.chat import ChatScreen
@@ -31,7 +32,7 @@ def binding_classes() -> list[type[DOMNode]]:
     from tui.ui.widgets.conversation_list import ConversationList
     from tui.ui.widgets.prompt import PromptArea
 
-    return [ChatScreen, CompareScreen, ModelPicker, ChatOptions, HistoryScreen,
+    return [ChatScreen, CompareScreen, ModelPicker, ModelChooser, ChatOptions, HistoryScreen,
             ConversationList, RenameDialog, ConfirmDelete, ThemePicker, SettingsScreen,
             PresetEditor, HelpScreen, PromptArea, TextArea, Input, OptionList]
 

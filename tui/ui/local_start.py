@@ -20,7 +20,6 @@ from tui.local.model import (
     local_available,
     model_name,
     prepare_model,
-    reply_limit,
 )
 from tui.ui.render.inert import inert
 
@@ -28,7 +27,8 @@ if TYPE_CHECKING:
     from textual.app import App
     from textual.widgets import Static
 
-    from tui.local.server import LocalServer, LocalTransport
+    from tui.local.server import LocalServer
+    from tui.local.transport import LocalTransport
     from tui.ui.services import Services
 
 
@@ -60,7 +60,8 @@ def local_launch(plan: LaunchPlan, config: Config) -> tuple[Config, LocalLaunch 
             )
     if not config.profile.starts_server:
         return config, None
-    from tui.local.server import LocalTransport, served_config, server_for  # imports httpx
+    from tui.local.server import served_config, server_for  # imports httpx
+    from tui.local.transport import LocalTransport
 
     server = server_for(config)
     return served_config(config, server), LocalLaunch(config, server, LocalTransport(), reason)
@@ -102,7 +103,7 @@ async def start_local(
         show(f"The local model could not start: {error}")
         services.say(str(error), title="Local model", severity="error", timeout=30)
         return
-    launch.gate.open(reply_limit(model.context))
+    launch.gate.open(model.context, model.chat_format)
     ready = f"Local model {name} ready (loaded in {seconds:.1f} s by llama.cpp, offline)."
     show(ready)
     if notice is None:

@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from textual.actions import SkipAction
 from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
+from textual.widgets import Input, TextArea
 
 from tui.api.catalog import ModelInfo
 from tui.api.client import ChatClient
@@ -148,12 +150,41 @@ class AppScreen(Screen[ResultT]):
     """A screen of this app. The app calls these on whichever screen is showing; each
     does nothing unless the screen has something to do with it."""
 
+    BINDINGS = [
+        # Replaces Textual's Ctrl+C (which says nothing). Priority: it comes before the
+        # prompt's own copy, so F1 lists the key as this; a text box's own selection
+        # still goes first (action_copy_text).
+        Binding("ctrl+c,super+c", "copy_text", "Copy", show=False, priority=True,
+                id="screen.copy",
+                tooltip="Copy the selection (drag the mouse to select)"),
+    ]
+
     is_history = False  # the conversations screen (which does not open itself again)
+
+    def action_copy_text(self) -> None:
+        """Copy the text selected with the mouse, and say how much. Otherwise Ctrl+C
+        does what it did: a text box copies its own selection, else Textual says how to
+        quit."""
+        focused = self.focused
+        if isinstance(focused, TextArea | Input) and focused.selected_text:
+            raise SkipAction()  # the prompt's (or search box's) own selection
+        text = self.get_selected_text()
+        if not text:
+            raise SkipAction()
+        self.app.copy_to_clipboard(text)
+        self.notify(f"Copied {len(text):,} characters", markup=False)
 
     @property
     def open_conversation(self) -> Conversation | None:
         """The conversation this screen shows, if any."""
         return None
+
+    @property
+    def chat_to_return_to(self) -> Conversation | None:
+        """The chat a comparison started from this screen goes back to when it closes:
+        the chat this screen shows, if it shows one."""
+        conversation = self.open_conversation
+        return conversation if conversation is not None and conversation.kind == "chat" else None
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         """This screen's commands in the command palette: its shown keys by default."""
@@ -182,12 +213,15 @@ class AppScreen(Screen[ResultT]):
                 and self.can_view_partial(widget))
 
 
-def binding_commands(screen: Screen[Any]) -> Iterable[SystemCommand]:
-    """Every shown binding of a screen as a command."""
+def binding_commands(screen: Screen[Any], hidden: bool = False) -> Iterable[SystemCommand]:
+    """Every shown binding of a screen as a command (with ``hidden``, those the footer
+    does not show too)."""
     seen: set[str] = set()
     for klass in type(screen).__mro__:
         for binding in klass.__dict__.get("BINDINGS", []):
-            if not isinstance(binding, Binding) or not binding.show or not binding.description:
+            if not isinstance(binding, Binding) or not binding.description:
+                continue
+            if not (binding.show or hidden):
                 continue
             if binding.action in seen:
                 continue

@@ -35,7 +35,7 @@ APP_VARIABLES: dict[str, str] = {
     "reasoning": "$text-muted",  # the model's reasoning text
     "tool-call": "$text-secondary",  # tool calls in a reply
     "usage-accent": "$accent",  # headings of the usage sidebar
-    "column-focus": "$accent 30%",  # the focused compare column's header
+    "column-focus": "$accent 30%",  # the active compare column's header and tab
 }
 
 MAX_FILE_BYTES = 64 * 1024

@@ -25,10 +25,12 @@ from typing import TYPE_CHECKING
 from rich.segment import Segment
 from rich.style import Style
 from textual.geometry import Region, Size
+from textual.selection import Selection
 from textual.strip import Strip
 from textual.widget import Widget
 
 from tui.ui.render.parts import next_cut
+from tui.ui.render.selection import highlight, selected_text, selection_style
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -159,6 +161,7 @@ class MarkdownView(Widget):
         self._styled_before: list[Strip | None] = []  # _styled as it was before _all changed
         self._styled_base: Style | None = None
         self._live_start = 0  # where the live block's lines start in _all
+        self._selection: Selection | None = None  # the mouse selection in this view
         if hold_back:
             self.show_more()
         elif source:
@@ -293,5 +296,26 @@ class MarkdownView(Widget):
             self._styled = [None] * len(lines)
         styled = self._styled[y]
         if styled is None:
-            styled = self._styled[y] = lines[y].apply_style(base)
+            # Each character says where it is (line y, its column) for Textual's mouse
+            # selection; cached with the line, so only new lines pay for it.
+            styled = self._styled[y] = lines[y].apply_style(base).apply_offsets(0, y)
+        selection = self._selection
+        if selection is not None and (span := selection.get_span(y)) is not None:
+            # Only the selected lines are styled again, and not cached: the selection
+            # changes with every move of the mouse. The offsets go on last: a segment
+            # cut in two at the selection's edge gets one for each part.
+            colours = self.screen.get_component_styles("screen--selection")
+            style = selection_style(base, colours.background, colours.color)
+            return highlight(lines[y].apply_style(base), span, style).apply_offsets(0, y)
         return styled
+
+    # --- mouse selection ----------------------------------------------------------------
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        """The selected text as shown (Textual asks when the selection is copied)."""
+        lines = self._lines(self.size.width)
+        return selected_text([line.text for line in lines], selection), "\n"
+
+    def selection_updated(self, selection: Selection | None) -> None:
+        self._selection = selection
+        self.refresh()

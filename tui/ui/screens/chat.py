@@ -28,6 +28,7 @@ from tui.storage.journal import Journaling, mark_interrupted
 from tui.storage.prompt_history import recent_prompts
 from tui.storage.store import StoreError
 from tui.ui.modals.chat_options import ChatOptions, ChatOptionsResult
+from tui.ui.modals.model_chooser import ModelChooser
 from tui.ui.modals.model_picker import ModelPicker
 from tui.ui.render.inert import inert
 from tui.ui.services import AppScreen, HistoryResult, OpenCompare, Services
@@ -343,11 +344,14 @@ class ChatScreen(AppScreen[None]):
         self.services.say(f"Model: {model} (from the next reply on)")
 
     def action_compare(self) -> None:
-        """Compare this chat's model with the next one in the catalog (F2 in each column
-        changes it)."""
-        current = self.conversation.model
-        others = [m.id for m in self.services.models if m.id != current]
-        self.post_message(OpenCompare([current, others[0] if others else current]))
+        """Choose 2 to 4 models (this chat's already marked) to compare side by side."""
+        services = self.services
+        chooser = ModelChooser(services.models, self.conversation.model, services.catalog_note)
+        self.app.push_screen(chooser, self._compare_chosen)
+
+    def _compare_chosen(self, models: list[str] | None) -> None:
+        if models:
+            self.post_message(OpenCompare(models))
 
     def action_edit_chat(self) -> None:
         c = self.conversation
@@ -441,7 +445,7 @@ class ChatScreen(AppScreen[None]):
             ("Copy last code block", "Copy the last code block", self.action_copy_code),
             ("Retry", "Send the last prompt again after a failure", self.action_retry),
             ("Cancel reply", "Stop the reply that is streaming", self.action_cancel_reply),
-            ("Compare models", "The same prompt to two models side by side",
+            ("Compare models", "Choose 2 to 4 models: the same prompt to each, side by side",
              self.action_compare),
         ):
             yield SystemCommand(title, help_text, action)

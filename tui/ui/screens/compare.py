@@ -6,8 +6,10 @@ saves the conversation when its reply ends."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from textual import events, on
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Static, Tab, Tabs
@@ -15,13 +17,20 @@ from textual.worker import Worker, WorkerState
 
 from tui.api.stream import ChatStream
 from tui.chat.turn import build_column_request, missing_key_message
-from tui.model.compare import column_as_chat, last_turn, set_preferred, summarize
+from tui.model.compare import (
+    MAX_COLUMNS,
+    column_as_chat,
+    last_turn,
+    set_preferred,
+    summarize,
+    summary_rows,
+)
 from tui.model.conversation import Conversation, Message
 from tui.storage.journal import Journaling, mark_interrupted
 from tui.storage.store import StoreError
 from tui.ui.modals.model_picker import ModelPicker
 from tui.ui.render.inert import inert
-from tui.ui.services import AppScreen, OpenChat, OpenCompare, Services
+from tui.ui.services import AppScreen, OpenChat, OpenCompare, Services, binding_commands
 from tui.ui.widgets.compare_column import CompareColumn
 from tui.ui.widgets.footer import Footer
 from tui.ui.widgets.message_views import ReplyView
@@ -33,6 +42,18 @@ NARROW_COLUMN = 38  # below this many cells a column, show tabs instead
 class CompareScreen(AppScreen[None]):
     BINDINGS = [
         Binding("escape", "cancel_all", "Cancel all", id="compare.cancel_all"),
+        # Early in the footer (its priority puts it right after Esc): on a narrow
+        # terminal it is how to see the other columns. Ctrl+PgDn/PgUp share the ids: F1
+        # shows them on the same rows, and the footer the Alt key (tmux passes it on).
+        Binding("alt+right", "next_column(1)", "Next column", priority=True,
+                id="compare.next_column",
+                tooltip="Switch to the next column (the next tab when they are tabs)"),
+        Binding("ctrl+pagedown", "next_column(1)", "Next column", show=False, priority=True,
+                id="compare.next_column",
+                tooltip="Switch to the next column (the next tab when they are tabs)"),
+        Binding("alt+left,ctrl+pageup", "next_column(-1)", "Previous column", show=False,
+                priority=True, id="compare.previous_column",
+                tooltip="Switch to the previous column"),
         Binding("ctrl+g", "cancel_column", "Cancel column", id="compare.cancel_column"),
         Binding("f2", "pick_model", "Model", id="compare.model"),
         Binding("ctrl+s", "prefer", "Prefer", id="compare.prefer"),
@@ -41,14 +62,35 @@ class CompareScreen(AppScreen[None]):
         Binding("ctrl+n", "new_compare", "New compare", id="compare.new"),
         Binding("f10", "close_compare", "Close", id="compare.close"),
         Binding("ctrl+l", "app.open_history", "Chats", id="compare.history"),
+        # Priority: they work from the prompt (which would take them as editing keys).
+        # Alt+arrows reach the app in plain tmux; Ctrl+PgUp/PgDn where the terminal
+        # leaves them to it; Alt+1..4 where it sends Alt+digits (kitty, foot; xterm and
+        # tmux send them as ¡ ™ £ ¢, which Textual reads as those characters).
+        *[Binding(f"alt+{n}", f"show_column({n - 1})", f"Column {n}", show=False,
+                  priority=True, id=f"compare.column_{n}",
+                  tooltip=f"Switch to column {n} (where the terminal sends Alt+digits)")
+          for n in range(1, MAX_COLUMNS + 1)],
+        Binding("pageup", "scroll_column('page_up')", "Scroll column up", show=False, priority=True,
+                id="compare.page_up", tooltip="Scroll the active column up a page"),
+        Binding("pagedown", "scroll_column('page_down')", "Scroll column down", show=False,
+                priority=True, id="compare.page_down",
+                tooltip="Scroll the active column down a page"),
+        Binding("ctrl+home", "scroll_column('home')", "Column start", show=False, priority=True,
+                id="compare.top", tooltip="Scroll the active column to its start"),
+        Binding("ctrl+end", "scroll_column('end')", "Column end", show=False, priority=True,
+                id="compare.bottom", tooltip="Scroll the active column to its end"),
     ]
 
     live_interval = 0.25  # seconds between updates of the columns' live speed lines
 
-    def __init__(self, conversation: Conversation, services: Services) -> None:
+    def __init__(self, conversation: Conversation, services: Services,
+                 back_to: Conversation | None = None) -> None:
         super().__init__()
         self.conversation = conversation
         self.services = services
+        # The chat this comparison was started from (F10 goes back to it); None: started
+        # from the command line, F10 opens a new chat.
+        self.back_to = back_to
         self.active = 0
         self._workers: dict[int, Worker[None]] = {}
 
@@ -62,7 +104,7 @@ class CompareScreen(AppScreen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="title-bar", classes="title-bar", markup=False)
         yield Tabs(*[Tab(inert(f"{i + 1} {m}"), id=f"tab-{i}")
-                     for i, m in enumerate(self.conversation.models)])
+                     for i, m in enumerate(self.conversation.models)], id="column-tabs")
         with Horizontal(id="columns"):
             for index, model in enumerate(self.conversation.models):
                 yield CompareColumn(index, model, self._reasoning_unfolded)
@@ -87,6 +129,7 @@ class CompareScreen(AppScreen[None]):
     def on_resize(self, event: events.Resize) -> None:
         narrow = event.size.width < NARROW_COLUMN * len(self.conversation.models)
         self.set_class(narrow, "-narrow")
+        self._show_summary()  # its rows follow the width
 
     # --- which column -------------------------------------------------------------------
 
@@ -111,6 +154,35 @@ class CompareScreen(AppScreen[None]):
 
     def _column(self, index: int | None = None) -> CompareColumn:
         return self.columns[self.active if index is None else index]
+
+    def action_show_column(self, index: int) -> None:
+        """Make ``index`` the active column (the tab shown on a narrow terminal). The
+        prompt keeps the focus; a column that had it hands it to the new one."""
+        columns = self.columns
+        if not 0 <= index < len(columns) or index == self.active:
+            return
+        focused = self.focused
+        in_column = focused is not None and any(
+            isinstance(node, CompareColumn) for node in focused.ancestors_with_self)
+        self._set_active(index)
+        if in_column:
+            columns[index].transcript.focus()
+
+    def action_next_column(self, step: int) -> None:
+        count = len(self.columns)
+        if count:
+            self.action_show_column((self.active + step) % count)
+
+    def action_scroll_column(self, where: str) -> None:
+        transcript = self._column().transcript
+        if where == "page_up":
+            transcript.scroll_page_up()
+        elif where == "page_down":
+            transcript.scroll_page_down()
+        elif where == "home":
+            transcript.scroll_home()
+        else:
+            transcript.scroll_end()
 
     # --- a turn ---------------------------------------------------------------------------
 
@@ -204,15 +276,15 @@ class CompareScreen(AppScreen[None]):
                 column.show_live()
 
     def _show_summary(self) -> None:
+        """Under the columns: what each column won in the last turn, each column named
+        once, in at most two rows of the screen's width."""
         replies = last_turn(self.conversation)
-        text = ""
+        rows: list[str] = []
         if len(replies) >= 2:
-            lines = summarize(replies).lines()
-            preferred = next((m for m in replies if m.preferred), None)
-            if preferred is not None:
-                lines.append(f"preferred: column {(preferred.column or 0) + 1}")
-            text = "  ·  ".join(lines)
-        self.query_one("#summary", Static).update(inert(text))
+            preferred = next((m.column or 0 for m in replies if m.preferred), None)
+            width = (self.size.width or self.app.size.width) - 2  # the summary's padding
+            rows = summary_rows(summarize(replies).facts(preferred), width)
+        self.query_one("#summary", Static).update(inert("\n".join(rows)))
 
     def _refresh_title(self) -> None:
         c = self.conversation
@@ -283,14 +355,35 @@ class CompareScreen(AppScreen[None]):
         self.post_message(OpenCompare(list(self.conversation.models)))
 
     def action_close_compare(self) -> None:
+        """Back to the chat the comparison was started from, as saved now (a reply it
+        was streaming has ended and been saved meanwhile); a new chat if there is none."""
         self.action_cancel_all()
-        self.post_message(OpenChat(None))
+        self.post_message(OpenChat(self._chat_to_reopen()))
+
+    def _chat_to_reopen(self) -> Conversation | None:
+        back = self.back_to
+        if back is None or not back.messages:
+            return back  # nothing sent there yet: it was never saved; as it was
+        try:
+            return self.services.store.load(back.id)
+        except (OSError, StoreError, ValueError) as error:
+            self.services.say(f"Could not reopen the chat: {error}", severity="warning")
+            return None
 
     # --- what the app tells the screen --------------------------------------------------
 
     @property
     def open_conversation(self) -> Conversation:
         return self.conversation
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        """Every key of the screen, those the footer leaves out too (switching and
+        scrolling columns)."""
+        return binding_commands(self, hidden=True)
+
+    @property
+    def chat_to_return_to(self) -> Conversation | None:
+        return self.back_to  # a new comparison from this one (Ctrl+N) goes back there too
 
     async def add_notice(self, text: str) -> Static | None:
         """A notice goes into the first column."""

@@ -35,7 +35,7 @@ class CompareColumn(Vertical):
         height: 1fr;
         border-right: vkey $foreground 15%;
     }
-    CompareColumn:focus-within .column-header { background: $column-focus; }
+    CompareColumn.-active .column-header { background: $column-focus; }
     CompareColumn .column-header {
         height: 1;
         padding: 0 1;

@@ -12,13 +12,24 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from tui.api.catalog import ModelInfo
-from tui.format import format_context, format_cost, tokens_per_second, total_cost
+from tui.format import (
+    APPROX,
+    approx,
+    format_context,
+    format_cost,
+    tokens_per_second,
+    total_cost,
+)
 from tui.model.conversation import Conversation, Message, Usage
 from tui.ui.render.inert import inert
 
 
-def _n(value: int | None) -> str:
-    return "–" if value is None else f"{value:,}"
+def _n(value: int | None, mark: str = "") -> str:
+    """``1,234``; ``≈1,234`` with ``mark`` (a counted figure); ``–`` when unknown."""
+    return "–" if value is None else f"{mark}{value:,}"
+
+
+COUNTED_NOTE = (APPROX, "counted by cline-tui")  # under figures the server did not send
 
 
 GAP = 2  # cells between a label and its value, at every width
@@ -99,11 +110,12 @@ class UsagePanel(VerticalScroll, can_focus=False):
         self.reply.update(self._reply_rows(last))
         prompt = sum((m.usage.prompt_tokens or 0) for m in replies if m.usage)
         completion = sum((m.usage.completion_tokens or 0) for m in replies if m.usage)
+        mark = APPROX if any(m.usage and m.usage.counted for m in replies) else ""
         self.totals.update(
             [
                 ("turns", str(len(replies))),
-                ("prompt", _n(prompt)),
-                ("completion", _n(completion)),
+                ("prompt", _n(prompt, mark)),
+                ("completion", _n(completion, mark)),
                 ("cost", format_cost(total_cost(conversation), "–")),
             ]
         )
@@ -115,23 +127,27 @@ class UsagePanel(VerticalScroll, can_focus=False):
             return [("status", "no reply yet")]
         usage = reply.usage or Usage()
         rate = tokens_per_second(usage)
-        return [
-            ("prompt", _n(usage.prompt_tokens)),
-            ("completion", _n(usage.completion_tokens)),
+        mark = approx(usage)
+        rows = [
+            ("prompt", _n(usage.prompt_tokens, mark)),
+            ("completion", _n(usage.completion_tokens, mark)),
             ("cached", _n(usage.cached_tokens)),
             ("cost", format_cost(usage.cost, "–")),
             ("first token", f"{usage.ttft_ms / 1000:.2f} s" if usage.ttft_ms is not None else "–"),
-            ("speed", f"{rate:.1f} tok/s" if rate is not None else "–"),
+            ("speed", f"{mark}{rate:.1f} tok/s" if rate is not None else "–"),
             ("finish", reply.finish_reason or "–"),
         ]
+        return [*rows, COUNTED_NOTE] if mark else rows
 
     @staticmethod
     def _context_rows(last: Message | None, model: ModelInfo | None) -> list[tuple[str, str]]:
         used = None
+        mark = ""
         if last is not None and last.usage is not None and last.usage.prompt_tokens is not None:
             used = last.usage.prompt_tokens + (last.usage.completion_tokens or 0)
+            mark = approx(last.usage)
         window = model.context_length if model else None
-        rows = [("used", _n(used)), ("window", format_context(window))]
+        rows = [("used", _n(used, mark)), ("window", format_context(window))]
         if used is not None and window:
             share = used / window
             filled = min(16, round(share * 16))
