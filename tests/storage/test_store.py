@@ -66,8 +66,8 @@ CONVERSATION_KEYS = {
     "profile", "kind", "models", "messages", "current",
 }
 MESSAGE_KEYS = {
-    "id", "parent", "role", "content", "created", "model", "reasoning", "reasoning_details", "refusal",
-    "tool_calls", "finish_reason", "error", "usage", "tool_call_id", "column",
+    "id", "parent", "role", "content", "created", "model", "reasoning", "reasoning_details",
+    "refusal", "tool_calls", "finish_reason", "error", "usage", "tool_call_id", "column",
 }
 USAGE_KEYS = {
     "prompt_tokens", "completion_tokens", "cached_tokens", "reasoning_tokens", "cost",
