@@ -78,8 +78,11 @@ async def test_columns_stream_concurrently_and_one_failure_leaves_the_rest(
         assert views[0].message.usage and views[0].message.usage.cost == 0.001
         assert views[1].message.usage and views[1].message.usage.completion_tokens == 40
         summary = str(app.screen.query_one("#summary").render())
-        assert summary.startswith("col 1: first token ")
-        assert ", cheapest $0.0010 · col 2: longest 40 tokens" in summary
+        # Who was first depends on the machine; cost and length do not.
+        parts = dict(part.split(": ", 1) for part in summary.split(" · "))
+        assert "cheapest $0.0010" in parts["col 1"], summary
+        assert "longest 40 tokens" in parts["col 2"], summary
+        assert "col 3" not in parts  # the failed column wins nothing
     [path] = saved(isolated_home)
     data = tomllib.loads(path.read_text())
     assert data["kind"] == "compare" and data["models"] == MODELS
@@ -164,7 +167,10 @@ async def test_prefer_and_continue_a_column_alone(
         await pilot.press("ctrl+s")
         await pilot.pause()
         summary = str(app.screen.query_one("#summary").render())
-        assert summary.endswith(" · col 2: longest 5 tokens, preferred")
+        # Which column was faster depends on the machine; the longest reply and the
+        # preference do not.
+        second = next(part for part in summary.split(" · ") if part.startswith("col 2: "))
+        assert "longest 5 tokens" in second and second.endswith(", preferred"), summary
         await pilot.press("f9")
         await pilot.pause()
         from tui.ui.screens.chat import ChatScreen
