@@ -73,6 +73,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="add a turn to ID (or the one conversation whose id starts so)",
     )
     ask.add_argument(
+        "--from", dest="from_id", metavar="MSG",
+        help="with --continue: go on from message MSG (an id or its unique start; "
+        "show ID --tree lists them), as a new branch",
+    )
+    ask.add_argument(
         "-c", "--continue-last", action="store_true", default=argparse.SUPPRESS,
         help="add a turn to the conversation updated last",
     )
