@@ -62,10 +62,12 @@ def test_streamed_reply_goes_to_stdout_and_is_saved_with_usage(
     assert "31 out" in run.stderr
 
     data = saved(isolated_home, run.saved_id())
-    assert data["format"] == 1
+    assert data["format"] == 2
     assert data["id"] == run.saved_id()
     assert data["model"] == DEFAULT_MODEL
     user, reply = data["messages"]
+    assert "parent" not in user and reply["parent"] == user["id"]
+    assert data["current"] == reply["id"]
     assert user["role"] == "user"
     assert user["content"] == "Write a haiku about tabs"
     assert reply["role"] == "assistant"

@@ -19,6 +19,8 @@ from tui.model.tree import (
     children,
     fork,
     go_on_from,
+    leaves,
+    matching,
     newest_leaf,
     position,
     remove,
@@ -226,3 +228,24 @@ def test_a_current_that_names_no_message_falls_back_to_the_last() -> None:
     c = parse_conversation(text, Path("20260101-000000-000002.toml"))
     assert c.current == "x1" and [m.content for m in c.messages] == ["hi"]
     assert c.problems == ["current = 'nope' is not a message: the last message is current"]
+
+
+def test_leaves_are_one_per_branch() -> None:
+    c = linear("q1", "a1", "q2", "a2")
+    assert leaves(c) == [c.nodes[3]]
+    go_on_from(c, c.nodes[1])
+    other = c.add(Message(role="user", content="q2 other"))
+    go_on_from(c, None)
+    first = c.add(Message(role="user", content="q1 other"))
+    assert leaves(c) == [c.nodes[3], other, first]
+
+
+def test_matching_takes_a_whole_id_or_a_unique_start() -> None:
+    c = linear("q1", "a1", "q2")
+    c.nodes[0].id, c.nodes[1].id, c.nodes[2].id = "ab12cd34", "ab99ef00", "ab12"
+    chain(c.nodes)
+    c.changed()
+    assert matching(c, "ab12") == [c.nodes[2]]  # a whole id wins over a start
+    assert matching(c, "AB99") == [c.nodes[1]]
+    assert matching(c, "ab") == c.nodes[:3]
+    assert matching(c, "ff") == [] and matching(c, " ") == []

@@ -344,3 +344,40 @@ def test_a_folder_that_is_a_file_raises_a_store_error(tmp_path: Path) -> None:
         index.refresh()
     with pytest.raises(StoreError, match="is a file, not a folder"):
         index.search("x")
+
+
+def test_search_finds_text_on_any_branch_of_either_format(folder: Path,
+                                                          index: HistoryIndex) -> None:
+    from tests.support.tree_support import TREE_ID, write_tree
+
+    write_tree(folder)
+    (folder / "20261130-080000-0f0f0f.toml").write_text(
+        'format = 1\ntitle = "Old"\n[[messages]]\nrole = "user"\ncontent = "quokka facts"\n'
+        '[[messages]]\nrole = "assistant"\ncontent = "they smile"\nreasoning = "marsupial"\n',
+        encoding="utf-8")
+    index.refresh()
+    by_id = {e.id: e for e in index.entries()}
+    assert by_id[TREE_ID].messages == 4  # the branch shown, as ``show`` prints it
+    assert by_id["20261130-080000-0f0f0f"].messages == 2
+    assert [e.id for e in index.search("Python")] == [TREE_ID]  # off the branch shown
+    assert [e.id for e in index.search("loop Go")] == [TREE_ID]  # an edited first prompt
+    assert index.search("thinking") == []
+    assert [e.id for e in index.search("thinking", reasoning=True)] == [TREE_ID]
+    assert [e.id for e in index.search("quokka")] == ["20261130-080000-0f0f0f"]
+    assert [e.id for e in index.search("marsupial", reasoning=True)] == [
+        "20261130-080000-0f0f0f"]
+
+
+def test_an_index_of_the_previous_schema_is_rebuilt(folder: Path, tmp_path: Path) -> None:
+    """Schema 2 indexed only the branch shown: its rows would miss the other branches."""
+    from tests.support.tree_support import TREE_ID, write_tree
+
+    write_tree(folder)
+    index = HistoryIndex(folder, tmp_path / "cache")
+    index.refresh()
+    with sqlite3.connect(index.path) as db:  # as schema 2 left it: no side-branch text
+        db.execute("UPDATE texts SET content = 'How do I loop in C?'")
+        db.execute("PRAGMA user_version = 2")
+    db.close()
+    assert HistoryIndex(folder, tmp_path / "cache").refresh().rebuilt
+    assert [e.id for e in index.search("Python")] == [TREE_ID]

@@ -32,6 +32,7 @@ from tui.cli.quiet_pipe import QuietPipe
 from tui.config import Config
 from tui.format import finish_said, usage_line
 from tui.model.conversation import Conversation, Message
+from tui.model.tree import go_on_from, matching
 from tui.storage.journal import Journaling, mark_interrupted
 from tui.storage.store import ConversationStore, StoreError
 
@@ -44,6 +45,7 @@ class AskOptions:
 
     prompt: list[str] = field(default_factory=list)  # the words; none: read stdin
     continue_id: str | None = None
+    from_id: str | None = None  # with continue_id: the message the new prompt follows
     save: bool = True
     streaming: bool = True
     json: bool = False
@@ -52,6 +54,32 @@ class AskOptions:
     model_given: bool = False
     system_given: bool = False
     temperature_given: bool = False
+
+
+def go_on_from_message(conversation: Conversation, given: str) -> str | None:
+    """Make the next prompt go on from the message ``given`` names (``ask --from``), or
+    say why it cannot. After a reply (or a tool result) the prompt is its child; after a
+    prompt it is an alternative to that prompt, as editing it in the chat screen is (two
+    prompts in a row would send only the second). Either way a new branch, which becomes
+    the current one when the turn is saved."""
+    if conversation.kind == "compare":
+        return (f"conversation {conversation.id} is a comparison: --from goes on from a "
+                "message of a chat only")
+    found = matching(conversation, given)
+    if not found:
+        return (f"no message '{given}' in conversation {conversation.id} "
+                f"(cline-tui show {conversation.id} --tree lists them)")
+    if len(found) > 1:
+        listed = ", ".join(f"{m.id} ({m.role})" for m in found[:5])
+        return (f"'{given}' could be any of {len(found)} messages of conversation "
+                f"{conversation.id}: {listed}{'…' if len(found) > 5 else ''}")
+    message = found[0]
+    if message.role == "user":
+        parent = next((m for m in conversation.nodes if m.id == message.parent), None)
+        go_on_from(conversation, parent)
+    else:
+        go_on_from(conversation, message)
+    return None
 
 
 def _read_prompt(args: AskOptions) -> str | None:
@@ -70,6 +98,10 @@ def _read_prompt(args: AskOptions) -> str | None:
 
 
 def run_ask(args: AskOptions, config: Config) -> int:
+    if args.from_id is not None and not args.continue_id:
+        say("--from names a message of the conversation --continue ID (or -c) continues: "
+            "give one")
+        return ExitCode.USAGE
     prompt = _read_prompt(args)
     if prompt is None or not prompt.strip():
         say("no prompt: give one as an argument or on stdin (cline-tui ask \"...\")")
@@ -85,6 +117,11 @@ def run_ask(args: AskOptions, config: Config) -> int:
         except StoreError as error:
             say(str(error))
             return ExitCode.USAGE
+        if args.from_id is not None:
+            problem = go_on_from_message(conversation, args.from_id)
+            if problem:
+                say(problem)
+                return ExitCode.USAGE
         # Options given now apply to this turn and are remembered.
         if args.model_given:
             conversation.model = config.model

@@ -73,6 +73,10 @@ def entry_json(e: Entry) -> dict[str, object]:
 def run_show(args: argparse.Namespace, config: Config) -> int:
     from tui.storage.export import export
 
+    if args.tree and args.format not in (None, "markdown"):
+        say("--tree draws the tree as text; --format json or toml already holds every "
+            "branch: give one or the other")
+        return ExitCode.USAGE
     store = ConversationStore(config.paths.conversations)
     conversation_id = resolve_id(store, args.id)
     if conversation_id is None:
@@ -84,7 +88,20 @@ def run_show(args: argparse.Namespace, config: Config) -> int:
         return ExitCode.FAILED
     for problem in conversation.problems:  # hand-edited values kept as written, not used
         say(f"{conversation_id}: {problem}")
-    sys.stdout.write(export(conversation, args.format, args.layout))
+    if args.tree:
+        from tui.cli.tree_outline import outline
+
+        sys.stdout.write("\n".join(outline(conversation)) + "\n")
+        return ExitCode.OK
+    fmt = args.format or "markdown"
+    sys.stdout.write(export(conversation, fmt, args.layout))
+    if fmt == "markdown":
+        from tui.storage.export import other_branches
+
+        others = other_branches(conversation)
+        if others:
+            say(f"{others} other branch{'es' if others != 1 else ''} not shown: "
+                f"cline-tui show {conversation_id} --tree")
     return ExitCode.OK
 
 

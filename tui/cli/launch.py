@@ -39,6 +39,7 @@ def ask_options(args: argparse.Namespace) -> AskOptions:
     return AskOptions(
         prompt=list(args.prompt),
         continue_id=args.continue_id,
+        from_id=args.from_id,
         save=not args.no_save,
         streaming=not args.no_stream,
         json=args.json,

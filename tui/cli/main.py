@@ -73,6 +73,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="add a turn to ID (or the one conversation whose id starts so)",
     )
     ask.add_argument(
+        "--from", dest="from_id", metavar="MSG",
+        help="with --continue: go on from message MSG (an id or its unique start; "
+        "show ID --tree lists them), as a new branch",
+    )
+    ask.add_argument(
         "-c", "--continue-last", action="store_true", default=argparse.SUPPRESS,
         help="add a turn to the conversation updated last",
     )
@@ -99,8 +104,13 @@ def build_parser() -> argparse.ArgumentParser:
     show = commands.add_parser("show", help="print one saved conversation")
     show.add_argument("id", metavar="ID", help="conversation id (or its unique start)")
     show.add_argument(
-        "--format", choices=("markdown", "json", "toml"), default="markdown",
-        help="output format (default: markdown)",
+        "--format", choices=("markdown", "json", "toml"), default=None,
+        help="output format (default: markdown): the branch shown in Markdown, every "
+        "branch in JSON and TOML",
+    )
+    show.add_argument(
+        "--tree", action="store_true",
+        help="draw every branch, one line per message, instead of the branch shown",
     )
     show.add_argument(
         "--layout", choices=("stacked", "side-by-side"), default="stacked",

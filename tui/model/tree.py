@@ -139,3 +139,20 @@ def fork(conversation: Conversation, message: Message, new_id: str) -> Conversat
                    problems=[])
     copy.title = f"{conversation.title} (fork)" if conversation.title else ""
     return copy
+
+
+def leaves(conversation: Conversation) -> list[Message]:
+    """The ends of every branch (messages nothing goes on from), oldest first: one per
+    branch."""
+    parents = {m.parent for m in conversation.nodes}
+    return [m for m in conversation.nodes if m.id not in parents]
+
+
+def matching(conversation: Conversation, given: str) -> list[Message]:
+    """The messages ``given`` names: the one whose id it is, else every message whose id
+    starts with it (case ignored), oldest first. One: found; none or several: say so."""
+    wanted = given.strip().lower()
+    if not wanted:
+        return []
+    exact = [m for m in conversation.nodes if m.id.lower() == wanted]
+    return exact or [m for m in conversation.nodes if m.id.lower().startswith(wanted)]

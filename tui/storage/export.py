@@ -15,6 +15,7 @@ from tui.files import make_private_dir, write_atomic
 from tui.format import format_cost, format_when, reply_notes, total_cost
 from tui.model.conversation import Conversation, Message
 from tui.model.text import strip_controls
+from tui.model.tree import leaves
 from tui.storage.compare_export import compare_markdown
 from tui.storage.store import conversation_to_toml
 
@@ -54,6 +55,13 @@ def to_json(conversation: Conversation) -> str:
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
 
 
+def other_branches(conversation: Conversation) -> int:
+    """How many branches the conversation has besides the one shown (the Markdown export
+    holds only that one)."""
+    ends = leaves(conversation)
+    return len(ends) - (1 if any(m.id == conversation.current for m in ends) else 0)
+
+
 def _json_default(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
@@ -61,7 +69,8 @@ def _json_default(value: Any) -> Any:
 
 
 def to_markdown(conversation: Conversation, layout: str = "stacked") -> str:
-    """A readable transcript. Control characters are removed (it is for reading)."""
+    """A readable transcript of the branch shown (the top says how many others there
+    are). Control characters are removed (it is for reading)."""
     c = conversation
     lines = [f"# {_one_line(c.title) or 'Untitled conversation'}", ""]
     facts = [
@@ -77,6 +86,11 @@ def to_markdown(conversation: Conversation, layout: str = "stacked") -> str:
     cost = total_cost(c)
     if cost is not None:
         facts.append(f"- total cost: {format_cost(cost)}")
+    others = other_branches(c)
+    if others:
+        facts.append(f"- branch: the one shown; {others} other branch"
+                     f"{'es are' if others != 1 else ' is'} not in this export "
+                     "(the JSON export holds every branch)")
     lines += [*(strip_controls(f) for f in facts), ""]
     if c.system:
         lines += ["## System", "", strip_controls(c.system), ""]

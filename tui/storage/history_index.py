@@ -29,7 +29,7 @@ from tui.storage.history_query import cjk_words, fts_query, make_snippet, snippe
 from tui.storage.history_query import split_snippet as split_snippet
 from tui.storage.toml_file import parse_conversation
 
-SCHEMA = 2
+SCHEMA = 3  # 3: the texts of every branch, not only the one shown
 BATCH = 250
 # A file changed this close to when it was read may change again within the same mtime
 # tick (and reuse the inode): its row is reparsed on the next refresh (git's "racy" rule).
@@ -313,9 +313,10 @@ class _Row:
             name, key, racy, strip_controls(c.title), c.kind, models_of(c),
             _stamp(c.updated), len(c.messages),
             total_cost(c), None,
-            "\n\n".join(strip_controls(t) for m in c.messages
+            # Search finds text on any branch; the count is the branch shown (``show``).
+            "\n\n".join(strip_controls(t) for m in c.nodes
                         for t in (m.content, m.refusal) if t),
-            "\n\n".join(strip_controls(m.reasoning) for m in c.messages if m.reasoning),
+            "\n\n".join(strip_controls(m.reasoning) for m in c.nodes if m.reasoning),
         )
 
 
