@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tui.api.reply import Delta, ReplyBuilder
 
@@ -84,3 +86,14 @@ def test_reasoning_in_its_own_field_turns_off_the_orphan_closing_tag() -> None:
     builder.finish()
     assert builder.message.content == "literal </think> stays"
     assert builder.message.reasoning == "thought"
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.text(alphabet="<think>/ a\n", max_size=40),
+       cuts=st.lists(st.integers(min_value=0, max_value=40), max_size=8))
+def test_any_text_cut_anywhere_reads_as_the_text_whole(text: str, cuts: list[int]) -> None:
+    """The splitter's shortcuts (a decided state, a piece with no "<") never change what
+    it gives: cut anywhere, the text reads as it does whole."""
+    points = sorted({min(c, len(text)) for c in cuts})
+    pieces = [text[a:b] for a, b in zip([0, *points], [*points, len(text)], strict=True)]
+    assert build([p for p in pieces if p]) == build([text])

@@ -156,6 +156,12 @@ class ReplyBuilder:
         if isinstance(model, str) and model and not self._message.model:
             self._message.model = clean(model)
         choices = chunk.get("choices")
+        if type(choices) is list and len(choices) == 1 and self._choice == 0:
+            # Nearly every chunk: the one choice this reply follows.
+            choice = choices[0]
+            if type(choice) is dict and not choice.get("index"):
+                deltas = self._add_choice(choice)
+                choices = None
         if isinstance(choices, list):
             # Servers asked for one reply send it as choice 0, but some number it
             # otherwise: the first index that brings anything is followed, and other
@@ -205,21 +211,21 @@ class ReplyBuilder:
         if not isinstance(delta, dict):
             delta = choice.get("message")  # a non-streamed response
         if isinstance(delta, dict):
-            if any(isinstance(delta.get(key), str) and delta[key]
-                   for key in ("content", "reasoning", "reasoning_content", "refusal")):
-                self.text_chunks += 1
+            content = delta.get("content")
             # Servers in transition send both names with the same text: take one.
             text = delta.get("reasoning") or delta.get("reasoning_content")
+            refusal = delta.get("refusal")
+            if ((type(content) is str and content) or (type(text) is str and text)
+                    or (type(refusal) is str and refusal)):
+                self.text_chunks += 1
             if isinstance(text, str) and text:
                 self._think.allow_orphan_close = False
                 deltas.extend(self._add_text("reasoning", self._reasoning_in.feed(text)))
             details = delta.get("reasoning_details")
             if isinstance(details, list):
                 self._message.reasoning_details.extend(clean_json(details))
-            content = delta.get("content")
             if isinstance(content, str) and content:
                 deltas.extend(self._add_content(self._content_in.feed(content)))
-            refusal = delta.get("refusal")
             if isinstance(refusal, str) and refusal:
                 deltas.extend(self._add_text("refusal", self._refusal_in.feed(refusal)))
             calls = delta.get("tool_calls")

@@ -17,6 +17,8 @@ Piece = tuple[str, str]  # ("content" | "reasoning" | "reset", text)
 
 def _partial_tag_at_end(text: str, tag: str) -> int:
     """How many characters at the end of ``text`` could be the start of ``tag``."""
+    if tag[0] not in text[1 - len(tag):]:
+        return 0  # nearly every chunk: no "<" near its end
     for size in range(min(len(tag) - 1, len(text)), 0, -1):
         if tag.startswith(text[-size:]):
             return size
@@ -32,8 +34,14 @@ class ThinkSplitter:
         self._held = ""
 
     def feed(self, text: str) -> list[Piece]:
-        text = self._held + text
-        self._held = ""
+        state = self.state
+        if state == "after" or (state == "answer" and (not self.allow_orphan_close or (
+                not self._held and "<" not in text))):
+            # Decided, or no tag can start in this text: nothing is held back.
+            return [("content", text)] if text else []
+        if self._held:
+            text = self._held + text
+            self._held = ""
         pieces: list[Piece] = []
         while text:
             if self.state == "start":
