@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from tui.model.conversation import Conversation, Message, Usage
+from tui.model.conversation import Conversation, Message, Origin, Usage
 from tui.model.text import strip_controls
 from tui.model.wire import is_sent
 
@@ -58,6 +58,12 @@ def total_cost(conversation: Conversation) -> float | None:
     shown (an edited prompt's old reply was paid for too); None when no reply has a
     cost. The branch alone: ``reply_totals(conversation.messages).cost``."""
     return reply_totals(conversation.nodes).cost
+
+
+def origin_note(origin: Origin) -> str:
+    """Where a chat came from: ``carried on from comparison 20261202-…, column 2``."""
+    return f"carried on from comparison {strip_controls(origin.conversation)}, " \
+        f"column {origin.column}"
 
 
 def format_price(per_token: float | None) -> str:
