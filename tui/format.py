@@ -61,9 +61,9 @@ def total_cost(conversation: Conversation) -> float | None:
 
 
 def origin_note(origin: Origin) -> str:
-    """Where a chat came from: ``carried on from comparison 20261202-…, column 2``."""
-    return f"carried on from comparison {strip_controls(origin.conversation)}, " \
-        f"column {origin.column}"
+    """Where a chat came from: ``from column 2 of comparison 20261202-…`` (the column
+    first: a title bar too narrow cuts the end)."""
+    return f"from column {origin.column} of comparison {strip_controls(origin.conversation)}"
 
 
 def format_price(per_token: float | None) -> str:

@@ -28,7 +28,7 @@ def test_a_carried_on_column_remembers_its_comparison_and_column(tmp_path: Path)
     compare = a_compare()
     chat = column_as_chat(compare, 1, "20261202-000000-aaaaaa")
     assert chat.origin == Origin(compare.id, 2)  # column 2 as the screen numbers it
-    assert origin_note(chat.origin) == f"carried on from comparison {compare.id}, column 2"
+    assert origin_note(chat.origin) == f"from column 2 of comparison {compare.id}"
     store = ConversationStore(tmp_path)
     path = store.save(chat)
     data = tomllib.loads(path.read_text())

@@ -197,7 +197,7 @@ async def test_a_column_carried_on_alone_says_where_it_came_from(
         screen(app).columns[1].transcript.focus()
         await pilot.press("f9")
         await settled(pilot, lambda: isinstance(app.screen, ChatScreen))
-        note = f"carried on from comparison {compare_id}, column 2"
+        note = f"from column 2 of comparison {compare_id}"
         title = str(app.screen.query_one("#title-bar", Static).render())
         assert note in title, title
         prompt = app.screen.query_one(PromptArea)  # this screen's: another chat is below
