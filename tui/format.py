@@ -7,10 +7,11 @@ show the same words for the same thing.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from tui.model.conversation import Conversation, Message, Usage
+from tui.model.conversation import Conversation, Message, Origin, Usage
 from tui.model.text import strip_controls
 from tui.model.wire import is_sent
 
@@ -26,10 +27,43 @@ def format_cost(cost: float | None, missing: str = NO_COST) -> str:
     return f"${cost:.4f}" if cost < 1 else f"${cost:.2f}"
 
 
+@dataclass(frozen=True)
+class ReplyTotals:
+    """What some replies add up to: how many, their tokens and their cost."""
+
+    turns: int
+    prompt: int
+    completion: int
+    counted: bool  # some token figures were counted by the app: the sums are close
+    cost: float | None  # None when no reply has a cost
+
+
+def reply_totals(messages: Iterable[Message]) -> ReplyTotals:
+    """The replies among ``messages`` added up: ``conversation.messages`` for the branch
+    shown, ``conversation.nodes`` for every branch."""
+    replies = [m for m in messages if m.role == "assistant"]
+    usages = [m.usage for m in replies if m.usage]
+    costs = [u.cost for u in usages if u.cost is not None]
+    return ReplyTotals(
+        turns=len(replies),
+        prompt=sum(u.prompt_tokens or 0 for u in usages),
+        completion=sum(u.completion_tokens or 0 for u in usages),
+        counted=any(u.counted for u in usages),
+        cost=sum(costs) if costs else None,
+    )
+
+
 def total_cost(conversation: Conversation) -> float | None:
-    """What the conversation's replies cost together; None when no reply has a cost."""
-    costs = [m.usage.cost for m in conversation.messages if m.usage and m.usage.cost is not None]
-    return sum(costs) if costs else None
+    """What the conversation has cost: the replies of every branch, not only the one
+    shown (an edited prompt's old reply was paid for too); None when no reply has a
+    cost. The branch alone: ``reply_totals(conversation.messages).cost``."""
+    return reply_totals(conversation.nodes).cost
+
+
+def origin_note(origin: Origin) -> str:
+    """Where a chat came from: ``from column 2 of comparison 20261202-…`` (the column
+    first: a title bar too narrow cuts the end)."""
+    return f"from column {origin.column} of comparison {strip_controls(origin.conversation)}"
 
 
 def format_price(per_token: float | None) -> str:

@@ -5,16 +5,19 @@ from __future__ import annotations
 import pytest
 
 from tui.format import (
+    ReplyTotals,
     finish_note,
     finish_said,
     finish_tag,
     format_cost,
     format_price,
+    reply_totals,
     tokens_per_second,
     total_cost,
     usage_line,
 )
 from tui.model.conversation import Conversation, Message, Usage
+from tui.model.tree import add_after
 
 
 def test_costs_read_the_same_everywhere() -> None:
@@ -34,6 +37,22 @@ def test_total_cost_adds_the_replies_that_have_one() -> None:
     conversation.add(Message(role="assistant", content="b", usage=Usage(prompt_tokens=3)))
     conversation.add(Message(role="assistant", content="c", usage=Usage(cost=0.5)))
     assert total_cost(conversation) == 0.75
+
+
+def test_the_whole_tree_costs_more_than_the_branch_shown() -> None:
+    """The conversations list shows what a conversation cost (every branch); the sidebar
+    counts the branch shown apart."""
+    conversation = Conversation(model="m")
+    prompt = conversation.add(Message(role="user", content="hi"))
+    conversation.add(Message(role="assistant", content="a",
+                             usage=Usage(cost=0.25, prompt_tokens=2, completion_tokens=3)))
+    add_after(conversation, prompt, Message(role="assistant", content="b", usage=Usage(
+        cost=0.5, prompt_tokens=20, completion_tokens=30, extra={"counted": True})))
+    assert total_cost(conversation) == 0.75
+    assert reply_totals(conversation.messages) == ReplyTotals(
+        turns=1, prompt=20, completion=30, counted=True, cost=0.5)
+    assert reply_totals(conversation.nodes) == ReplyTotals(
+        turns=2, prompt=22, completion=33, counted=True, cost=0.75)
 
 
 def test_usage_line() -> None:

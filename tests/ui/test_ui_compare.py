@@ -9,11 +9,16 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from textual.widgets import Static
+
 from tests.support.loopback import LoopbackServer, Recorded, Reply, sse_body, text_chunks
-from tests.support.ui_support import build_app, saved, send
+from tests.support.ui_support import build_app, saved, screen_text, send, settled
 from tui.model.conversation import Conversation
+from tui.storage.store import ConversationStore
+from tui.ui.screens.chat import ChatScreen
 from tui.ui.screens.compare import CompareScreen
 from tui.ui.widgets.compare_column import CompareColumn
+from tui.ui.widgets.prompt import PromptArea
 
 MODELS = ["fast/model", "slow/model", "broken/model"]
 
@@ -183,6 +188,36 @@ async def test_prefer_and_continue_a_column_alone(
     data = tomllib.loads(compare_file.read_text())
     flags = [m.get("preferred") for m in data["messages"] if m["role"] == "assistant"]
     assert flags.count(True) == 1
+
+
+async def test_a_column_carried_on_alone_says_where_it_came_from(
+    server: LoopbackServer, isolated_home: Path
+) -> None:
+    """F9: the chat's title bar names the comparison and the column; the chat's file
+    keeps them, and the title bar says so again when the chat is opened later."""
+    app = compare_app(server, ["fast/model", "other/model"])
+    async with app.run_test(size=(150, 40)) as pilot:
+        await send(pilot, "One")
+        await settle(app)
+        compare_id = screen(app).conversation.id
+        screen(app).columns[1].transcript.focus()
+        await pilot.press("f9")
+        await settled(pilot, lambda: isinstance(app.screen, ChatScreen))
+        note = f"from column 2 of comparison {compare_id}"
+        title = str(app.screen.query_one("#title-bar", Static).render())
+        assert note in title, title
+        prompt = app.screen.query_one(PromptArea)  # this screen's: another chat is below
+        prompt.focus()
+        prompt.load_text("Two")
+        await pilot.press("enter")
+        await settled(pilot, lambda: any("Two" in p.read_text() and "origin" in p.read_text()
+                                         for p in saved(isolated_home)))
+    chat_file = next(p for p in saved(isolated_home) if "origin" in p.read_text())
+    data = tomllib.loads(chat_file.read_text())
+    assert data["origin"] == {"conversation": compare_id, "column": 2}
+    reopened = build_app(None, conversation=ConversationStore(chat_file.parent).load(data["id"]))
+    async with reopened.run_test(size=(150, 40)) as pilot:
+        await settled(pilot, lambda: note in screen_text(reopened))
 
 
 async def test_narrow_terminal_shows_tabs(server: LoopbackServer) -> None:

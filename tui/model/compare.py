@@ -11,7 +11,7 @@ import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from tui.model.conversation import Conversation, Message, chain
+from tui.model.conversation import Conversation, Message, Origin, chain
 
 MIN_COLUMNS, MAX_COLUMNS = 2, 4
 
@@ -29,7 +29,7 @@ def new_compare(models: list[str], base: Conversation) -> Conversation:
     ``base``."""
     return replace(
         base, kind="compare", models=list(models), model=models[0], nodes=[], current=None,
-        title="", extra={}, problems=[],
+        title="", origin=None, extra={}, problems=[],
     )
 
 
@@ -148,7 +148,7 @@ def summarize(replies: list[Message]) -> TurnSummary:
 
 def column_as_chat(conversation: Conversation, column: int, new_id: str) -> Conversation:
     """One column of a compare, as a normal chat to carry on alone: every prompt, and
-    that column's replies."""
+    that column's replies. The chat remembers where it came from (``origin``)."""
     messages = chain([
         replace(m, column=None, preferred=False)  # copies: the compare keeps its own
         for m in conversation.messages
@@ -157,7 +157,7 @@ def column_as_chat(conversation: Conversation, column: int, new_id: str) -> Conv
     model = conversation.models[column] if column < len(conversation.models) else conversation.model
     chat = replace(
         conversation, id=new_id, kind="chat", models=[], model=model, nodes=messages,
-        current=None, extra={}, problems=[],
+        current=None, origin=Origin(conversation.id, column + 1), extra={}, problems=[],
     )
     chat.title = f"{conversation.title} ({model})" if conversation.title else ""
     return chat

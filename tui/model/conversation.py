@@ -142,6 +142,14 @@ class Message:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Origin:
+    """Where a chat came from: the compare column it was carried on from (F9)."""
+
+    conversation: str  # the compare conversation's id
+    column: int  # as numbered on screen: from 1
+
+
 @dataclass
 class Conversation:
     id: str = field(default_factory=new_conversation_id)
@@ -159,6 +167,7 @@ class Conversation:
     # The message the conversation goes on from (the end of the branch shown); None: the
     # last of ``nodes``.
     current: str | None = None
+    origin: Origin | None = None  # a chat carried on from a compare column
     extra: dict[str, Any] = field(default_factory=dict)
     # What the file held that could not be used (wrong types, values out of range), one
     # line each: shown to the user; the raw values stay in ``extra`` and in the file.

@@ -32,7 +32,7 @@ from tui.storage.toml_file import message_to_toml, storable_text, utc
 
 Identity = str
 FIELDS = ("title", "created", "model", "system", "temperature", "profile", "kind", "models",
-          "extra")
+          "origin", "extra")
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from tui.model.conversation import (
     FORMAT_VERSION,
     Conversation,
     Message,
+    Origin,
     ToolCall,
     Usage,
     chain,
@@ -39,8 +40,9 @@ QUOTES = "'" * 3  # a multi-line literal string's delimiter
 
 CONVERSATION_KEYS = frozenset({
     "format", "id", "title", "created", "updated", "model", "system", "temperature",
-    "profile", "kind", "models", "messages", "current",
+    "profile", "kind", "models", "messages", "current", "origin",
 })
+ORIGIN_KEYS = frozenset({"conversation", "column"})
 MESSAGE_KEYS = frozenset({
     "id", "parent", "role", "content", "created", "model", "reasoning", "reasoning_details",
     "refusal", "tool_calls", "finish_reason", "error", "usage", "tool_call_id", "column",
@@ -186,6 +188,7 @@ def conversation_from_toml(data: dict[str, Any], fallback_id: str = "") -> Conve
         kind="compare" if kind == "compare" else "chat",
         models=f.texts("models"),
         current=_current(data, problems) if version >= 2 else None,
+        origin=_origin(f),
     )
     nodes = [_message_from_toml(m, i, problems) for i, m in enumerate(messages)]
     if version < 2:
@@ -208,6 +211,21 @@ def _current(data: dict[str, Any], problems: list[str]) -> str | None:
         return current
     problems.append(f"current = {one_line(repr(current), 60)} is not text: the last message "
                     "is current")
+    return None
+
+
+def _origin(f: _Fields) -> Origin | None:
+    """``origin = { conversation = "<compare id>", column = 2 }``: the compare column a
+    chat was carried on from. Anything else is reported and kept as it was."""
+    table = f.data.get("origin")
+    if table is None:
+        return None
+    if isinstance(table, dict) and set(table) <= ORIGIN_KEYS:
+        compare, column = table.get("conversation"), table.get("column")
+        if (isinstance(compare, str) and compare and isinstance(column, int)
+                and not isinstance(column, bool) and column >= 1):
+            return Origin(compare, column)
+    f._wrong("origin", 'a table of a conversation id and a column from 1')
     return None
 
 
@@ -292,6 +310,8 @@ def conversation_to_toml(conversation: Conversation) -> dict[str, Any]:
         "kind": c.kind,
         "models": c.models if c.kind == "compare" else None,
         "current": c.current if c.nodes else None,  # where the branch shown ends
+        "origin": {"conversation": c.origin.conversation, "column": c.origin.column}
+        if c.origin else None,
     }
     data = _with_extra({k: v for k, v in data.items() if v is not None}, c.extra,
                        CONVERSATION_KEYS, unset_kind="chat")

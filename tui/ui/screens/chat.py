@@ -21,6 +21,7 @@ from textual.worker import Worker, WorkerState
 from tui.api.stream import ChatStream
 from tui.chat.turn import build_request, missing_key_message
 from tui.config import Config
+from tui.format import origin_note
 from tui.model.conversation import Conversation, Message
 from tui.model.text import one_line
 from tui.model.tree import remove
@@ -152,6 +153,8 @@ class ChatScreen(AppScreen[None]):
             return  # not composed yet: on_mount calls this once the widgets exist
         c = self.conversation
         bits = [c.model or "no model", self.services.config.profile.name]
+        if c.origin is not None:
+            bits.insert(0, origin_note(c.origin))
         if c.temperature is not None:
             bits.append(f"temperature {c.temperature:g}")
         if c.system:

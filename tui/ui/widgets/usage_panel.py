@@ -1,5 +1,10 @@
 """The usage sidebar: this reply's tokens, cost and speed, the conversation's totals,
-and how much of the model's context window the conversation now fills."""
+and how much of the model's context window the conversation now fills.
+
+A conversation with branches (an edited prompt, a regenerated reply) is counted twice:
+"This branch" is the path shown, what going on from here builds on (the context used is
+its too), and "All branches" is everything the conversation has cost. A conversation with
+one branch has one "Conversation" block: the two would say the same."""
 
 from __future__ import annotations
 
@@ -17,8 +22,8 @@ from tui.format import (
     approx,
     format_context,
     format_cost,
+    reply_totals,
     tokens_per_second,
-    total_cost,
 )
 from tui.model.conversation import Conversation, Message, Usage
 from tui.ui.render.inert import inert
@@ -31,6 +36,8 @@ def _n(value: int | None, mark: str = "") -> str:
 
 COUNTED_NOTE = (APPROX, "counted by cline-tui")  # under figures the server did not send
 
+
+TOTALS, THIS_BRANCH, ALL_BRANCHES = "Conversation", "This branch", "All branches"
 
 GAP = 2  # cells between a label and its value, at every width
 
@@ -93,33 +100,46 @@ class UsagePanel(VerticalScroll, can_focus=False):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.reply = Rows([("status", "no reply yet")], id="usage-reply")
+        self.totals_heading = Static(TOTALS, classes="heading", id="usage-totals-heading")
         self.totals = Rows([("turns", "0")], id="usage-totals")
+        self.all_heading = Static(ALL_BRANCHES, classes="heading", id="usage-tree-heading")
+        self.all_branches = Rows([("turns", "0")], id="usage-tree")
+        self.all_heading.display = self.all_branches.display = False  # until there are branches
         self.context = Rows([("used", "–")], id="usage-context")
 
     def compose(self) -> ComposeResult:
         yield Static("Last reply", classes="heading")
         yield self.reply
-        yield Static("Conversation", classes="heading")
+        yield self.totals_heading
         yield self.totals
+        yield self.all_heading
+        yield self.all_branches
         yield Static("Context", classes="heading")
         yield self.context
 
     def refresh_usage(self, conversation: Conversation, model: ModelInfo | None) -> None:
-        replies = [m for m in conversation.messages if m.role == "assistant"]
+        branch = conversation.messages
+        replies = [m for m in branch if m.role == "assistant"]
         last = replies[-1] if replies else None
         self.reply.update(self._reply_rows(last))
-        prompt = sum((m.usage.prompt_tokens or 0) for m in replies if m.usage)
-        completion = sum((m.usage.completion_tokens or 0) for m in replies if m.usage)
-        mark = APPROX if any(m.usage and m.usage.counted for m in replies) else ""
-        self.totals.update(
-            [
-                ("turns", str(len(replies))),
-                ("prompt", _n(prompt, mark)),
-                ("completion", _n(completion, mark)),
-                ("cost", format_cost(total_cost(conversation), "–")),
-            ]
-        )
+        branched = len(branch) < len(conversation.nodes)
+        self.totals_heading.update(THIS_BRANCH if branched else TOTALS)
+        self.totals.update(self._total_rows(branch))
+        if branched:
+            self.all_branches.update(self._total_rows(conversation.nodes))
+        self.all_heading.display = self.all_branches.display = branched
         self.context.update(self._context_rows(last, model))
+
+    @staticmethod
+    def _total_rows(messages: list[Message]) -> list[tuple[str, str]]:
+        totals = reply_totals(messages)
+        mark = APPROX if totals.counted else ""
+        return [
+            ("turns", str(totals.turns)),
+            ("prompt", _n(totals.prompt, mark)),
+            ("completion", _n(totals.completion, mark)),
+            ("cost", format_cost(totals.cost, "–")),
+        ]
 
     @staticmethod
     def _reply_rows(reply: Message | None) -> list[tuple[str, str]]:
