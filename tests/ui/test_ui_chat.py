@@ -54,7 +54,9 @@ async def test_send_streams_reply_and_saves_it(
     [path] = saved(isolated_home)
     data = tomllib.loads(path.read_text())
     user, reply = data["messages"]
-    assert user == {"role": "user", "content": "Say hello", "created": user["created"]}
+    assert user == {"role": "user", "content": "Say hello", "created": user["created"],
+                    "id": user["id"]}  # format 2: a first message has no parent
+    assert reply["parent"] == user["id"]
     assert reply["content"] == "Hello **world**"
     assert reply["reasoning"] == "Let me think."
     assert reply["finish_reason"] == "stop"
