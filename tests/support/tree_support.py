@@ -79,3 +79,13 @@ async def select(pilot: Pilot[None], screen: ChatScreen, content: str) -> None:
         if marked(screen) == [content]:
             break
     await settled(pilot, lambda: marked(screen) == [content])
+
+
+def many_exchanges(count: int) -> Conversation:
+    """``count`` short exchanges on one branch: taller than a terminal."""
+    conversation = Conversation(id="20261101-093000-bbbbbb", created=WHEN, updated=WHEN,
+                                model=MODEL, profile="cline", title="Counting")
+    for n in range(count):
+        conversation.add(_user(f"Number {n}?", f"{n:04x}a000"))
+        conversation.add(_reply(f"It is {n}.", f"{n:04x}b000"))
+    return conversation

@@ -10,6 +10,7 @@ from tests.support.loopback import LoopbackServer, Reply, sse_body, text_chunks
 from tests.support.tree_support import (
     MODEL,
     branch_of,
+    many_exchanges,
     marked,
     saved_file,
     select,
@@ -69,6 +70,17 @@ async def test_alt_up_and_down_move_a_marked_cursor_and_esc_leaves_it(
         await pilot.press("x")
         await settled(pilot, lambda: marked(screen) == [])
         assert screen.prompt.text == "xhalf typed"  # load_text left the cursor at the start
+
+
+async def test_the_selected_message_is_scrolled_into_view(server: LoopbackServer) -> None:
+    app = build_app(server, conversation=many_exchanges(15))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await catalog_loaded(pilot)
+        screen = chat(app)
+        await select(pilot, screen, "Number 3?")
+        [view] = [v for v in screen.transcript.message_views() if v.has_class("-marked")]
+        await settled(pilot, lambda: screen.transcript.can_view_entire(view))
+        assert "Number 3?" in screen_text(app) and "It is 14." not in screen_text(app)
 
 
 async def test_a_click_selects_a_message(server: LoopbackServer) -> None:

@@ -46,7 +46,7 @@ class UserMessage(Static):
         padding: 0 1;
         margin: 1 0 0 0;
     }
-    UserMessage.-marked { border-left: thick $accent; background-tint: $foreground 12%; }
+    UserMessage.-marked { border-left: heavy $foreground; background-tint: $foreground 12%; }
     """
 
     _alternatives: tuple[int, int] | None = None
@@ -134,7 +134,7 @@ class ReplyView(Vertical):
         background: $assistant-bubble;
         border-left: thick $assistant-border;
     }
-    ReplyView.-marked { border-left: thick $accent; background-tint: $foreground 12%; }
+    ReplyView.-marked { border-left: heavy $foreground; background-tint: $foreground 12%; }
     ReplyView .reply-header { color: $text-muted; }
     ReplyView Collapsible {
         margin: 0;

@@ -117,15 +117,14 @@ class Transcript(VerticalScroll):
         self._marked = message_id
         self._apply_mark()
         if message_id is not None:
-            self.release_anchor()
             self.call_after_refresh(self._scroll_to_mark)  # once the views are laid out
 
     def _scroll_to_mark(self) -> None:
         """Scroll the least that shows the marked message (its top, if it is taller than
         the pane)."""
         view = self.view_of(self._marked)
-        if view is None:
-            return
+        if view is None or self.max_scroll_y == 0:
+            return  # everything fits (a short chat sits at the bottom, anchored)
         region = view.virtual_region_with_margin
         height = self.scrollable_content_region.height
         top = self.scroll_y
@@ -133,6 +132,9 @@ class Transcript(VerticalScroll):
             top = region.y
         elif region.bottom > top + height:
             top = region.bottom - height
+        else:
+            return  # in view already
+        self.release_anchor()
         self.scroll_to(y=max(0, min(top, self.max_scroll_y)), animate=False, immediate=True)
 
     def _apply_mark(self) -> None:
