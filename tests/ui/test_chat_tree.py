@@ -233,7 +233,7 @@ async def test_fork_opens_a_new_conversation_with_the_path_to_the_message(
         await catalog_loaded(pilot)
         screen = chat(app)
         await select(pilot, screen, "Paris.")
-        await pilot.press("alt+f")
+        await pilot.press("alt+n")
         await settled(pilot, lambda: screen.conversation.id != original.id)
         await settled(pilot, lambda: "And of Italy?" not in screen_text(app))
         assert "Paris." in screen_text(app) and "(fork)" in screen_text(app)

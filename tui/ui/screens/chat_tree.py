@@ -51,7 +51,7 @@ TREE_BINDINGS = [
     Binding("alt+r", "regenerate_with", "Other model", priority=True,
             id="chat.regenerate_with",
             tooltip="Regenerate the selected (else the last) reply with a model picked now"),
-    Binding("alt+f", "fork", "Fork", priority=True, id="chat.fork",
+    Binding("alt+n", "fork", "Fork", priority=True, id="chat.fork",
             tooltip="A new conversation from the start to the selected message"),
     Binding("delete", "delete_message", "Delete", priority=True, id="chat.delete_message",
             tooltip="Delete the selected message and the branch below it (Ctrl+Z undoes)"),
