@@ -300,3 +300,28 @@ async def test_a_tree_change_while_a_reply_streams_is_refused(
         await pilot.press("escape", "escape")  # leave the cursor, then cancel the reply
         await app.workers.wait_for_complete()
     assert len(saved_file(isolated_home)["messages"]) == 5
+
+
+async def test_help_and_the_palette_list_the_keys_for_a_selected_message(
+    server: LoopbackServer,
+) -> None:
+    from tui.ui.screens.help import HelpScreen
+
+    app = build_app(server, conversation=two_exchanges())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await catalog_loaded(pilot)
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert {"Edit selected prompt", "Fork from selected message", "Regenerate reply",
+                "Delete selected message", "Next alternative"} <= titles
+        await pilot.press("f1")  # nothing selected: the keys are listed all the same
+        await settled(pilot, lambda: isinstance(app.screen, HelpScreen))
+        assert isinstance(app.screen, HelpScreen)
+        rows = {row.binding_id: row for row in app.screen.rows}
+        for binding_id in ("chat.msg_up", "chat.msg_edit", "chat.msg_prev",
+                           "chat.msg_next", "chat.regen_with", "chat.msg_fork",
+                           "chat.msg_delete", "chat.msg_undo"):
+            assert binding_id in rows
+        assert rows["chat.msg_fork"].key == "alt+n"
+        await pilot.press("escape")
+        await settled(pilot, lambda: isinstance(app.screen, ChatScreen))
+        assert "Edit" not in footer_text(chat(app))  # still off once F1 has read them

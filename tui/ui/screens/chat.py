@@ -50,7 +50,7 @@ class ChatScreen(TreeActions):
         Binding("f2,ctrl+o", "pick_model", "Model", id="chat.model"),
         Binding("ctrl+b", "toggle_usage", "Usage", id="chat.usage"),
         Binding("ctrl+t", "toggle_reasoning", "Reasoning", id="chat.reasoning"),
-        Binding("ctrl+r", "retry", "Regenerate", id="chat.retry",
+        Binding("ctrl+r", "retry", "Retry", id="chat.retry",
                 tooltip="Regenerate the selected (else the last) reply: a new alternative; "
                 "a failed one is replaced"),
         # F-keys for the rest: the prompt's editing keys (Ctrl+E, Ctrl+K, Ctrl+Y, …) stay.

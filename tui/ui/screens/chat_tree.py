@@ -38,24 +38,24 @@ STREAMING = "A reply is still streaming: Esc cancels it first."
 # Delete and Ctrl+Z, and only while they apply (``check_action``).
 TREE_BINDINGS = [
     Binding("alt+up", "cursor(-1)", "Earlier message", show=False, priority=True,
-            id="chat.cursor_up", tooltip="Select the message above (the message cursor)"),
+            id="chat.msg_up", tooltip="Select the message above (the message cursor)"),
     Binding("alt+down", "cursor(1)", "Later message", show=False, priority=True,
-            id="chat.cursor_down",
+            id="chat.msg_down",
             tooltip="Select the message below; past the last one, back to the prompt"),
-    Binding("enter", "edit_message", "Edit", priority=True, id="chat.edit_message",
+    Binding("enter", "edit_message", "Edit", priority=True, id="chat.msg_edit",
             tooltip="Edit the selected prompt: sending it makes a new branch"),
-    Binding("left", "alternative(-1)", "Prev", priority=True, id="chat.previous_alternative",
+    Binding("left", "alternative(-1)", "Prev", priority=True, id="chat.msg_prev",
             tooltip="Show the previous alternative of the selected message"),
-    Binding("right", "alternative(1)", "Next", priority=True, id="chat.next_alternative",
+    Binding("right", "alternative(1)", "Next", priority=True, id="chat.msg_next",
             tooltip="Show the next alternative of the selected message"),
     Binding("alt+r", "regenerate_with", "Other model", priority=True,
-            id="chat.regenerate_with",
+            id="chat.regen_with",
             tooltip="Regenerate the selected (else the last) reply with a model picked now"),
-    Binding("alt+n", "fork", "Fork", priority=True, id="chat.fork",
+    Binding("alt+n", "fork", "Fork", priority=True, id="chat.msg_fork",
             tooltip="A new conversation from the start to the selected message"),
-    Binding("delete", "delete_message", "Delete", priority=True, id="chat.delete_message",
+    Binding("delete", "delete_message", "Delete", priority=True, id="chat.msg_delete",
             tooltip="Delete the selected message and the branch below it (Ctrl+Z undoes)"),
-    Binding("ctrl+z", "undo_delete", "Undo", priority=True, id="chat.undo_delete",
+    Binding("ctrl+z", "undo_delete", "Undo", priority=True, id="chat.msg_undo",
             tooltip="Put back the messages just deleted"),
 ]
 
@@ -90,7 +90,11 @@ class TreeActions(AppScreen[None]):
 
     # --- the cursor -------------------------------------------------------------------
 
+    listing_keys = False  # F1 is reading the bindings: every action is on
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.listing_keys:
+            return True
         if action == "undo_delete":
             return bool(self._undo)
         if action == "regenerate_with":
