@@ -160,6 +160,22 @@ async def test_ctrl_r_on_a_selected_reply_streams_an_alternative(
     assert len(data["messages"]) == 5  # the old reply and its branch stay
 
 
+async def test_ctrl_r_on_a_selected_prompt_answers_it_again(
+    server: LoopbackServer, isolated_home: Path,
+) -> None:
+    server.enqueue(Reply.sse(sse_body(*text_chunks("France: Paris.", model=MODEL))))
+    app = build_app(server, conversation=two_exchanges())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await catalog_loaded(pilot)
+        screen = chat(app)
+        await select(pilot, screen, "Capital of France?")
+        await pilot.press("ctrl+r")
+        await app.workers.wait_for_complete()
+        await settled(pilot, lambda: "France: Paris." in screen_text(app))
+    assert sent_messages(server) == [("user", "Capital of France?")]
+    assert branch_of(saved_file(isolated_home)) == ["Capital of France?", "France: Paris."]
+
+
 async def test_ctrl_r_regenerates_a_good_last_reply_beside_it(
     server: LoopbackServer, isolated_home: Path,
 ) -> None:

@@ -50,7 +50,7 @@ TREE_BINDINGS = [
             tooltip="Show the next alternative of the selected message"),
     Binding("alt+r", "regenerate_with", "Other model", priority=True,
             id="chat.regen_with",
-            tooltip="Regenerate the selected (else the last) reply with a model picked now"),
+            tooltip="Regenerate the selected reply (or prompt's reply) with a model picked now"),
     Binding("alt+n", "fork", "Fork", priority=True, id="chat.msg_fork",
             tooltip="A new conversation from the start to the selected message"),
     Binding("delete", "delete_message", "Delete", priority=True, id="chat.msg_delete",
@@ -98,7 +98,7 @@ class TreeActions(AppScreen[None]):
         if action == "undo_delete":
             return bool(self._undo)
         if action == "regenerate_with":
-            return self._selected is not None
+            return self._selected is not None  # Alt+R is free for the prompt otherwise
         if action in _ON_SELECTED:
             message = self._selected_message()
             if message is None:
@@ -230,32 +230,39 @@ class TreeActions(AppScreen[None]):
 
     # --- regenerate -------------------------------------------------------------------
 
-    def _reply_to_regenerate(self) -> Message | None:
-        """The selected reply; the last reply when nothing (or a prompt) is selected."""
+    def _to_regenerate(self) -> tuple[Message, Message | None] | None:
+        """The prompt a new reply answers, and the reply it goes beside (None: none yet):
+        the selected reply's; the selected prompt's; else the last reply's."""
         message = self._selected_message()
-        if message is not None and message.role == "assistant":
-            return message
-        messages = self.conversation.messages
-        if messages and messages[-1].role == "assistant":
-            return messages[-1]
-        return None
+        branch = self.conversation.messages
+        if message is None:
+            if not branch:
+                return None
+            message = branch[-1]
+        if message.role == "user":
+            after = branch[branch.index(message) + 1:] if message in branch else []
+            return message, (after[0] if after and after[0].role == "assistant" else None)
+        prompt = self._parent_of(message)
+        if message.role != "assistant" or prompt is None:
+            return None
+        return prompt, message
 
     async def action_retry(self) -> None:
-        """Ctrl+R: a new reply beside the selected (else the last) one, from the same
+        """Ctrl+R: a new reply beside the selected (else the last) one, from the chat's
         model; a failed or cancelled reply is replaced instead of kept."""
         if self._refused():
             return
-        reply = self._reply_to_regenerate()
-        if reply is None:
+        target = self._to_regenerate()
+        if target is None:
             self.services.say("No reply to regenerate.")
             return
-        await self.regenerate(reply)
+        await self.regenerate(*target)
 
     def action_regenerate_with(self) -> None:
         if self._refused():
             return
-        reply = self._reply_to_regenerate()
-        if reply is None:
+        target = self._to_regenerate()
+        if target is None:
             self.services.say("No reply to regenerate.")
             return
         services = self.services
@@ -265,17 +272,19 @@ class TreeActions(AppScreen[None]):
             if model:
                 self.conversation.model = model  # the chat goes on with it, as after F2
                 services.remember_model(model)
-                await self.regenerate(reply)
+                await self.regenerate(*target)
 
         self.app.push_screen(picker, chosen)
 
-    async def regenerate(self, reply: Message) -> None:
-        if self._refused() or reply not in self.conversation.nodes:
+    async def regenerate(self, prompt: Message, reply: Message | None) -> None:
+        """Stream a new reply to ``prompt``: an alternative to ``reply`` (which is
+        replaced when it failed or was cancelled)."""
+        nodes = self.conversation.nodes
+        if self._refused() or prompt not in nodes:
             return
-        parent = self._parent_of(reply)
-        if reply.finish_reason in ("error", "cancelled") or reply.error:
+        if reply in nodes and (reply.finish_reason in ("error", "cancelled") or reply.error):
             remove(self.conversation, reply)  # a failed reply is replaced, not kept
-        go_on_from(self.conversation, parent)
+        go_on_from(self.conversation, prompt)
         self._undo = []
         self._selected = None
         await self.transcript.redraw(self.conversation)
