@@ -341,3 +341,20 @@ async def test_help_and_the_palette_list_the_keys_for_a_selected_message(
         await pilot.press("escape")
         await settled(pilot, lambda: isinstance(app.screen, ChatScreen))
         assert "Edit" not in footer_text(chat(app))  # still off once F1 has read them
+
+
+async def test_a_palette_command_for_a_selected_message_says_to_select_one(
+    server: LoopbackServer, isolated_home: Path,
+) -> None:
+    app = build_app(server, conversation=two_exchanges())
+    notes = collect_notes(app)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await catalog_loaded(pilot)
+        screen = chat(app)
+        await screen.run_tree_action("delete_message", ())
+        await wait_for(lambda: any("Select a message first" in n for n in notes))
+        assert len(screen.conversation.nodes) == 4
+        await select(pilot, screen, "Rome.")
+        await screen.run_tree_action("delete_message", ())
+        await settled(pilot, lambda: "Rome." not in screen_text(app))
+    assert len(saved_file(isolated_home)["messages"]) == 3
