@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual import events
+
 from tests.support.loopback import LoopbackServer, Reply, sse_body, text_chunks
 from tests.support.tree_support import (
     MODEL,
@@ -70,6 +72,19 @@ async def test_alt_up_and_down_move_a_marked_cursor_and_esc_leaves_it(
         await pilot.press("x")
         await settled(pilot, lambda: marked(screen) == [])
         assert screen.prompt.text == "xhalf typed"  # load_text left the cursor at the start
+
+
+async def test_alt_up_right_after_typing_keeps_the_cursor(server: LoopbackServer) -> None:
+    """Keys typed just before Alt+Up, not yet handled by the prompt when Alt+Up
+    arrives, do not count as typing after it (which would leave the cursor)."""
+    app = build_app(server, conversation=two_exchanges())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await catalog_loaded(pilot)
+        screen = chat(app)
+        for key in ("m", "y", "alt+up"):  # posted at once, as a fast typist's keys arrive
+            app.post_message(events.Key(key, key if len(key) == 1 else None))
+        await settled(pilot, lambda: screen.prompt.text == "my")
+        await settled(pilot, lambda: marked(screen) == ["Rome."])
 
 
 async def test_the_selected_message_is_scrolled_into_view(server: LoopbackServer) -> None:

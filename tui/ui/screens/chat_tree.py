@@ -34,12 +34,14 @@ _CODE_BLOCK = re.compile(r"```[^\n]*\n(.*?)(?:```|\Z)", re.DOTALL)
 STREAMING = "A reply is still streaming: Esc cancels it first."
 
 # First in the screen's bindings: while a message is selected, the footer shows these
-# keys before the others. Priority: they come before the prompt's Left, Right, Enter,
-# Delete and Ctrl+Z, and only while they apply (``check_action``).
+# keys before the others. Priority for Left, Right, Enter, Delete and Ctrl+Z: they come
+# before the prompt's own, and only while they apply (``check_action``). Not for the
+# Alt keys (the prompt has no use for them): those wait their turn behind the keys
+# typed before them, so a cursor moved just after typing is not left by that typing.
 TREE_BINDINGS = [
-    Binding("alt+up", "cursor(-1)", "Earlier message", show=False, priority=True,
+    Binding("alt+up", "cursor(-1)", "Earlier message", show=False,
             id="chat.msg_up", tooltip="Select the message above (the message cursor)"),
-    Binding("alt+down", "cursor(1)", "Later message", show=False, priority=True,
+    Binding("alt+down", "cursor(1)", "Later message", show=False,
             id="chat.msg_down",
             tooltip="Select the message below; past the last one, back to the prompt"),
     Binding("enter", "edit_message", "Edit", priority=True, id="chat.msg_edit",
@@ -48,10 +50,10 @@ TREE_BINDINGS = [
             tooltip="Show the previous alternative of the selected message"),
     Binding("right", "alternative(1)", "Next", priority=True, id="chat.msg_next",
             tooltip="Show the next alternative of the selected message"),
-    Binding("alt+r", "regenerate_with", "Other model", priority=True,
+    Binding("alt+r", "regenerate_with", "Other model",
             id="chat.regen_with",
             tooltip="Regenerate the selected reply (or prompt's reply) with a model picked now"),
-    Binding("alt+n", "fork", "Fork", priority=True, id="chat.msg_fork",
+    Binding("alt+n", "fork", "Fork", id="chat.msg_fork",
             tooltip="A new conversation from the start to the selected message"),
     Binding("delete", "delete_message", "Delete", priority=True, id="chat.msg_delete",
             tooltip="Delete the selected message and the branch below it (Ctrl+Z undoes)"),
