@@ -25,7 +25,7 @@ ALL = ["Key", "What it does", "Where", "Binding id"]
 async def test_help_columns_fit_and_list_the_prompt_keys(server: LoopbackServer, width: int,
                                                          columns: list[str]) -> None:
     app = build_app(server)
-    async with app.run_test(size=(width, 40)) as pilot:
+    async with app.run_test(size=(width, 60)) as pilot:  # every key on screen
         await catalog_loaded(pilot)
         await pilot.press("f1")
         await settled(pilot, lambda: isinstance(app.screen, HelpScreen))

@@ -6,15 +6,12 @@ is saved. ``_save`` is the one place the screen writes."""
 from __future__ import annotations
 
 import contextlib
-import re
 from collections.abc import Iterable
-from functools import partial
 
 from textual import events, on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.markup import escape
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
@@ -24,7 +21,6 @@ from tui.config import Config
 from tui.format import origin_note
 from tui.model.conversation import Conversation, Message
 from tui.model.text import one_line
-from tui.model.tree import remove
 from tui.storage.journal import Journaling, mark_interrupted
 from tui.storage.prompt_history import recent_prompts
 from tui.storage.store import StoreError
@@ -32,30 +28,35 @@ from tui.ui.modals.chat_options import ChatOptions, ChatOptionsResult
 from tui.ui.modals.model_chooser import ModelChooser
 from tui.ui.modals.model_picker import ModelPicker
 from tui.ui.render.inert import inert
-from tui.ui.services import AppScreen, HistoryResult, OpenCompare, Services
+from tui.ui.screens.chat_commands import chat_commands
+from tui.ui.screens.chat_tree import TREE_BINDINGS, TreeActions
+from tui.ui.services import HistoryResult, OpenCompare, Services
 from tui.ui.widgets.footer import Footer
 from tui.ui.widgets.message_views import ReplyView
 from tui.ui.widgets.prompt import PromptArea
 from tui.ui.widgets.transcript import Transcript
 from tui.ui.widgets.usage_panel import UsagePanel
 
-_CODE_BLOCK = re.compile(r"```[^\n]*\n(.*?)(?:```|\Z)", re.DOTALL)
-
 # Below this many columns the usage sidebar gives way to the chat (the chat keeps 66).
 USAGE_MIN_WIDTH = 100
 
 
-class ChatScreen(AppScreen[None]):
+class ChatScreen(TreeActions):
     BINDINGS = [
+        *TREE_BINDINGS,
         Binding("escape", "cancel_reply", "Cancel", id="chat.cancel",
-                tooltip="Cancel the reply that is streaming"),
+                tooltip="Cancel the reply that is streaming; leave the message cursor or "
+                "an edit"),
         Binding("ctrl+n", "new_chat", "New chat", id="chat.new"),
         Binding("f2,ctrl+o", "pick_model", "Model", id="chat.model"),
         Binding("ctrl+b", "toggle_usage", "Usage", id="chat.usage"),
         Binding("ctrl+t", "toggle_reasoning", "Reasoning", id="chat.reasoning"),
-        Binding("ctrl+r", "retry", "Retry", id="chat.retry"),
+        Binding("ctrl+r", "retry", "Retry", id="chat.retry",
+                tooltip="Regenerate the selected (else the last) reply: a new alternative; "
+                "a failed one is replaced"),
         # F-keys for the rest: the prompt's editing keys (Ctrl+E, Ctrl+K, Ctrl+Y, …) stay.
-        Binding("f3", "copy_reply", "Copy", id="chat.copy_reply", tooltip="Copy the last reply"),
+        Binding("f3", "copy_reply", "Copy", id="chat.copy_reply",
+                tooltip="Copy the selected message, else the last reply"),
         Binding("f4", "copy_code", "Copy code", show=False, id="chat.copy_code"),
         Binding("f5", "edit_chat", "System", id="chat.edit",
                 tooltip="System prompt and temperature of this chat"),
@@ -78,6 +79,7 @@ class ChatScreen(AppScreen[None]):
         self.conversation = conversation
         self.services = services
         self._reply_worker: Worker[None] | None = None
+        self._undo = []
         # Ctrl+B's choice (shown or hidden), kept until the terminal crosses USAGE_MIN_WIDTH;
         # None: the sidebar follows the width.
         self._usage_choice: bool | None = None
@@ -180,9 +182,19 @@ class ChatScreen(AppScreen[None]):
             return
         self.prompt.remember(event.text)
         self.prompt.clear()
+        edited = self.take_edit()
         message = self.conversation.add(Message(role="user", content=event.text))
-        await self.transcript.add_user(message)
+        if edited:  # a new branch: the one shown ends here now
+            await self.transcript.redraw(self.conversation)
+        else:
+            await self.transcript.add_user(message)
+        self.select(None)
         await self._start_reply()
+
+    @on(PromptArea.Changed)
+    def _typed(self) -> None:
+        if self._selected is not None and self.prompt.text != self._text_at_select:
+            self.select(None)  # typing leaves the message cursor
 
     async def _start_reply(self) -> None:
         self._save()  # the prompt is on disk before the request is sent
@@ -210,6 +222,7 @@ class ChatScreen(AppScreen[None]):
             mark_interrupted(reply, self.services.stopped_by)  # SIGTERM, SIGHUP
         self.conversation.add(reply)
         journaling.finish(self._save())
+        self.transcript.refresh_alternatives(self.conversation)
         self.refresh_chrome()
         if stream.failure is not None:
             # The error is written under the reply; a toast says it again only when that
@@ -235,32 +248,17 @@ class ChatScreen(AppScreen[None]):
     # --- actions ----------------------------------------------------------------------
 
     def action_cancel_reply(self) -> None:
+        if self.leave_cursor():
+            return
         if self.streaming and self._reply_worker is not None:
             self._reply_worker.cancel()
-
-    async def action_retry(self) -> None:
-        """Send the last prompt again, replacing a failed or cancelled reply."""
-        if self.streaming:
-            return
-        messages = self.conversation.messages
-        if not messages or messages[-1].role != "assistant":
-            self.services.say("Nothing to retry.")
-            return
-        last = messages[-1]
-        if last.finish_reason not in ("error", "cancelled") and not last.error:
-            self.services.say("The last reply did not fail; nothing to retry.")
-            return
-        remove(self.conversation, last)
-        replies = self.transcript.replies()
-        if replies:
-            await replies[-1].remove()
-        await self._start_reply()
 
     async def action_new_chat(self) -> None:
         if self.streaming and self._reply_worker is not None:
             self._reply_worker.cancel()
             await self._reply_worker.wait()
         self.conversation = self.services.new_conversation(model=self.conversation.model)
+        self.forget_cursor()
         self.transcript.show(self.conversation)
         self.refresh_chrome()
         self.prompt.set_history(self._prompts())
@@ -272,6 +270,7 @@ class ChatScreen(AppScreen[None]):
             self._reply_worker.cancel()
             await self._reply_worker.wait()
         self.conversation = conversation
+        self.forget_cursor()
         self.transcript.show(self.conversation)
         self.refresh_chrome()
         self.prompt.set_history(self._prompts())
@@ -296,40 +295,10 @@ class ChatScreen(AppScreen[None]):
         self._usage_choice = not panel.display
         panel.display = self._usage_choice
 
-    def action_scroll_transcript(self, where: str) -> None:
-        transcript = self.transcript
-        if where == "page_up":
-            transcript.scroll_page_up()
-        elif where == "page_down":
-            transcript.scroll_page_down()
-        elif where == "home":
-            transcript.scroll_home()
-        else:
-            transcript.scroll_end()
-
     def action_toggle_reasoning(self) -> None:
         replies = [r for r in self.transcript.replies() if r.message.reasoning]
         if replies:
             replies[-1].toggle_reasoning()
-
-    def action_copy_reply(self) -> None:
-        replies = [m for m in self.conversation.messages if m.role == "assistant" and m.content]
-        if not replies:
-            self.services.say("No reply to copy yet.")
-            return
-        self.app.copy_to_clipboard(replies[-1].content)
-        self.services.say(f"Copied the last reply ({len(replies[-1].content):,} characters).")
-
-    def action_copy_code(self) -> None:
-        for message in reversed(self.conversation.messages):
-            if message.role == "assistant":
-                blocks = _CODE_BLOCK.findall(message.content)
-                if blocks:
-                    self.app.copy_to_clipboard(blocks[-1])
-                    lines = len(blocks[-1].splitlines())
-                    self.services.say(f"Copied a code block ({lines} lines).")
-                    return
-        self.services.say("No code block in the replies yet.")
 
     def action_pick_model(self) -> None:
         services = self.services
@@ -427,28 +396,4 @@ class ChatScreen(AppScreen[None]):
         return await self.transcript.add_notice(text)
 
     def palette_commands(self) -> Iterable[SystemCommand]:
-        """The system-prompt presets, then every action of the chat."""
-        for name, text in self.services.settings.presets.items():
-            # The palette parses titles as markup: a preset's name is escaped.
-            title = escape(f"System prompt: {one_line(name, 60)}")
-            yield SystemCommand(title, "Use this preset in this chat",
-                                partial(self.use_system_prompt, text))
-        yield SystemCommand("System prompt: none", "Clear this chat's system prompt",
-                            partial(self.use_system_prompt, None))
-        for title, help_text, action in (
-            ("Choose model", "Pick the model for the next reply", self.action_pick_model),
-            ("New chat", "Start a new conversation", self.action_new_chat),
-            ("Toggle usage sidebar", "Show or hide tokens, cost and speed",
-             self.action_toggle_usage),
-            ("Toggle reasoning", "Fold or unfold the last reasoning",
-             self.action_toggle_reasoning),
-            ("Edit system prompt and temperature", "Settings of this chat",
-             self.action_edit_chat),
-            ("Copy last reply", "Copy the last reply to the clipboard", self.action_copy_reply),
-            ("Copy last code block", "Copy the last code block", self.action_copy_code),
-            ("Retry", "Send the last prompt again after a failure", self.action_retry),
-            ("Cancel reply", "Stop the reply that is streaming", self.action_cancel_reply),
-            ("Compare models", "Choose 2 to 4 models: the same prompt to each, side by side",
-             self.action_compare),
-        ):
-            yield SystemCommand(title, help_text, action)
+        return chat_commands(self)

@@ -37,14 +37,25 @@ def where(app: App[Any], screen: Screen[Any], node: object) -> str:
 
 
 def help_rows(app: App[Any], screen: Screen[Any]) -> list[HelpRow]:
-    """The bindings a key press on ``screen`` would reach, the screen's own first, then
+    """The bindings a key press on ``screen`` would reach (those it has on only at times
+    too), the screen's own first, then
     the prompt's own keys (Enter, new line, Up: handled in the prompt, not bindings) when
     the screen has one; the keys of one binding (F2, Ctrl+O) share a row."""
     rows: dict[tuple[str, str], HelpRow] = {}
     if screen.query(prompt.PromptArea):
         for key, description in prompt.KEYS:
             rows[(key, "prompt")] = HelpRow(key, description, "", "prompt")
-    for active in screen.active_bindings.values():
+    # A screen's keys that act only at times (the chat's, on a selected message) are
+    # listed too: the screen says every action is on while its bindings are read.
+    listing = hasattr(screen, "listing_keys")
+    if listing:
+        screen.listing_keys = True  # type: ignore[attr-defined]
+    try:
+        active_bindings = list(screen.active_bindings.values())
+    finally:
+        if listing:
+            screen.listing_keys = False  # type: ignore[attr-defined]
+    for active in active_bindings:
         binding: Binding = active.binding
         description = binding.tooltip or binding.description  # the footer's is short
         if not description or binding.system:
@@ -91,7 +102,7 @@ class HelpScreen(ModalScreen[None]):
         then the "Binding id" column, before "What it does" is narrowed below
         ``WHAT_WIDTH`` (its text wrapped)."""
         table = self.query_one(DataTable)
-        room = table.scrollable_content_region.width - 2  # the vertical scrollbar
+        room = table.content_region.width - 2  # the vertical scrollbar (shown or not)
         if room <= 0 or room == self._filled_width:
             return
         self._filled_width = room

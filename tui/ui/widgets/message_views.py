@@ -46,7 +46,10 @@ class UserMessage(Static):
         padding: 0 1;
         margin: 1 0 0 0;
     }
+    UserMessage.-marked { border-left: heavy $foreground; background-tint: $foreground 12%; }
     """
+
+    _alternatives: tuple[int, int] | None = None
 
     def __init__(self, message: Message) -> None:
         self._text = strip_controls(message.content)
@@ -58,9 +61,34 @@ class UserMessage(Static):
     def held(self) -> int:
         return len(self._text) - self._drawn
 
+    @property
+    def alternatives(self) -> tuple[int, int] | None:
+        """Which of its alternatives this prompt is, and how many there are (None: it
+        has none); shown as a first line ``‹ 2/3 ›``."""
+        return self._alternatives
+
+    @alternatives.setter
+    def alternatives(self, value: tuple[int, int] | None) -> None:
+        if value != self._alternatives:
+            self._alternatives = value
+            self._draw()
+
     def show_more(self) -> None:
         self._drawn = next_cut(self._text, self._drawn)
-        self.update(inert(self._text[: self._drawn]))
+        self._draw()
+
+    def _draw(self) -> None:
+        text = inert(self._text[: self._drawn])
+        if self._alternatives is not None:
+            text = Content.assemble(
+                Content.styled(alternatives_marker(self._alternatives), "dim"),
+                "\n", text)
+        self.update(text)
+
+
+def alternatives_marker(alternatives: tuple[int, int]) -> str:
+    """``‹ 2/3 ›``: the second of three alternatives."""
+    return f"‹ {alternatives[0]}/{alternatives[1]} ›"
 
 
 class Notice(Static):
@@ -106,6 +134,7 @@ class ReplyView(Vertical):
         background: $assistant-bubble;
         border-left: thick $assistant-border;
     }
+    ReplyView.-marked { border-left: heavy $foreground; background-tint: $foreground 12%; }
     ReplyView .reply-header { color: $text-muted; }
     ReplyView Collapsible {
         margin: 0;
@@ -294,9 +323,27 @@ class ReplyView(Vertical):
                 await feed.stop()
         self._body_feed = self._reasoning_feed = None
 
+    _alternatives: tuple[int, int] | None = None
+
+    @property
+    def alternatives(self) -> tuple[int, int] | None:
+        """Which of its alternatives this reply is, and how many there are (None: it has
+        none); shown in the header line, ``‹ 2/3 ›``."""
+        return self._alternatives
+
+    @alternatives.setter
+    def alternatives(self, value: tuple[int, int] | None) -> None:
+        if value != self._alternatives:
+            self._alternatives = value
+            if self.is_mounted:
+                self.query_one(".reply-header", Static).update(self._header())
+
     def _header(self) -> Content:
         model = self.message.model or "assistant"
-        return inert(f"{model}{' …' if self.streaming else ''}")
+        header = inert(f"{model}{' …' if self.streaming else ''}")
+        if self._alternatives is not None:
+            header = Content.assemble(header, "  ", alternatives_marker(self._alternatives))
+        return header
 
     def _tool_calls(self) -> Content:
         lines = [f"⚙ {call.name}({call.arguments})" for call in self.message.tool_calls]

@@ -8,13 +8,13 @@ Enter on the line that says how many are left)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from textual import events
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message as TextualMessage
-from textual.widget import Widget
+from textual.widget import AwaitMount, Widget
 from textual.widgets import Static
 
 from tui.model.conversation import Conversation, Message
@@ -62,6 +62,7 @@ class Transcript(VerticalScroll):
 
     _hidden: list[Message] = []  # always replaced, never changed in place
     _show_usage = True
+    _marked: str | None = None  # the id of the message marked (the message cursor)
     _loading = False
 
     def __init__(
@@ -71,7 +72,7 @@ class Transcript(VerticalScroll):
         # The settings screen's "show reasoning unfolded", asked as each reply is shown.
         self._reasoning_unfolded = reasoning_unfolded or (lambda: False)
 
-    def show(self, conversation: Conversation, column: int | None = None) -> None:
+    def show(self, conversation: Conversation, column: int | None = None) -> AwaitMount:
         """Replace everything with a saved conversation (reasoning folded). For a
         compare column: every prompt and that column's replies."""
         self.remove_children()
@@ -84,8 +85,65 @@ class Transcript(VerticalScroll):
         views = [v for m in shown[len(self._hidden) :] for v in self._views(m, self._show_usage)]
         if self._hidden:
             views.insert(0, EarlierMessages(self._earlier_text(), markup=False))
-        self.mount_all(views)
+        if column is None:  # a compare column's replies are not alternatives of each other
+            _mark_alternatives(conversation, views)
+        mounted = self.mount_all(views)
         self.anchor()  # stays at the end while replies draw, until the user scrolls
+        return mounted
+
+    async def redraw(self, conversation: Conversation) -> None:
+        """Show the conversation's current branch again (after a change to its tree),
+        once the old views are gone."""
+        await self.remove_children()
+        await self.show(conversation)
+        self._apply_mark()
+
+    def refresh_alternatives(self, conversation: Conversation) -> None:
+        """Update every "2/3" marker (a reply was added beside others)."""
+        _mark_alternatives(conversation, self.message_views())
+
+    def message_views(self) -> list[UserMessage | ReplyView]:
+        """The prompts and replies mounted, top to bottom."""
+        return [v for v in self.children if isinstance(v, UserMessage | ReplyView)]
+
+    def view_of(self, message_id: str | None) -> UserMessage | ReplyView | None:
+        for view in self.message_views():
+            if view.message.id == message_id:
+                return view
+        return None
+
+    def mark(self, message_id: str | None) -> None:
+        """Mark one message (the cursor), scrolled into view; None: no mark."""
+        self._marked = message_id
+        self._apply_mark()
+        if message_id is not None:
+            self.call_after_refresh(self._scroll_to_mark)  # once the views are laid out
+
+    def _scroll_to_mark(self) -> None:
+        """Scroll the least that shows the marked message (its top, if it is taller than
+        the pane)."""
+        view = self.view_of(self._marked)
+        if view is None or self.max_scroll_y == 0:
+            return  # everything fits (a short chat sits at the bottom, anchored)
+        region = view.virtual_region_with_margin
+        height = self.scrollable_content_region.height
+        top = self.scroll_y
+        if region.y < top or region.height > height:
+            top = region.y
+        elif region.bottom > top + height:
+            top = region.bottom - height
+        else:
+            return  # in view already
+        self.release_anchor()
+        self.scroll_to(y=max(0, min(top, self.max_scroll_y)), animate=False, immediate=True)
+
+    def _apply_mark(self) -> None:
+        for view in self.message_views():
+            view.set_class(view.message.id == self._marked, "-marked")
+
+    @property
+    def has_earlier(self) -> bool:
+        return bool(self._hidden)
 
     def _earlier_text(self) -> Content:
         count = len(self._hidden)
@@ -108,6 +166,7 @@ class Transcript(VerticalScroll):
             height = self.virtual_size.height
             views = [v for m in page for v in self._views(m, self._show_usage)]
             await self.mount_all(views, after=marker)
+            self._apply_mark()
             if self._hidden:
                 marker.update(self._earlier_text())
             else:
@@ -148,6 +207,19 @@ class Transcript(VerticalScroll):
         if message.role == "assistant":
             return [ReplyView(message, show_usage=show_usage, unfold=self._reasoning_unfolded())]
         return _with_the_rest(UserMessage(message))
+
+
+def _mark_alternatives(conversation: Conversation, views: Iterable[Widget]) -> None:
+    """Give each prompt and reply with alternatives its "2/3" (None: it has none)."""
+    alternatives: dict[str | None, list[str]] = {}
+    for m in conversation.nodes:
+        alternatives.setdefault(m.parent, []).append(m.id)
+    ids = {m.id for m in conversation.nodes}
+    for view in views:
+        if isinstance(view, UserMessage | ReplyView):
+            m = view.message
+            same = alternatives.get(m.parent, []) if m.id in ids else []
+            view.alternatives = (same.index(m.id) + 1, len(same)) if len(same) > 1 else None
 
 
 def _with_the_rest(view: UserMessage) -> list[Widget]:
