@@ -373,3 +373,53 @@ async def test_a_palette_command_for_a_selected_message_says_to_select_one(
         await screen.run_tree_action("delete_message", ())
         await settled(pilot, lambda: "Rome." not in screen_text(app))
     assert len(saved_file(isolated_home)["messages"]) == 3
+
+
+async def test_f9_lists_every_branch_and_enter_shows_the_one_picked(
+    server: LoopbackServer, isolated_home: Path,
+) -> None:
+    from textual.widgets import OptionList
+
+    from tui.ui.modals.branches import BranchesView
+
+    app = build_app(server, conversation=with_alternatives())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await catalog_loaded(pilot)
+        screen = chat(app)
+        assert screen.check_action("branches", ())  # the footer offers it: three branches
+        await pilot.press("f9")
+        await settled(pilot, lambda: isinstance(app.screen, BranchesView))
+        view = app.screen
+        text = screen_text(app)
+        assert "7 messages, 3 branches" in text
+        for line in ("* you        0000a001  Capital of France?",
+                     "  assistant  0000b002  Rome.  1/2",
+                     "* assistant  0000b004  Rome, since 1871.  2/2",
+                     "  you        0000a003  Capital of Spain?  2/2"):
+            assert line in text, text
+        options = view.query_one(OptionList)
+        assert options.get_option_at_index(options.highlighted or 0).id == "0000b004"
+        # Down to the other first prompt's reply, Enter: its branch is shown, the cursor on it.
+        ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
+        while options.get_option_at_index(options.highlighted or 0).id != "0000b003":
+            await pilot.press("down" if ids.index("0000b003") > (options.highlighted or 0)
+                              else "up")
+        await pilot.press("enter")
+        await settled(pilot, lambda: isinstance(app.screen, ChatScreen)
+                      and "Madrid." in screen_text(app))
+        assert "Paris." not in screen_text(app) and marked(screen) == ["Madrid."]
+        assert branch_of(saved_file(isolated_home)) == ["Capital of Spain?", "Madrid."]
+        await pilot.press("f9", "escape")  # Esc closes and changes nothing
+        await settled(pilot, lambda: isinstance(app.screen, ChatScreen))
+        assert branch_of(saved_file(isolated_home)) == ["Capital of Spain?", "Madrid."]
+
+
+async def test_f9_with_one_branch_says_so(server: LoopbackServer) -> None:
+    app = build_app(server, conversation=two_exchanges())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await catalog_loaded(pilot)
+        assert not chat(app).check_action("branches", ())  # not in the footer
+        notes = collect_notes(app)
+        chat(app).action_branches()  # as the palette does
+        await settled(pilot, lambda: any("one branch" in n for n in notes))
+        assert isinstance(app.screen, ChatScreen)

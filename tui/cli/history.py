@@ -89,7 +89,7 @@ def run_show(args: argparse.Namespace, config: Config) -> int:
     for problem in conversation.problems:  # hand-edited values kept as written, not used
         say(f"{conversation_id}: {problem}")
     if args.tree:
-        from tui.cli.tree_outline import outline
+        from tui.model.tree_outline import outline
 
         sys.stdout.write("\n".join(outline(conversation)) + "\n")
         return ExitCode.OK

@@ -19,6 +19,7 @@ def binding_classes() -> list[type[DOMNode]]:
     so this module stays cheap to import)."""
     from textual.widgets import Input, OptionList, TextArea
 
+    from tui.ui.modals.branches import BranchesView
     from tui.ui.modals.chat_options import ChatOptions
     from tui.ui.modals.history_dialogs import ConfirmDelete, RenameDialog
     from tui.ui.modals.model_chooser import ModelChooser
@@ -34,7 +35,7 @@ def binding_classes() -> list[type[DOMNode]]:
 
     return [ChatScreen, CompareScreen, ModelPicker, ModelChooser, ChatOptions, HistoryScreen,
             ConversationList, RenameDialog, ConfirmDelete, ThemePicker, SettingsScreen,
-            PresetEditor, HelpScreen, PromptArea, TextArea, Input, OptionList]
+            PresetEditor, HelpScreen, BranchesView, PromptArea, TextArea, Input, OptionList]
 
 
 def bindings_by_id(classes: Iterable[type[DOMNode]]) -> dict[str, Binding]:

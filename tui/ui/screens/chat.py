@@ -60,6 +60,8 @@ class ChatScreen(TreeActions):
         Binding("f4", "copy_code", "Copy code", show=False, id="chat.copy_code"),
         Binding("f5", "edit_chat", "System", id="chat.edit",
                 tooltip="System prompt and temperature of this chat"),
+        Binding("f9", "branches", "Branches", id="chat.branches",
+                tooltip="Every branch of this conversation: pick one to show"),
         Binding("ctrl+l", "app.open_history", "Chats", id="chat.history"),
         # Priority: they scroll the conversation while the prompt has focus (the prompt
         # would move its cursor instead).

@@ -28,6 +28,7 @@ class ChatActions(Protocol):
     def action_copy_code(self) -> None: ...
     def action_cancel_reply(self) -> None: ...
     def action_compare(self) -> None: ...
+    def action_branches(self) -> None: ...
     async def run_tree_action(self, name: str, parameters: tuple[object, ...]) -> None: ...
 
 # (title, help, action, parameters): actions on the message the cursor is on.
@@ -72,6 +73,8 @@ def chat_commands(screen: ChatActions) -> Iterable[SystemCommand]:
         ("Cancel reply", "Stop the reply that is streaming", screen.action_cancel_reply),
         ("Compare models", "Choose 2 to 4 models: the same prompt to each, side by side",
          screen.action_compare),
+        ("Branches", "Every branch of this conversation: pick one to show",
+         screen.action_branches),
     ]
     for title, help_text, action in actions:
         yield SystemCommand(title, help_text, action)

@@ -19,7 +19,17 @@ from textual import events
 from textual.binding import Binding
 
 from tui.model.conversation import Conversation, Message
-from tui.model.tree import Removed, fork, go_on_from, remove, restore, siblings, switch
+from tui.model.tree import (
+    Removed,
+    fork,
+    go_on_from,
+    newest_leaf,
+    remove,
+    restore,
+    siblings,
+    switch,
+)
+from tui.ui.modals.branches import BranchesView
 from tui.ui.modals.model_picker import ModelPicker
 from tui.ui.services import AppScreen
 from tui.ui.widgets.message_views import ReplyView, UserMessage
@@ -99,6 +109,8 @@ class TreeActions(AppScreen[None]):
             return True
         if action == "undo_delete":
             return bool(self._undo)
+        if action == "branches":  # in the footer only when there is more than one
+            return len(self.conversation.nodes) > len(self.conversation.messages)
         if action == "regenerate_with":
             return self._selected is not None  # Alt+R is free for the prompt otherwise
         if action in _ON_SELECTED:
@@ -306,6 +318,24 @@ class TreeActions(AppScreen[None]):
             return
         self._undo = []
         await self._show_tree(chosen.id)
+
+    def action_branches(self) -> None:
+        """F9: every branch, one line a message; Enter shows the branch through the line
+        picked (its newest continuation), the cursor on that message."""
+        if len(self.conversation.nodes) == len(self.conversation.messages):
+            self.services.say("This conversation has one branch: edit a prompt or "
+                              "regenerate a reply to start another.")
+            return
+
+        async def chosen(message_id: str | None) -> None:
+            message = next((m for m in self.conversation.nodes if m.id == message_id), None)
+            if message is None or self._refused():
+                return
+            self.conversation.current = newest_leaf(self.conversation, message).id
+            self._undo = []
+            await self._show_tree(message.id)
+
+        self.app.push_screen(BranchesView(self.conversation, self._selected), chosen)
 
     async def action_fork(self) -> None:
         message = self._selected_message()

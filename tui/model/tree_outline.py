@@ -1,4 +1,5 @@
-"""``cline-tui show ID --tree``: every branch of a conversation, one line per message.
+"""Every branch of a conversation, one line per message: ``cline-tui show ID --tree`` and
+the chat's branches view (F9).
 
 The branch shown reads straight down the left edge, each of its lines marked ``*``. Where
 a message has alternatives, the ones off that branch come just before it, indented one
@@ -7,6 +8,8 @@ and a 1,000-message conversation with no alternatives does not indent at all. Ev
 message that has alternatives says which of them it is (``2/3``)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from tui.model.conversation import Conversation, Message
 from tui.model.text import one_line
@@ -17,27 +20,49 @@ DEEPEST = 10  # indent steps drawn; deeper lines say their depth instead
 ROLES = {"user": "you", "assistant": "assistant", "tool": "tool", "system": "system"}
 
 
+@dataclass(frozen=True)
+class OutlineRow:
+    message: Message
+    depth: int  # indent steps
+    alternative: str  # "2/3" when the message has alternatives, else ""
+    shown: bool  # on the branch shown
+
+    @property
+    def text(self) -> str:
+        """The row as one control-free line (``*`` marks the branch shown)."""
+        return _line(self.message, self.depth, self.alternative, self.shown)
+
+
+def heading(conversation: Conversation) -> str:
+    c = conversation
+    branches = len(leaves(c))
+    return (f"{c.id}  {one_line(c.title, 200) or '(untitled)'}: {len(c.nodes)} messages "
+            f"in {branches} branch{'es' if branches != 1 else ''} (* the branch shown; "
+            "indented: alternatives to the next line less indented)")
+
+
 def outline(conversation: Conversation) -> list[str]:
     """The lines of the whole tree, with a heading line (control-free)."""
+    return [heading(conversation), *(row.text for row in outline_rows(conversation))]
+
+
+def outline_rows(conversation: Conversation) -> list[OutlineRow]:
+    """Every message, in the order the outline draws them."""
     c = conversation
     shown = {m.id for m in c.messages}
     below: dict[str | None, list[Message]] = {}
     for message in c.nodes:
         below.setdefault(message.parent, []).append(message)
-    branches = len(leaves(c))
-    heading = (f"{c.id}  {one_line(c.title, 200) or '(untitled)'}: {len(c.nodes)} messages "
-               f"in {branches} branch{'es' if branches != 1 else ''} (* the branch shown; "
-               "indented: alternatives to the next line less indented)")
-    lines = [heading]
+    rows: list[OutlineRow] = []
     # Depth first without recursion (a long conversation is a deep tree): (message, depth,
     # "k/n" when it has alternatives).
     stack: list[tuple[Message, int, str]] = []
     _push(stack, below.get(None, []), 0, shown)
     while stack:
         message, depth, alternative = stack.pop()
-        lines.append(_line(message, depth, alternative, message.id in shown))
+        rows.append(OutlineRow(message, depth, alternative, message.id in shown))
         _push(stack, below.get(message.id, []), depth, shown)
-    return lines
+    return rows
 
 
 def _push(stack: list[tuple[Message, int, str]], alternatives: list[Message], depth: int,
