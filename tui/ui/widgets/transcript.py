@@ -183,6 +183,7 @@ class Transcript(VerticalScroll):
             page, self._hidden = self._hidden[-count:], self._hidden[:-count]
             marker = self.query_one(EarlierMessages)
             height = self.virtual_size.height
+            at_end = self.scroll_y >= self.max_scroll_y
             views = [v for m in page for v in self._views(m, self._show_usage)]
             if self._tree is not None:
                 _mark_alternatives(self._tree, views)
@@ -192,8 +193,10 @@ class Transcript(VerticalScroll):
                 marker.update(self._earlier_text())
             else:
                 await marker.remove()
-            # Keep the messages the user was reading where they were on screen.
-            self.call_after_refresh(self._keep_place, height)
+            if not at_end:
+                # Keep the messages the user was reading where they were on screen (at
+                # the end, the anchor keeps the end in view by itself).
+                self.call_after_refresh(self._keep_place, height)
         finally:
             self._loading = False
 
