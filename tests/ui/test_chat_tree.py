@@ -29,6 +29,7 @@ from tests.support.ui_support import (
     settled,
     wait_for,
 )
+from tui.model.conversation import Message
 from tui.ui.modals.model_picker import ModelPicker
 from tui.ui.screens.chat import ChatScreen
 from tui.ui.widgets.message_views import ReplyView, UserMessage
@@ -423,3 +424,28 @@ async def test_f9_with_one_branch_says_so(server: LoopbackServer) -> None:
         chat(app).action_branches()  # as the palette does
         await settled(pilot, lambda: any("one branch" in n for n in notes))
         assert isinstance(app.screen, ChatScreen)
+
+
+async def test_messages_brought_in_by_scrolling_up_show_their_alternatives(
+    server: LoopbackServer,
+) -> None:
+    """A long conversation opens at its last messages; the earlier ones mounted as you
+    scroll up carry their "1/2" markers too."""
+    from tui.model.tree import add_after
+    from tui.ui.widgets.transcript import PAGE, EarlierMessages
+
+    conversation = many_exchanges(40)  # 80 messages: the first page leaves 40 hidden
+    first_reply = conversation.nodes[1]
+    alternative = Message(role="assistant", content="It is zero.", id="ffffb000")
+    add_after(conversation, conversation.nodes[0], alternative, show=False)
+    app = build_app(server, conversation=conversation)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await catalog_loaded(pilot)
+        transcript = chat(app).transcript
+        await wait_for(lambda: len(transcript.message_views()) == PAGE)
+        assert transcript.view_of(first_reply.id) is None  # not mounted yet
+        transcript.query_one(EarlierMessages).focus()
+        await pilot.press("enter")
+        await wait_for(lambda: transcript.view_of(first_reply.id) is not None)
+        view = transcript.view_of(first_reply.id)
+        assert view is not None and view.alternatives == (1, 2)

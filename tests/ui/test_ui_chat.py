@@ -351,9 +351,15 @@ async def test_a_long_conversation_opens_with_its_last_page_and_shows_more_on_de
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         transcript = chat(app).transcript
-        mounted = len(transcript.query(UserMessage)) + len(transcript.query(ReplyView))
-        assert mounted == PAGE
-        assert "▲ 60 earlier messages" in str(transcript.query_one(EarlierMessages).render())
+
+        def mounted() -> int:
+            return len(transcript.query(UserMessage)) + len(transcript.query(ReplyView))
+
+        # The last FIRST before the first frame (the newest at the bottom), then the page.
+        assert transcript.query(ReplyView)[-1].message.content == "answer 49"
+        await wait_for(lambda: mounted() == PAGE)
+        await wait_for(lambda: "▲ 60 earlier messages" in str(
+            transcript.query_one(EarlierMessages).render()))
         await wait_for(lambda: transcript.scroll_y == transcript.max_scroll_y > 0)  # at the end
         transcript.scroll_home(animate=False)
         await wait_for(lambda: len(transcript.query(UserMessage)) == 40)

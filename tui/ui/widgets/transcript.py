@@ -23,6 +23,7 @@ from tui.ui.widgets.held_text import ShowMore
 from tui.ui.widgets.message_views import Notice, ReplyView, UserMessage
 
 PAGE = 40  # messages mounted at a time
+FIRST = 10  # of them, mounted before the first frame; the rest of the page just after
 
 
 class EarlierMessages(Static, can_focus=True):
@@ -64,6 +65,8 @@ class Transcript(VerticalScroll):
     _show_usage = True
     _marked: str | None = None  # the id of the message marked (the message cursor)
     _loading = False
+    _shown_at = 0  # how many times ``show`` has run: a late fill of an earlier one is dropped
+    _tree: Conversation | None = None  # what the "2/3" markers are read from (not compare)
 
     def __init__(
         self, *, reasoning_unfolded: Callable[[], bool] | None = None, id: str | None = None
@@ -81,12 +84,19 @@ class Transcript(VerticalScroll):
             if m.role != "system" and (m.role != "assistant" or column in (None, m.column))
         ]
         self._show_usage = column is None
-        self._hidden = shown[:-PAGE] if len(shown) > PAGE else []
+        # The last few first, so the screen (or a switched branch) is drawn at once; the
+        # rest of the page in the frame after (``_fill``).
+        self._hidden = shown[:-FIRST] if len(shown) > FIRST else []
+        self._shown_at += 1
+        if self._hidden:
+            self.call_after_refresh(self._fill, self._shown_at)
         views = [v for m in shown[len(self._hidden) :] for v in self._views(m, self._show_usage)]
         if self._hidden:
             views.insert(0, EarlierMessages(self._earlier_text(), markup=False))
-        if column is None:  # a compare column's replies are not alternatives of each other
-            _mark_alternatives(conversation, views)
+        # A compare column's replies are not alternatives of each other.
+        self._tree = conversation if column is None else None
+        if self._tree is not None:
+            _mark_alternatives(self._tree, views)
         mounted = self.mount_all(views)
         self.anchor()  # stays at the end while replies draw, until the user scrolls
         return mounted
@@ -157,22 +167,36 @@ class Transcript(VerticalScroll):
 
     async def on_transcript_show_earlier(self, message: ShowEarlier) -> None:
         message.stop()
+        await self._show_earlier(PAGE)
+
+    async def _fill(self, shown_at: int) -> None:
+        """Just after the first frame of ``show``: the rest of the first page."""
+        if shown_at == self._shown_at:
+            await self._show_earlier(PAGE - FIRST)
+
+    async def _show_earlier(self, count: int) -> None:
+        """Mount the ``count`` messages before those shown."""
         if self._loading or not self._hidden:
             return
         self._loading = True
         try:
-            page, self._hidden = self._hidden[-PAGE:], self._hidden[:-PAGE]
+            page, self._hidden = self._hidden[-count:], self._hidden[:-count]
             marker = self.query_one(EarlierMessages)
             height = self.virtual_size.height
+            at_end = self.scroll_y >= self.max_scroll_y
             views = [v for m in page for v in self._views(m, self._show_usage)]
+            if self._tree is not None:
+                _mark_alternatives(self._tree, views)
             await self.mount_all(views, after=marker)
             self._apply_mark()
             if self._hidden:
                 marker.update(self._earlier_text())
             else:
                 await marker.remove()
-            # Keep the messages the user was reading where they were on screen.
-            self.call_after_refresh(self._keep_place, height)
+            if not at_end:
+                # Keep the messages the user was reading where they were on screen (at
+                # the end, the anchor keeps the end in view by itself).
+                self.call_after_refresh(self._keep_place, height)
         finally:
             self._loading = False
 
