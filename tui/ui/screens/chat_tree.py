@@ -393,12 +393,4 @@ class TreeActions(AppScreen[None]):
         self.services.say("No code block in the replies yet.")
 
     def action_scroll_transcript(self, where: str) -> None:
-        transcript = self.transcript
-        if where == "page_up":
-            transcript.scroll_page_up()
-        elif where == "page_down":
-            transcript.scroll_page_down()
-        elif where == "home":
-            transcript.scroll_home()
-        else:
-            transcript.scroll_end()
+        self.transcript.scroll_where(where)

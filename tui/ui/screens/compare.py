@@ -174,15 +174,7 @@ class CompareScreen(AppScreen[None]):
             self.action_show_column((self.active + step) % count)
 
     def action_scroll_column(self, where: str) -> None:
-        transcript = self._column().transcript
-        if where == "page_up":
-            transcript.scroll_page_up()
-        elif where == "page_down":
-            transcript.scroll_page_down()
-        elif where == "home":
-            transcript.scroll_home()
-        else:
-            transcript.scroll_end()
+        self._column().transcript.scroll_where(where)
 
     # --- a turn ---------------------------------------------------------------------------
 

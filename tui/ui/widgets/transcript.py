@@ -155,6 +155,18 @@ class Transcript(VerticalScroll):
     def has_earlier(self) -> bool:
         return bool(self._hidden)
 
+    def scroll_where(self, where: str) -> None:
+        """PgUp, PgDn, Ctrl+Home, Ctrl+End from the prompt: "page_up", "page_down",
+        "home" (the start) or "end"."""
+        if where == "page_up":
+            self.scroll_page_up()
+        elif where == "page_down":
+            self.scroll_page_down()
+        elif where == "home":
+            self.scroll_home()
+        else:
+            self.scroll_end()
+
     def _earlier_text(self) -> Content:
         count = len(self._hidden)
         return inert(f"▲ {count} earlier message{'s' if count != 1 else ''} · scroll up "
