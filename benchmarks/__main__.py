@@ -16,7 +16,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from benchmarks import big_conversation, huge_message, startup, tree_branches, typing_latency
+from benchmarks import (
+    big_conversation,
+    huge_message,
+    message_cursor,
+    startup,
+    tree_branches,
+    typing_latency,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
@@ -92,6 +99,7 @@ BENCHMARKS: dict[str, tuple[Callable[[int], list[Row]], int, int]] = {
     "big_conversation": (_new(big_conversation), 3, 1),
     "huge_message": (_new(huge_message), 3, 1),
     "tree": (_new(tree_branches), 3, 1),
+    "cursor": (_new(message_cursor), 3, 1),
     "stream_render": (stream_render, 5, 1),
     "compare": (compare, 3, 1),
     "history": (history, 3, 1),
