@@ -73,3 +73,21 @@ async def test_palette_has_one_keys_entry_and_shows_keys(server: LoopbackServer)
         await settled(pilot, lambda: isinstance(app.screen, CommandPalette))
         await pilot.press(*"new chat")
         await settled(pilot, lambda: "^n · Start a new conversation" in screen_text(app))
+
+
+async def test_help_lists_the_keys_on_now_before_those_for_a_selected_message(
+    server: LoopbackServer,
+) -> None:
+    """With no message selected, Esc, F2 and the rest come before Left/Right, Delete and
+    the other keys that act on a selected message (still listed)."""
+    app = build_app(server)
+    async with app.run_test(size=(120, 60)) as pilot:
+        await catalog_loaded(pilot)
+        await pilot.press("f1")
+        await settled(pilot, lambda: isinstance(app.screen, HelpScreen))
+        table = app.screen.query_one(DataTable)
+        await settled(pilot, lambda: table.row_count > 0)
+        ids = [str(table.get_row_at(i)[-1]) for i in range(table.row_count)]
+        assert ids.index("chat.cancel") < ids.index("chat.msg_prev")
+        assert ids.index("chat.model") < ids.index("chat.msg_delete")
+        assert "chat.msg_edit" in ids  # listed, after

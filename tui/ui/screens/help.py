@@ -38,15 +38,19 @@ def where(app: App[Any], screen: Screen[Any], node: object) -> str:
 
 def help_rows(app: App[Any], screen: Screen[Any]) -> list[HelpRow]:
     """The bindings a key press on ``screen`` would reach (those it has on only at times
-    too), the screen's own first, then
+    too, after those on now), the screen's own first, then
     the prompt's own keys (Enter, new line, Up: handled in the prompt, not bindings) when
     the screen has one; the keys of one binding (F2, Ctrl+O) share a row."""
     rows: dict[tuple[str, str], HelpRow] = {}
+    at_times: set[tuple[str, str]] = set()  # keys that act only at times (not now)
     if screen.query(prompt.PromptArea):
         for key, description in prompt.KEYS:
             rows[(key, "prompt")] = HelpRow(key, description, "", "prompt")
     # A screen's keys that act only at times (the chat's, on a selected message) are
     # listed too: the screen says every action is on while its bindings are read.
+    # Those on now come first: a newcomer reads Esc, F2 and the rest before the keys for
+    # a selected message.
+    on_now = {id(active.binding) for active in screen.active_bindings.values()}
     listing = hasattr(screen, "listing_keys")
     if listing:
         screen.listing_keys = True  # type: ignore[attr-defined]
@@ -69,8 +73,12 @@ def help_rows(app: App[Any], screen: Screen[Any]) -> list[HelpRow]:
             rows[mark] = HelpRow(f"{row.key}, {key}", row.description, row.binding_id, place)
         else:
             rows[mark] = HelpRow(key, description, binding.id or "", place)
+        if id(binding) not in on_now:
+            at_times.add(mark)
     order = {"screen": 0, "app": 2}
-    return sorted(rows.values(), key=lambda r: order.get(r.where, 1))
+    ranked = sorted(rows.items(), key=lambda item: (order.get(item[1].where, 1),
+                                                    item[0] in at_times))
+    return [row for _, row in ranked]
 
 
 WHAT_WIDTH = 36  # "What it does" keeps this many columns before others give way
