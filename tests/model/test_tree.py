@@ -29,7 +29,8 @@ from tui.model.tree import (
     subtree,
     switch,
 )
-from tui.storage.toml_file import conversation_to_toml, dumps, parse_conversation
+from tui.storage.toml_file import conversation_to_toml, parse_conversation
+from tui.storage.toml_text import dumps
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from tests.support.history_support import scan, write_fixed
 from tui.model.conversation import Conversation, Message
 from tui.model.text import strip_controls
-from tui.storage.history_index import HistoryIndex, fts_query, split_snippet
+from tui.storage.history_index import HistoryIndex
+from tui.storage.history_query import fts_query, split_snippet
 from tui.storage.store import ConversationStore, StoreError
 
 

@@ -20,7 +20,7 @@ from tui.chat.turn import build_request
 from tui.model.conversation import Conversation, Message
 from tui.storage.history_index import HistoryIndex
 from tui.storage.store import ConversationStore, StoreError
-from tui.storage.toml_file import LONG_TEXT
+from tui.storage.toml_text import LONG_TEXT
 
 CID = "20260301-120000-abcdef"
 

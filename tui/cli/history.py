@@ -14,7 +14,8 @@ from tui.cli.output import ExitCode, say
 from tui.config import Config
 from tui.format import format_cost, format_when
 from tui.model.text import one_line
-from tui.storage.history_index import Entry, HistoryIndex, split_snippet
+from tui.storage.history_index import Entry, HistoryIndex
+from tui.storage.history_query import split_snippet
 from tui.storage.store import ConversationStore, StoreError
 
 

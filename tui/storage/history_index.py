@@ -25,8 +25,14 @@ from tui.files import StoreError, check_folder, make_private_dir, read_regular
 from tui.format import total_cost
 from tui.model.conversation import Conversation
 from tui.model.text import strip_controls
-from tui.storage.history_query import cjk_words, fts_query, make_snippet, snippet_pattern
-from tui.storage.history_query import split_snippet as split_snippet
+from tui.storage.history_query import (
+    cjk_words,
+    fts_query,
+    like_pattern,
+    limit_clause,
+    make_snippet,
+    snippet_pattern,
+)
 from tui.storage.toml_file import parse_conversation
 
 SCHEMA = 3  # 3: the texts of every branch, not only the one shown
@@ -186,7 +192,7 @@ class HistoryIndex:
     def _entries(self, limit: int | None) -> list[Entry]:
         sql = f"SELECT {_ENTRY_COLUMNS}, '' FROM files ORDER BY updated DESC, name DESC"
         with self._connect() as (db, _):
-            return [_entry(row) for row in db.execute(sql + _limit(limit))]
+            return [_entry(row) for row in db.execute(sql + limit_clause(limit))]
 
     def _search(self, query: str, reasoning: bool, limit: int | None) -> list[Entry]:
         match = fts_query(query, reasoning=reasoning)
@@ -197,7 +203,7 @@ class HistoryIndex:
         searched = ("title", "content", "reasoning") if reasoning else ("title", "content")
         for word in cjk_words(query):
             where.append("(" + " OR ".join(f"{c} LIKE ? ESCAPE '\\'" for c in searched) + ")")
-            params += [f"%{_like_escape(word)}%"] * len(searched)
+            params += [like_pattern(word)] * len(searched)
         if not where:
             return []
         with self._connect() as (db, _):
@@ -206,7 +212,7 @@ class HistoryIndex:
             rows = db.execute(
                 f"SELECT rid, {_ENTRY_COLUMNS} FROM files WHERE rid IN "
                 f"(SELECT rowid FROM texts WHERE {' AND '.join(where)}) "
-                "ORDER BY updated DESC, name DESC" + _limit(limit), params).fetchall()
+                "ORDER BY updated DESC, name DESC" + limit_clause(limit), params).fetchall()
             if not rows:
                 return []
             # Snippets in Python from the stored text: FTS5's snippet() re-tokenizes every
@@ -373,14 +379,6 @@ def _entry(row: tuple[Any, ...]) -> Entry:
         models=tuple(json.loads(models)), updated=datetime.fromisoformat(updated),
         messages=messages, cost=cost, error=error, snippet=snippet,
     )
-
-
-def _like_escape(word: str) -> str:
-    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _limit(limit: int | None) -> str:
-    return f" LIMIT {int(limit)}" if limit is not None and limit >= 0 else ""
 
 
 def _scan(folder: Path) -> dict[str, tuple[int, int, int]]:

@@ -1,5 +1,5 @@
-"""What a typed search becomes: a safe FTS5 query, and the snippet shown under a hit with
-its matches marked."""
+"""What a typed search becomes: a safe FTS5 query (and the SQL pieces around it), and the
+snippet shown under a hit with its matches marked."""
 
 from __future__ import annotations
 
@@ -84,3 +84,13 @@ def split_snippet(snippet: str) -> list[tuple[str, bool]]:
         if part:
             pieces.append((re.sub(r"\s+", " ", part), i % 2 == 1))
     return pieces
+
+
+def like_pattern(word: str) -> str:
+    """A LIKE pattern (with ``ESCAPE '\\'``) matching ``word`` anywhere in a text."""
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def limit_clause(limit: int | None) -> str:
+    return f" LIMIT {int(limit)}" if limit is not None and limit >= 0 else ""

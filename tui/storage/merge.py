@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from tui.model.conversation import Conversation, Message, chain
-from tui.storage.toml_file import message_to_toml, storable_text, utc
+from tui.storage.toml_file import message_to_toml, utc
+from tui.storage.toml_text import storable_text
 
 Identity = str
 FIELDS = ("title", "created", "model", "system", "temperature", "profile", "kind", "models",

@@ -10,7 +10,7 @@ from typing import Any
 
 from tui.files import make_private_dir, write_atomic
 from tui.model.temperature import TEMPERATURE_WORDS, check_temperature
-from tui.storage.toml_file import dumps
+from tui.storage.toml_text import dumps
 
 
 class Settings:

@@ -40,10 +40,10 @@ from tui.storage.merge import Snapshot, holds_theirs, merge
 from tui.storage.toml_file import (
     conversation_to_toml,
     decode,
-    dumps,
     parse_conversation,
     parse_text,
 )
+from tui.storage.toml_text import dumps
 
 __all__ = ["ConversationStore", "SavedPath", "StoreError", "parse_conversation", "valid_id"]
 

@@ -4,22 +4,17 @@ Reading never coerces: a value of the wrong type (a hand edit such as
 ``created = "yesterday"`` or ``model = ["a"]``) is reported in ``Conversation.problems``,
 its typed field is left empty so it is never used or sent, and the raw value is kept in
 ``extra`` under its own key so a rewrite puts it back exactly as it was, unless the app
-has since set that field itself. Writing makes every string storable (no lone surrogates)
-and writes long texts as multi-line literal strings, which ``tomllib`` reads with one
-search instead of a character-by-character loop (a 10 MB reply: 0.1 s instead of 1+ s).
+has since set that field itself. The TOML text itself is written by
+``tui/storage/toml_text.py``.
 """
 
 from __future__ import annotations
 
 import math
-import re
-import secrets
 import tomllib
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-
-import tomli_w
 
 from tui.files import StoreError
 from tui.model.conversation import (
@@ -32,11 +27,9 @@ from tui.model.conversation import (
     chain,
     drop_nulls,
 )
-from tui.model.text import one_line, storable
+from tui.model.text import one_line
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-LONG_TEXT = 1024  # shorter strings stay ordinary one-line TOML strings
-QUOTES = "'" * 3  # a multi-line literal string's delimiter
 
 CONVERSATION_KEYS = frozenset({
     "format", "id", "title", "created", "updated", "model", "system", "temperature",
@@ -54,8 +47,6 @@ USAGE_KEYS = frozenset({
 })
 _USAGE_INTS = ("prompt_tokens", "completion_tokens", "cached_tokens", "reasoning_tokens",
                "ttft_ms", "duration_ms")
-_NOT_LITERAL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 # --- reading ----------------------------------------------------------------------------
@@ -369,46 +360,6 @@ def _unset(value: Any) -> bool:
     if isinstance(value, str | list):
         return not value
     return isinstance(value, datetime) and value == EPOCH
-
-
-def dumps(data: dict[str, Any]) -> bytes:
-    """``data`` as UTF-8 TOML; every string storable, long ones as literal blocks."""
-    blocks: dict[str, str] = {}
-    nonce = secrets.token_hex(8)
-
-    def prepare(value: Any) -> Any:
-        if isinstance(value, str):
-            value = storable_text(value)
-            if len(value) >= LONG_TEXT and _literal_ok(value):
-                token = f"@@literal-{nonce}-{len(blocks)}@@"
-                blocks[token] = value
-                return token
-            return value
-        if isinstance(value, dict):
-            return {storable_text(k): prepare(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [prepare(v) for v in value]
-        return value
-
-    text = tomli_w.dumps(prepare(data))
-    if blocks:
-        # One pass over the text. The newline after the opening quotes is not part of the
-        # value (TOML 1.0).
-        text = re.sub(f'"(@@literal-{nonce}-[0-9]+@@)"',
-                      lambda found: QUOTES + "\n" + blocks[found.group(1)] + QUOTES, text)
-    return text.encode("utf-8")
-
-
-def _literal_ok(text: str) -> bool:
-    return (QUOTES not in text and not text.endswith("'")
-            and _NOT_LITERAL.search(text) is None)
-
-
-def storable_text(text: str) -> str:
-    """``storable(text)``, without a copy of text that is already storable."""
-    if text.isascii() or _SURROGATE.search(text) is None:
-        return text
-    return storable(text)
 
 
 def utc(when: datetime) -> datetime:

@@ -91,7 +91,8 @@ class ChatScreen(TreeActions):
         yield Static(id="title-bar", classes="title-bar", markup=False)
         with Horizontal(id="main"):
             with Vertical(id="chat"):
-                yield Transcript(id="transcript", reasoning_unfolded=self._reasoning_unfolded)
+                yield Transcript(id="transcript",
+                                 reasoning_unfolded=lambda: self.services.reasoning_unfolded)
                 yield PromptArea(id="prompt")
             yield UsagePanel(id="usage")
         yield Footer()
@@ -111,9 +112,6 @@ class ChatScreen(TreeActions):
                 f"{problem}{end} Until then you can browse models (F2), edit the system "
                 "prompt (F5) and reopen saved chats (Ctrl+L)."
             )
-
-    def _reasoning_unfolded(self) -> bool:
-        return self.services.reasoning_unfolded
 
     def _prompts(self) -> list[str]:
         return [m.content for m in self.conversation.messages if m.role == "user"]

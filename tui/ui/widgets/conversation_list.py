@@ -13,7 +13,8 @@ from textual.strip import Strip
 
 from tui.format import format_cost, format_when
 from tui.model.text import strip_controls
-from tui.storage.history_index import Entry, split_snippet
+from tui.storage.history_index import Entry
+from tui.storage.history_query import split_snippet
 
 
 class ConversationList(ScrollView, can_focus=True):
