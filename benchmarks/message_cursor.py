@@ -80,7 +80,7 @@ class CursorProbe:
             if self.awaited is None or renderable is None:
                 return
             view = screen.transcript.view_of(self.awaited)
-            if view is not None and view.has_class("-marked"):
+            if view is not None and view.marked:
                 self.shown.set()
 
         app._display = display

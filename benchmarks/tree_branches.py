@@ -34,6 +34,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from textual import events
+
 from benchmarks.big_conversation import reply
 from benchmarks.instruments import (
     after_start_up,
@@ -113,13 +115,39 @@ def two_long_branches() -> tuple[Conversation, Message, Message]:
     return c, a_first, b_last
 
 
+def _at_bottom(transcript: Transcript, last: Message) -> bool:
+    views = transcript.query(ReplyView)
+    return bool(views and views.last().message is last and views.last().region.height > 0
+                and transcript.scroll_y >= transcript.max_scroll_y)
+
+
+class FrameWatch:
+    """``App._display`` wrapped: the time of the first frame written to the terminal in
+    which ``last`` is the bottom reply, scrolled to the end."""
+
+    def __init__(self, app: Any, transcript: Transcript) -> None:
+        self.last: Message | None = None
+        self.at: float | None = None
+        original = app._display
+
+        def display(target: Any, renderable: Any) -> None:
+            original(target, renderable)
+            if (renderable is not None and self.last is not None and self.at is None
+                    and _at_bottom(transcript, self.last)):
+                self.at = time.perf_counter()
+
+        app._display = display
+
+    def watch(self, last: Message) -> None:
+        self.last, self.at = last, None
+
+
 async def _drawn(pilot: Any, transcript: Transcript, last: Message, began: float) -> float:
-    """Seconds from ``began`` until a frame shows ``last`` as the bottom reply."""
+    """Seconds from ``began`` until the screen has settled with ``last`` as the bottom
+    reply (every page of messages mounted, nothing left to do)."""
     while True:
         await pilot.pause()
-        views = transcript.query(ReplyView)
-        if (views and views.last().message is last and views.last().region.height > 0
-                and transcript.scroll_y >= transcript.max_scroll_y):
+        if _at_bottom(transcript, last):
             return time.perf_counter() - began
         if time.perf_counter() - began > 60:
             raise RuntimeError("the branch never showed")
@@ -163,6 +191,8 @@ async def show_case(case: str) -> dict[str, Any]:
         if case == "switch":
             conversation, a_first, last = two_long_branches()
             other = conversation
+            conversation.id = store.new_id()
+            store.save(conversation)
         else:
             conversation = linear(BRANCH_LENGTH // 2 + 1, "A")
             other = linear(BRANCH_LENGTH // 2 + 1, "B")
@@ -175,22 +205,38 @@ async def show_case(case: str) -> dict[str, Any]:
             assert isinstance(screen, ChatScreen)
             transcript = screen.transcript
             await _drawn(pilot, transcript, conversation.messages[-1], time.perf_counter())
+            core = 0.0
+            if case == "switch":
+                # The model's part alone: to the other branch and back, no widget touched.
+                began = time.perf_counter()
+                b_first = tree.switch(conversation, a_first, -1)
+                if b_first is None or tree.switch(conversation, b_first, 1) is not a_first:
+                    raise RuntimeError("no branch to switch to")
+                core = (time.perf_counter() - began) / 2
+                screen.select(a_first.id)  # the cursor on the branch point
+                await pilot.pause()
+            frames = FrameWatch(app, transcript)
+            frames.watch(last)
             began = time.perf_counter()
             if case == "switch":
-                if tree.switch(conversation, a_first, -1) is None:
-                    raise RuntimeError("no branch to switch to")
-                if conversation.messages[-1] is not last:
-                    raise RuntimeError("switched to the wrong branch")
+                _press(app, "left")  # the previous alternative: the older branch
             else:
-                screen.conversation = other
-                other.messages  # noqa: B018 -- the branch worked out, as a switch does
-            core = time.perf_counter() - began  # the model's part: no widget touched yet
-            transcript.show(screen.conversation)
-            screen.refresh_chrome()
-            shown = await _drawn(pilot, transcript, last, began)
+                await screen.load_conversation(other)  # what opening a conversation does
+            settled = await _drawn(pilot, transcript, last, began)
+            if frames.at is None:
+                raise RuntimeError("no frame showed the branch")
+            if other.messages[-1] is not last:
+                raise RuntimeError("switched to the wrong branch")
             _check(app, last)
-        return {"show": shown, "core": core, "branch": len(other.messages),
-                "nodes": len(other.nodes)}
+        return {"show": frames.at - began, "settled": settled, "core": core,
+                "branch": len(other.messages), "nodes": len(other.nodes)}
+
+
+def _press(app: Any, key: str) -> None:
+    """A key as a terminal's would arrive: a ``Key`` event through the driver."""
+    event = events.Key(key, None)
+    event.set_sender(app)
+    app._driver.send_message(event)
 
 
 def measure(repeat: int) -> dict[str, Any]:

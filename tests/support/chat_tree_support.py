@@ -69,7 +69,7 @@ def branch_of(data: dict[str, Any]) -> list[str]:
 def marked(screen: ChatScreen) -> list[str]:
     """The contents of the messages marked on screen (the cursor)."""
     return [v.message.content for v in screen.transcript.message_views()
-            if v.has_class("-marked")]
+            if v.marked]
 
 
 async def select(pilot: Pilot[None], screen: ChatScreen, content: str) -> None:

@@ -94,7 +94,7 @@ async def test_the_selected_message_is_scrolled_into_view(server: LoopbackServer
         await catalog_loaded(pilot)
         screen = chat(app)
         await select(pilot, screen, "Number 3?")
-        [view] = [v for v in screen.transcript.message_views() if v.has_class("-marked")]
+        [view] = [v for v in screen.transcript.message_views() if v.marked]
         await settled(pilot, lambda: screen.transcript.can_view_entire(view))
         assert "Number 3?" in screen_text(app) and "It is 14." not in screen_text(app)
 

@@ -117,16 +117,37 @@ async def test_the_footer_rebuilds_once_for_a_burst_of_changes(server: LoopbackS
             finished += 1
 
         footer.recompose = counted  # type: ignore[method-assign]
+        new_chat: list[bool | None] = [True]  # what check_action says of Ctrl+N
+        check = app.screen.check_action
+        app.screen.check_action = (  # type: ignore[method-assign]
+            lambda action, parameters: new_chat[0] if action == "new_chat"
+            else check(action, parameters))
+
+        def keys() -> str:
+            return " ".join(str(key.render()) for key in footer.query("FooterKey")
+                            if key.display)
+
+        new_chat[0] = False
         for _ in range(5):
             app.screen.refresh_bindings()  # five changes queued for the footer at once
         await wait_for(lambda: finished >= 1 and not footer._rebuild_pending)
         assert started == 1
+        await pilot.pause()
+        assert "New chat" not in keys()
+        app.screen.refresh_bindings()  # nothing changed: nothing rebuilt
+        await wait_for(lambda: not footer._rebuild_pending)
+        new_chat[0] = True
         app.screen.refresh_bindings()  # a later change is still shown
         await wait_for(lambda: finished >= 2 and not footer._rebuild_pending)
         assert started == 2
         await pilot.pause()
-        keys = " ".join(str(key.render()) for key in footer.query("FooterKey"))
-        assert "New chat" in keys and "palette" in keys
+        assert "New chat" in keys() and "palette" in keys()
+        new_chat[0] = None  # dimmed: the same keys, one of them disabled in place
+        app.screen.refresh_bindings()
+        await wait_for(lambda: not footer._rebuild_pending and any(
+            key.disabled for key in footer.query("FooterKey")))
+        assert started == 2
+        assert "New chat" in keys()
 
 
 def test_an_app_that_stops_early_leaves_the_collector_on(isolated_home: object) -> None:

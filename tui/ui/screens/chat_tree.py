@@ -117,11 +117,13 @@ class TreeActions(AppScreen[None]):
             message = self._selected_message()
             if message is None:
                 return False
+            # Not for this message: shown dimmed (None), not hidden, so the footer keeps
+            # its keys in place as the cursor moves; the key goes to the prompt as usual.
             role = _ON_SELECTED[action]
             if role is not None and message.role != role:
-                return False
-            if action == "alternative":
-                return len(siblings(self.conversation, message)) > 1
+                return None
+            if action == "alternative" and len(siblings(self.conversation, message)) < 2:
+                return None
             return True
         return True
 
@@ -205,12 +207,14 @@ class TreeActions(AppScreen[None]):
         return False
 
     async def _show_tree(self, selected: str | None = None) -> None:
-        """Save the change, draw the branch it shows, put the cursor on ``selected``."""
-        self._save()
+        """Draw the branch a change shows, put the cursor on ``selected``, and save the
+        change once that frame is out (writing a long conversation takes longer than
+        drawing it)."""
         self.refresh_chrome()
         self._selected = selected
         await self.transcript.redraw(self.conversation)
         self.select(selected)
+        self.call_after_refresh(self._save)
 
     # --- edit -------------------------------------------------------------------------
 

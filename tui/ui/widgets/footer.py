@@ -53,6 +53,7 @@ class Footer(TextualFooter):
 
     _rebuild_pending = False
     _built_width = 0
+    _built_keys: tuple[tuple[object, ...], ...] | None = None  # what the keys were built from
 
     def __init__(self) -> None:
         super().__init__(compact=True)  # one space between keys: a chat's keys fit in 120
@@ -85,5 +86,36 @@ class Footer(TextualFooter):
             self.call_after_refresh(self._rebuild)
 
     async def _rebuild(self) -> None:
+        """Build the keys again, unless the keys to show are those shown, at the same
+        width (the chat's message cursor changes the bindings on every move, and most
+        moves leave the keys as they were)."""
         self._rebuild_pending = False
+        if not self.is_attached:
+            return  # its screen has closed since
+        keys = self._keys_to_show()
+        built = self._built_keys
+        if built is not None and self.size.width == self._built_width and [
+            k[:3] for k in keys] == [k[:3] for k in built] and self._enable(keys):
+            self._built_keys = keys  # the same keys: at most one dimmed or lit again
+            return
+        self._built_keys = keys
         await self.recompose()
+
+    def _enable(self, keys: tuple[tuple[object, ...], ...]) -> bool:
+        """Dim or light the keys built, in place; False when they are not one a binding
+        (grouped keys), so they must be built again."""
+        built = [k for k in self.query_children(FooterKey) if not k.has_class(PALETTE)]
+        if len(built) != len(keys):
+            return False
+        for widget, key in zip(built, keys, strict=True):
+            widget.disabled = not key[3]
+        return True
+
+    def _keys_to_show(self) -> tuple[tuple[object, ...], ...]:
+        """One entry a key drawn: Textual's footer draws the first binding of an action."""
+        keys: dict[str, tuple[object, ...]] = {}
+        for _, binding, enabled, tooltip in self.screen.active_bindings.values():
+            if binding.show and binding.action not in keys:
+                keys[binding.action] = (binding.key, binding.action, binding.description,
+                                        enabled, tooltip)
+        return tuple(keys.values())

@@ -11,9 +11,11 @@ from __future__ import annotations
 import time
 
 from textual.app import ComposeResult
+from textual.color import Color
 from textual.containers import Vertical
 from textual.content import Content
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Collapsible, Static
 from textual.widgets._collapsible import CollapsibleTitle
 
@@ -35,7 +37,28 @@ from tui.ui.widgets.held_text import ShowMore
 NOT_SENT_NOTE = "No reply text: this prompt will not be sent again. Ctrl+R retries the last one."
 
 
-class UserMessage(Static):
+class Marked:
+    """The message cursor's mark on a prompt or reply: its left border drawn heavy in the
+    text colour. Set as the widget's own style, not a CSS class: a class change restyles
+    the view and everything in it against the whole stylesheet (about 5 ms a view), and
+    the mark moves on every Alt+Up/Down."""
+
+    marked = False
+
+    def set_marked(self, marked: bool) -> None:
+        if marked == self.marked:
+            return
+        self.marked = marked
+        assert isinstance(self, Widget)
+        if marked:
+            colour = Color.parse(self.app.theme_variables.get("foreground", "white"))
+            self.styles.border_left = ("heavy", colour)
+        else:
+            self.styles.clear_rule("border_left")
+            self.refresh()
+
+
+class UserMessage(Marked, Static):
     """The user's prompt, literally; a long pasted one is drawn a part at a time (the
     transcript puts a ``ShowMore`` line under it)."""
 
@@ -46,7 +69,6 @@ class UserMessage(Static):
         padding: 0 1;
         margin: 1 0 0 0;
     }
-    UserMessage.-marked { border-left: heavy $foreground; background-tint: $foreground 12%; }
     """
 
     _alternatives: tuple[int, int] | None = None
@@ -125,7 +147,7 @@ class ReasoningBlock(Collapsible):
             self.collapsed = collapsed
 
 
-class ReplyView(Vertical):
+class ReplyView(Marked, Vertical):
     DEFAULT_CSS = """
     ReplyView {
         height: auto;
@@ -134,7 +156,6 @@ class ReplyView(Vertical):
         background: $assistant-bubble;
         border-left: thick $assistant-border;
     }
-    ReplyView.-marked { border-left: heavy $foreground; background-tint: $foreground 12%; }
     ReplyView .reply-header { color: $text-muted; }
     ReplyView Collapsible {
         margin: 0;
@@ -187,9 +208,12 @@ class ReplyView(Vertical):
         self._message = message
 
     def compose(self) -> ComposeResult:
+        # A saved reply mounts only the parts it has: a long conversation is hundreds of
+        # replies, and every hidden widget is styled and laid out all the same. A reply
+        # that streams has them all, ready for whatever arrives.
         m = self.message
-        yield Static(self._header(), classes="reply-header", markup=False)
         saved = not self.streaming  # a long saved text is drawn a part at a time
+        yield Static(self._header(), classes="reply-header", markup=False)
         reasoning = MarkdownView(strip_controls(m.reasoning), classes="reasoning",
                                  hold_back=saved)
         more = [ShowMore(reasoning)] if reasoning.held else []
@@ -200,17 +224,20 @@ class ReplyView(Vertical):
             collapsed=not self.unfold,
             classes="" if m.reasoning else "hidden",
         )
-        yield self.reasoning_block
+        if m.reasoning or not saved:
+            yield self.reasoning_block
         self.body = MarkdownView(strip_controls(m.content), hold_back=saved)
         yield self.body
         if self.body.held:
             yield ShowMore(self.body)
         self.tool_calls = Static(self._tool_calls(), classes="tool-calls", markup=False)
         self.tool_calls.set_class(not m.tool_calls, "hidden")
-        yield self.tool_calls
+        if m.tool_calls or not saved:
+            yield self.tool_calls
         self.refusal = Static(inert(m.refusal), classes="refusal", markup=False)
         self.refusal.set_class(not m.refusal, "hidden")
-        yield self.refusal
+        if m.refusal or not saved:
+            yield self.refusal
         self.status = Static(classes="status", markup=False)
         self._show_status()
         yield self.status

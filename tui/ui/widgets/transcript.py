@@ -66,6 +66,7 @@ class Transcript(VerticalScroll):
     _marked: str | None = None  # the id of the message marked (the message cursor)
     _loading = False
     _shown_at = 0  # how many times ``show`` has run: a late fill of an earlier one is dropped
+    _fill_left = 0  # how many more messages the page ``show`` began is to have
     _tree: Conversation | None = None  # what the "2/3" markers are read from (not compare)
 
     def __init__(
@@ -75,21 +76,26 @@ class Transcript(VerticalScroll):
         # The settings screen's "show reasoning unfolded", asked as each reply is shown.
         self._reasoning_unfolded = reasoning_unfolded or (lambda: False)
 
-    def show(self, conversation: Conversation, column: int | None = None) -> AwaitMount:
+    def show(
+        self, conversation: Conversation, column: int | None = None, *, fill: bool = True
+    ) -> AwaitMount:
         """Replace everything with a saved conversation (reasoning folded). For a
-        compare column: every prompt and that column's replies."""
+        compare column: every prompt and that column's replies. ``fill=False``: the
+        caller starts mounting the rest of the page (``start_fill``) when it is ready."""
         self.remove_children()
         shown = [
             m for m in conversation.messages
             if m.role != "system" and (m.role != "assistant" or column in (None, m.column))
         ]
         self._show_usage = column is None
-        # The last few first, so the screen (or a switched branch) is drawn at once; the
-        # rest of the page in the frame after (``_fill``).
-        self._hidden = shown[:-FIRST] if len(shown) > FIRST else []
+        # The last screenful first, so the screen (or a switched branch) is drawn at once;
+        # the rest of the page in the frames after (``_fill``).
+        first = _screenful(shown, self.app.size.width, self.app.size.height)
+        self._hidden = shown[:-first]
         self._shown_at += 1
-        if self._hidden:
-            self.call_after_refresh(self._fill, self._shown_at)
+        self._fill_left = PAGE - first
+        if fill:
+            self.start_fill()
         views = [v for m in shown[len(self._hidden) :] for v in self._views(m, self._show_usage)]
         if self._hidden:
             views.insert(0, EarlierMessages(self._earlier_text(), markup=False))
@@ -103,10 +109,19 @@ class Transcript(VerticalScroll):
 
     async def redraw(self, conversation: Conversation) -> None:
         """Show the conversation's current branch again (after a change to its tree),
-        once the old views are gone."""
-        await self.remove_children()
-        await self.show(conversation)
-        self._apply_mark()
+        once the old views are gone. No frame is drawn in between: one half-removed or
+        half-laid-out would only delay the frame that shows the branch."""
+        with self.app.batch_update():
+            await self.remove_children()
+            await self.show(conversation, fill=False)
+            self._apply_mark()
+        # Not in the batch: a screen in a batch runs its after-refresh callbacks at once.
+        self.start_fill()
+
+    def start_fill(self) -> None:
+        """After the next frame, mount the rest of the page ``show`` began."""
+        if self._hidden:
+            self.call_after_refresh(self._fill, self._shown_at, self._fill_left)
 
     def refresh_alternatives(self, conversation: Conversation) -> None:
         """Update every "2/3" marker (a reply was added beside others)."""
@@ -126,7 +141,12 @@ class Transcript(VerticalScroll):
         """Mark one message (the cursor), scrolled into view; None: no mark."""
         self._marked = message_id
         self._apply_mark()
-        if message_id is not None:
+        if message_id is None:
+            return
+        view = self.view_of(message_id)
+        if view is not None and view.virtual_region.height:
+            self._scroll_to_mark()  # laid out: in the same frame as the mark
+        else:
             self.call_after_refresh(self._scroll_to_mark)  # once the views are laid out
 
     def _scroll_to_mark(self) -> None:
@@ -149,7 +169,7 @@ class Transcript(VerticalScroll):
 
     def _apply_mark(self) -> None:
         for view in self.message_views():
-            view.set_class(view.message.id == self._marked, "-marked")
+            view.set_marked(view.message.id == self._marked)
 
     @property
     def has_earlier(self) -> bool:
@@ -174,17 +194,24 @@ class Transcript(VerticalScroll):
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
-        if new <= 0 and old > 0 and self._hidden:
+        # Scrolled to the top by the user, not laid out there (max_scroll_y 0: the views
+        # mounted so far all fit; the fill that follows ``show`` mounts more).
+        if new <= 0 < old and self.max_scroll_y > 0 and self._hidden:
             self.post_message(self.ShowEarlier())
 
     async def on_transcript_show_earlier(self, message: ShowEarlier) -> None:
         message.stop()
         await self._show_earlier(PAGE)
 
-    async def _fill(self, shown_at: int) -> None:
-        """Just after the first frame of ``show``: the rest of the first page."""
-        if shown_at == self._shown_at:
-            await self._show_earlier(PAGE - FIRST)
+    async def _fill(self, shown_at: int, left: int) -> None:
+        """After the first frame of ``show``: the rest of the first page, ``FIRST``
+        messages a frame, so a key pressed meanwhile waits for one step, not all."""
+        if shown_at != self._shown_at:
+            return  # shown anew since
+        step = min(FIRST, left)
+        await self._show_earlier(step)
+        if left > step and self._hidden:
+            self.call_after_refresh(self._fill, shown_at, left - step)
 
     async def _show_earlier(self, count: int) -> None:
         """Mount the ``count`` messages before those shown."""
@@ -195,7 +222,10 @@ class Transcript(VerticalScroll):
             page, self._hidden = self._hidden[-count:], self._hidden[:-count]
             marker = self.query_one(EarlierMessages)
             height = self.virtual_size.height
-            at_end = self.scroll_y >= self.max_scroll_y
+            # Following the end (anchored, not scrolled away): the anchor keeps the end in
+            # view. Asked of the anchor, as the scroll to the end may still be pending.
+            at_end = (self.is_anchored and not self._anchor_released) or (
+                self.scroll_y >= self.max_scroll_y)
             views = [v for m in page for v in self._views(m, self._show_usage)]
             if self._tree is not None:
                 _mark_alternatives(self._tree, views)
@@ -243,6 +273,20 @@ class Transcript(VerticalScroll):
         if message.role == "assistant":
             return [ReplyView(message, show_usage=show_usage, unfold=self._reasoning_unfolded())]
         return _with_the_rest(UserMessage(message))
+
+
+def _screenful(messages: list[Message], width: int, height: int) -> int:
+    """How many of the last ``messages`` fill a pane ``height`` lines high (at least
+    one, at most ``FIRST``), by a cheap guess that errs on the side of too many: a
+    line of text as one line per ``width`` characters, plus a header and a margin."""
+    lines = count = 0
+    for message in reversed(messages[-FIRST:]):
+        count += 1
+        text = message.content
+        lines += 3 + text.count("\n") + len(text) // max(width, 20)
+        if lines >= height:
+            break
+    return max(count, 1)
 
 
 def _mark_alternatives(conversation: Conversation, views: Iterable[Widget]) -> None:
