@@ -3,7 +3,8 @@
     python -m tests.support.mcp_test_server [--http PORT] [--pid-file PATH]
 
 Over stdio by default, or streamable HTTP on 127.0.0.1:PORT (path ``/mcp``). With
-``--pid-file`` it writes its pid there once it runs (the no-orphans test finds it so).
+``--pid-file`` it writes its pid there once it runs (the no-orphans test finds it so);
+with ``--linger`` it does not exit when its stdin closes.
 Tools: echo, env (the environment it sees, as JSON), fail (an error result), image (a
 PNG), slow (sleeps), crash (the process exits mid-call), big (100 KB of text), markup
 (text with Rich markup and escape sequences).
@@ -17,6 +18,7 @@ import base64
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 from mcp.server.mcpserver import MCPServer
@@ -79,6 +81,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--http", type=int, default=None)
     parser.add_argument("--pid-file", default=None)
+    # Stay alive after stdin closes, as a server with work of its own in flight may: then
+    # only the parent-death signal ends it when the app is killed.
+    parser.add_argument("--linger", action="store_true")
     args = parser.parse_args()
     if args.pid_file:
         Path(args.pid_file).write_text(str(os.getpid()))
@@ -86,6 +91,8 @@ def main() -> None:
         server.run("streamable-http", host="127.0.0.1", port=args.http)
     else:
         server.run()
+    if args.linger:
+        time.sleep(600)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,218 @@
+"""``cline-tui ask --tools`` end to end: the real command in a subprocess, a scripted chat
+server on 127.0.0.1 that calls tools, and the test MCP server as a real process. The chat
+server's recorded requests show what was sent back; the saved file what was kept."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from tests.support.cli_support import FAKE_KEY, PROXY_VARS, cli, saved
+from tests.support.loopback import LoopbackServer, Reply, sse_body, text_chunks
+from tests.support.mcp_support import call_chunks, config_toml
+from tui.storage.store import ConversationStore
+
+MODEL = "test/model"
+DETAILS = [{"type": "reasoning.encrypted", "data": "c2VjcmV0IHRob3VnaHRz", "index": 0}]
+
+
+def setup_home(home: Path, *servers: str, tools: str = "") -> None:
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "config.toml").write_text(config_toml(*servers, tools=tools), encoding="utf-8")
+
+
+def ask(home: Path, server: LoopbackServer, *args: str) -> Any:
+    # No controlling terminal: nothing can be asked, so nothing hangs on a prompt.
+    return cli(home, "ask", "-m", MODEL, *args, server=server, new_session=True, timeout=60)
+
+
+def test_two_calls_run_and_their_results_go_back_with_the_reasoning_details(
+    isolated_home: Path, server: LoopbackServer
+) -> None:
+    setup_home(isolated_home, "test")
+    server.enqueue(
+        Reply.sse(sse_body(*call_chunks(("call_echo", "echo", {"text": "hello from a tool"}),
+                                        ("call_img", "image", {}),
+                                        reasoning_details=DETAILS)), piece_size=40),
+        Reply.sse(sse_body(*text_chunks("The tool said ", "hello.",
+                                        usage={"prompt_tokens": 150, "completion_tokens": 5,
+                                               "cost": 0.002}))),
+    )
+    run = ask(isolated_home, server, "--tools", "--yes", "Use the tools")
+
+    assert run.code == 0, run.stderr
+    assert run.stdout == "The tool said hello.\n"
+    assert 'tool echo({"text": "hello from a tool"})' in run.stderr
+    assert "tool echo: done in" in run.stderr and "tool image: done in" in run.stderr
+    assert "turn: 2 requests · 250 in · 25 out · $0.0030" in run.stderr
+
+    first, second = (r.json() for r in server.chat_requests())
+    offered = [tool["function"]["name"] for tool in first["tools"]]
+    assert "echo" in offered and "image" in offered
+    assert second["tools"] == first["tools"]
+    messages = second["messages"]
+    assert [m["role"] for m in messages] == ["user", "assistant", "tool", "tool"]
+    assistant = messages[1]
+    assert assistant["reasoning_details"] == DETAILS
+    assert [(c["id"], c["function"]["name"], json.loads(c["function"]["arguments"]))
+            for c in assistant["tool_calls"]] == [
+        ("call_echo", "echo", {"text": "hello from a tool"}), ("call_img", "image", {})]
+    assert messages[2] == {"role": "tool", "tool_call_id": "call_echo",
+                           "content": "hello from a tool"}
+    assert messages[3] == {"role": "tool", "tool_call_id": "call_img",
+                           "content": "[image: image/png, 70 bytes]"}
+
+    conversation_id = run.saved_id()
+    data = saved(isolated_home, conversation_id)
+    roles = [m["role"] for m in data["messages"]]
+    assert roles == ["user", "assistant", "tool", "tool", "assistant"]
+    echo = data["messages"][2]
+    assert (echo["tool_call_id"], echo["tool_name"], echo["content"]) == (
+        "call_echo", "echo", "hello from a tool")
+    assert isinstance(echo["duration_ms"], int) and "error" not in echo
+    assert data["messages"][1]["reasoning_details"] == DETAILS
+    store = ConversationStore(isolated_home / "conversations")
+    loaded = store.load(conversation_id)
+    store.save(loaded)
+    assert store.load(conversation_id).nodes == loaded.nodes
+
+
+def test_with_no_terminal_a_call_not_allowed_is_denied_and_the_model_told(
+    isolated_home: Path, server: LoopbackServer
+) -> None:
+    setup_home(isolated_home, "test")
+    server.enqueue(
+        Reply.sse(sse_body(*call_chunks(("call_1", "echo", {"text": "hi"})))),
+        Reply.sse(sse_body(*text_chunks("I was not allowed."))),
+    )
+    run = ask(isolated_home, server, "--tools", "Echo hi")
+
+    assert run.code == 0, run.stderr
+    assert run.stdout == "I was not allowed.\n"
+    assert "no terminal to ask on; use --allow echo or --yes" in run.stderr
+    second = server.chat_requests()[1].json()
+    assert second["messages"][-1] == {"role": "tool", "tool_call_id": "call_1",
+                                      "content": "Denied by the user."}
+    tool = saved(isolated_home, run.saved_id())["messages"][2]
+    assert tool["error"] is True and tool["content"] == "Denied by the user."
+
+
+def test_allow_runs_a_tool_without_asking_and_tool_offers_only_what_is_named(
+    isolated_home: Path, server: LoopbackServer
+) -> None:
+    setup_home(isolated_home, "test", "time")
+    server.enqueue(
+        Reply.sse(sse_body(*call_chunks(("call_1", "get_current_time",
+                                         {"timezone": "Asia/Tokyo"})))),
+        Reply.sse(sse_body(*text_chunks("Done."))),
+    )
+    run = ask(isolated_home, server, "--tool", "time", "--tool", "test.echo",
+              "--allow", "get_current_time", "What time is it in Tokyo?")
+
+    assert run.code == 0, run.stderr
+    first, second = (r.json() for r in server.chat_requests())
+    assert sorted(t["function"]["name"] for t in first["tools"]) == [
+        "convert_time", "echo", "get_current_time"]
+    result = json.loads(second["messages"][-1]["content"])
+    assert result["timezone"] == "Asia/Tokyo"
+
+
+def test_the_round_limit_ends_the_turn_and_says_so(
+    isolated_home: Path, server: LoopbackServer
+) -> None:
+    setup_home(isolated_home, "test", tools="rounds = 1")
+    server.enqueue(
+        Reply.sse(sse_body(*call_chunks(("call_1", "echo", {"text": "one"})))),
+        Reply.sse(sse_body(*call_chunks(("call_2", "echo", {"text": "two"})))),
+    )
+    run = ask(isolated_home, server, "--tools", "--yes", "Loop")
+
+    assert run.code == 1, run.stderr
+    assert "stopped after 1 rounds of tool calls" in run.stderr
+    assert len(server.chat_requests()) == 2
+    data = saved(isolated_home, run.saved_id())
+    assert [m["role"] for m in data["messages"]] == ["user", "assistant", "tool", "assistant"]
+
+
+def test_a_model_the_catalog_says_takes_no_tools_gets_none(
+    isolated_home: Path, server: LoopbackServer
+) -> None:
+    import hashlib
+
+    setup_home(isolated_home, "test")
+    digest = hashlib.sha256(server.url.encode()).hexdigest()[:12]
+    cache = isolated_home / "cache"
+    cache.mkdir(parents=True)
+    (cache / f"models-cline-{digest}.json").write_text(json.dumps({
+        "fetched": time.time(),
+        "models": [{"id": MODEL, "tools": False, "reasoning": True},
+                   {"id": "other/model", "tools": True}],
+    }))
+    server.enqueue(Reply.sse(sse_body(*text_chunks("No tools here."))))
+    run = ask(isolated_home, server, "--tools", "Hi")
+
+    assert run.code == 0, run.stderr
+    assert run.stderr.count("does not take tools") == 1
+    assert "tools" not in server.chat_requests()[0].json()
+
+
+def test_a_failed_server_is_reported_and_the_turn_goes_on(
+    isolated_home: Path, server: LoopbackServer
+) -> None:
+    isolated_home.mkdir(parents=True)
+    (isolated_home / "config.toml").write_text(
+        '[mcp.broken]\ncommand = "no-such-mcp-server-anywhere"\n\n' + config_toml("time"))
+    server.enqueue(Reply.sse(sse_body(*text_chunks("Fine."))))
+    run = ask(isolated_home, server, "--tools", "Hi")
+
+    assert run.code == 0, run.stderr
+    assert "tool server broken: failed: command not found: no-such-mcp-server-anywhere" in (
+        run.stderr)
+    assert "get_current_time" in str(server.chat_requests()[0].json()["tools"])
+
+
+def _gone(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/status", encoding="utf-8") as status:
+            return any(line.startswith("State:") and "Z" in line for line in status)
+    except FileNotFoundError:
+        return True
+
+
+def test_no_orphan_server_when_ask_is_killed_mid_call(
+    isolated_home: Path, server: LoopbackServer, tmp_path: Path
+) -> None:
+    pid_file = tmp_path / "server.pid"
+    setup_home(isolated_home, f"test:--pid-file:{pid_file}:--linger")
+    server.enqueue(Reply.sse(sse_body(*call_chunks(("call_1", "slow", {"seconds": 120})))))
+    env = {k: v for k, v in os.environ.items() if k.lower() not in PROXY_VARS}
+    env.update(CLINE_TUI_HOME=str(isolated_home), CLINE_BASE_URL=server.url,
+               CLINE_API_KEY=FAKE_KEY)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tui", "ask", "-m", MODEL, "--tools", "--yes", "Sleep"],
+        env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        assert process.stderr is not None
+        for line in process.stderr:  # wait until the call is running
+            if b"tool slow(" in line:
+                break
+        else:
+            raise AssertionError("the slow call never started")
+        pid = int(pid_file.read_text())
+        assert not _gone(pid)
+        process.send_signal(signal.SIGKILL)
+        process.wait(10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    deadline = time.monotonic() + 20
+    while not _gone(pid):
+        assert time.monotonic() < deadline, f"MCP server {pid} outlived the killed app"
+        time.sleep(0.05)
