@@ -216,3 +216,64 @@ def test_no_orphan_server_when_ask_is_killed_mid_call(
     while not _gone(pid):
         assert time.monotonic() < deadline, f"MCP server {pid} outlived the killed app"
         time.sleep(0.05)
+
+
+def _with_terminal(slave: int) -> Any:
+    """For ``preexec_fn``: a new session whose controlling terminal is the pty, so the
+    child can open /dev/tty as a user's ``ask`` can."""
+    import fcntl
+    import termios
+
+    def become_terminal_owner() -> None:
+        os.setsid()
+        fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
+
+    return become_terminal_owner
+
+
+def test_on_a_terminal_the_user_is_asked_and_always_covers_the_next_call(
+    isolated_home: Path, server: LoopbackServer
+) -> None:
+    import pty
+    import select
+
+    setup_home(isolated_home, "test")
+    server.enqueue(
+        Reply.sse(sse_body(*call_chunks(("call_1", "echo", {"text": "one"}),
+                                        ("call_2", "echo", {"text": "two"})))),
+        Reply.sse(sse_body(*call_chunks(("call_3", "fail", {})))),
+        Reply.sse(sse_body(*text_chunks("Both echoed."))),
+    )
+    env = {k: v for k, v in os.environ.items() if k.lower() not in PROXY_VARS}
+    env.update(CLINE_TUI_HOME=str(isolated_home), CLINE_BASE_URL=server.url,
+               CLINE_API_KEY=FAKE_KEY)
+    master, slave = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tui", "ask", "-m", MODEL, "--tools", "Echo twice"],
+        env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        preexec_fn=_with_terminal(slave), pass_fds=(slave,))
+    os.close(slave)
+    shown = b""
+    try:
+        for answer in (b"a\n", b"n\n"):
+            while shown.count(b"[y/N/a(lways)]") < (1 if answer == b"a\n" else 2):
+                ready, _, _ = select.select([master], [], [], 30)
+                assert ready, f"no question on the terminal: {shown!r}"
+                shown += os.read(master, 4096)
+            os.write(master, answer)
+        stdout, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        os.close(master)
+
+    assert process.returncode == 0, stderr.decode()
+    assert stdout == b"Both echoed.\n"
+    questions = shown.decode().replace("\r", "")
+    assert questions.count("allow ") == 2
+    assert 'allow echo({"text": "one"})? [y/N/a(lways)]' in questions
+    assert 'allow fail({})? [y/N/a(lways)]' in questions  # echo was allowed for the turn
+    second, third = (r.json() for r in server.chat_requests()[1:])
+    assert [m["content"] for m in second["messages"][-2:]] == ["one", "two"]
+    assert third["messages"][-1] == {"role": "tool", "tool_call_id": "call_3",
+                                     "content": "Denied by the user."}
