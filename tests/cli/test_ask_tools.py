@@ -82,6 +82,15 @@ def test_two_calls_run_and_their_results_go_back_with_the_reasoning_details(
     store.save(loaded)
     assert store.load(conversation_id).nodes == loaded.nodes
 
+    # Going on later (no --tools): the tool messages are sent back as they were.
+    server.enqueue(Reply.sse(sse_body(*text_chunks("Yes."))))
+    again = ask(isolated_home, server, "--continue", conversation_id, "Sure?")
+    assert again.code == 0, again.stderr
+    resent = server.chat_requests()[2].json()
+    assert "tools" not in resent
+    assert resent["messages"][:4] == messages
+    assert [m["role"] for m in resent["messages"][4:]] == ["assistant", "user"]
+
 
 def test_with_no_terminal_a_call_not_allowed_is_denied_and_the_model_told(
     isolated_home: Path, server: LoopbackServer
