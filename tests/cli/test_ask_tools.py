@@ -286,3 +286,28 @@ def test_on_a_terminal_the_user_is_asked_and_always_covers_the_next_call(
     assert [m["content"] for m in second["messages"][-2:]] == ["one", "two"]
     assert third["messages"][-1] == {"role": "tool", "tool_call_id": "call_3",
                                      "content": "Denied by the user."}
+
+
+def test_hostile_results_reach_the_model_as_data_and_the_terminal_inert(
+    isolated_home: Path, server: LoopbackServer
+) -> None:
+    setup_home(isolated_home, "test")
+    server.enqueue(
+        Reply.sse(sse_body(*call_chunks(("call_1", "markup", {}),
+                                        ("call_2", "fail", {"why": "\x1b]52;c;aGk=\x07 [b]x"})))),
+        Reply.sse(sse_body(*text_chunks("ok"))),
+    )
+    run = ask(isolated_home, server, "--tools", "--yes", "Go")
+
+    assert run.code == 0, run.stderr
+    assert "\x1b" not in run.stderr and "\x07" not in run.stderr
+    assert "tool fail: error" in run.stderr
+    sent = server.chat_requests()[1].json()["messages"]
+    assert sent[-2]["content"] == "[@click=app.quit]quit[/] \x1b[31mred\x1b[0m"
+    assert "failed on purpose: \x1b]52;c;aGk=\x07 [b]x" in sent[-1]["content"]
+    description = next(t["function"]["description"] for t in
+                       server.chat_requests()[0].json()["tools"]
+                       if t["function"]["name"] == "markup")
+    assert description == "[bold red]Markup[/] and \x1b]52;c;aGk=\x07 escapes."
+    tool = saved(isolated_home, run.saved_id())["messages"][2]
+    assert tool["content"] == "[@click=app.quit]quit[/] \x1b[31mred\x1b[0m"

@@ -6,7 +6,8 @@ Over stdio by default, or streamable HTTP on 127.0.0.1:PORT (path ``/mcp``). Wit
 ``--pid-file`` it writes its pid there once it runs (the no-orphans test finds it so);
 with ``--linger`` it does not exit when its stdin closes.
 Tools: echo, env (the environment it sees, as JSON), fail (an error result), image (a
-PNG), slow (sleeps), crash (the process exits mid-call), big (100 KB of text), markup
+PNG), slow (sleeps), crash (the process exits mid-call),
+exit_soon (it exits just after answering), big (100 KB of text), markup
 (text with Rich markup and escape sequences).
 """
 
@@ -18,6 +19,7 @@ import base64
 import json
 import os
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -65,6 +67,17 @@ def crash() -> str:
     sys.stderr.write("crashing now, on purpose\n")
     sys.stderr.flush()
     os._exit(3)
+
+
+@server.tool(description="Answer, then the process exits a moment later.")
+def exit_soon() -> str:
+    def leave() -> None:
+        sys.stderr.write("leaving while idle\n")
+        sys.stderr.flush()
+        os._exit(4)
+
+    threading.Timer(0.2, leave).start()
+    return "bye"
 
 
 @server.tool(description="100 KB of text.")

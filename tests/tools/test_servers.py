@@ -3,6 +3,7 @@ test server over stdio and over streamable HTTP, and servers that fail to start.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 from pathlib import Path
@@ -57,7 +58,7 @@ async def test_the_test_server_reports_its_start_and_its_tools(test_servers: obj
     servers, seen = test_servers
     assert [s.state for s in seen] == [READY]  # it was "starting" before: the default
     assert ServerStatus("x").state == STARTING
-    assert seen[0].tools == 8 and seen[0].describe() == "test: ready (8 tools)"
+    assert seen[0].tools == 9 and seen[0].describe() == "test: ready (9 tools)"
     entries = servers.catalog().request_tools()
     echo = next(e for e in entries if e["function"]["name"] == "echo")
     assert echo["type"] == "function"
@@ -135,6 +136,21 @@ async def test_a_server_that_crashes_mid_call_is_marked_failed(test_servers: obj
     again = await runner.run(ToolCall(id="c2", name="echo", arguments='{"text": "x"}'))
     assert again.error and "server test is failed" in again.text
     assert len(servers.catalog()) == 0  # a later turn is offered none of its tools
+
+
+async def test_a_server_that_exits_while_idle_is_marked_failed_at_once(
+    test_servers: object,
+) -> None:
+    servers, seen = test_servers
+    ended = asyncio.Event()
+    servers.listen(lambda status: ended.set() if status.state == FAILED else None)
+    result = await run_call(servers, "exit_soon", {})
+    assert result.text == "bye"
+    await asyncio.wait_for(ended.wait(), 30)  # no call needed to notice
+    status = servers.statuses[0]
+    assert status.reason.startswith("the server stopped (log: ")
+    assert "leaving while idle" in status.stderr
+    assert [s.state for s in seen] == [READY, FAILED]
 
 
 async def test_servers_that_fail_to_start_leave_the_others_working(tmp_path: Path) -> None:

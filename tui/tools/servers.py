@@ -30,6 +30,7 @@ from tui.model.text import one_line
 from tui.tool_config import ToolServerConfig
 from tui.tools.catalog import ToolCatalog, ToolInfo
 from tui.tools.names import safe_name
+from tui.tools.watch import watched
 
 START_TIMEOUT = 30.0  # seconds for a server to start and list its tools
 STDERR_LINES = 5
@@ -146,7 +147,7 @@ class ToolServer:
     async def _connect(self, stack: AsyncExitStack) -> Any:
         from mcp import Client
 
-        client = Client(self._transport(stack), mode="auto")
+        client = Client(watched(self._transport(stack), self._connection_ended), mode="auto")
         await stack.enter_async_context(client)
         listed: list[ToolInfo] = []
         cursor = None
@@ -188,7 +189,17 @@ class ToolServer:
         log = stack.enter_context(self.log_file.open("w", encoding="utf-8"))
         return log
 
+    def _connection_ended(self) -> None:
+        if self._stop.is_set() or self.status.state == FAILED:
+            return  # stopped on purpose, or already said
+        if self.status.state == STARTING:
+            self._failed("the server closed the connection before it was ready (it exited?)")
+        else:
+            self._failed(f"the server stopped (log: {self.log_file})")
+
     def _failed(self, reason: str) -> None:
+        if self.status.state == FAILED:
+            return  # the first reason given is the one that says most
         self._client = None
         lines = [one_line(line, 200) for line in log_tail(self.log_file).splitlines()]
         stderr = tuple(line for line in lines if line)[-STDERR_LINES:]
