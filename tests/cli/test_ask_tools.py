@@ -311,3 +311,28 @@ def test_hostile_results_reach_the_model_as_data_and_the_terminal_inert(
     assert description == "[bold red]Markup[/] and \x1b]52;c;aGk=\x07 escapes."
     tool = saved(isolated_home, run.saved_id())["messages"][2]
     assert tool["content"] == "[@click=app.quit]quit[/] \x1b[31mred\x1b[0m"
+
+
+def test_a_reply_that_is_not_streamed_calls_tools_too_even_without_call_ids(
+    isolated_home: Path, server: LoopbackServer
+) -> None:
+    setup_home(isolated_home, "test")
+    server.enqueue(
+        Reply.json({"id": "gen-1", "model": MODEL, "choices": [{
+            "index": 0, "finish_reason": "tool_calls",
+            "message": {"role": "assistant", "content": None, "tool_calls": [
+                {"type": "function", "function": {"name": "echo",
+                                                  "arguments": '{"text": "unstreamed"}'}}]},
+        }]}),
+        Reply.json({"id": "gen-2", "model": MODEL, "choices": [{
+            "index": 0, "finish_reason": "stop",
+            "message": {"role": "assistant", "content": "Heard it."}}]}),
+    )
+    run = ask(isolated_home, server, "--no-stream", "--tools", "--yes", "Echo")
+
+    assert run.code == 0, run.stderr
+    assert run.stdout == "Heard it.\n"
+    messages = server.chat_requests()[1].json()["messages"]
+    call_id = messages[1]["tool_calls"][0]["id"]
+    assert call_id.startswith("call_")
+    assert messages[2] == {"role": "tool", "tool_call_id": call_id, "content": "unstreamed"}

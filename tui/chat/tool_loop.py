@@ -13,6 +13,7 @@ that reply are not run, and later requests answer them "not run" (``tui/model/wi
 from __future__ import annotations
 
 import asyncio
+import secrets
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field, replace
 from typing import Literal
@@ -131,6 +132,7 @@ class ToolLoop:
     async def answer_calls(self, conversation: Conversation, reply: Message) -> bool:
         """Ask about, run and answer every call of ``reply``; True when the user chose
         to stop (then nothing is run and no answer is added)."""
+        name_unnamed_calls(reply)
         denied: set[int] = set()
         for index, call in enumerate(reply.tool_calls):
             tool = self.runner.tool_for(call)
@@ -170,6 +172,16 @@ class ToolLoop:
             result = await self.runner.run(call)
         self.listener.call_finished(call, result)
         return result
+
+
+def name_unnamed_calls(reply: Message) -> None:
+    """Give a call the provider sent with no id (or a repeated one) an id of its own: its
+    result must name it, or the next request would send the call as not run."""
+    seen: set[str] = set()
+    for call in reply.tool_calls:
+        while not call.id or call.id in seen:
+            call.id = f"call_{secrets.token_hex(6)}"
+        seen.add(call.id)
 
 
 def tool_message(call: ToolCall, result: ToolResult) -> Message:

@@ -118,6 +118,8 @@ def run_ask(args: AskOptions, config: Config) -> int:
         say("--from names a message of the conversation --continue ID (or -c) continues: "
             "give one")
         return ExitCode.USAGE
+    if (args.allow or args.yes) and not args.wants_tools:
+        say("--allow and --yes do nothing without --tools or --tool: no tools are offered")
     prompt = _read_prompt(args)
     if prompt is None or not prompt.strip():
         say("no prompt: give one as an argument or on stdin (cline-tui ask \"...\")")
