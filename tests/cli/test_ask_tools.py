@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -209,11 +210,12 @@ def test_no_orphan_server_when_ask_is_killed_mid_call(
         stderr=subprocess.PIPE, start_new_session=True)
     try:
         assert process.stderr is not None
-        for line in process.stderr:  # wait until the call is running
-            if b"tool slow(" in line:
-                break
-        else:
-            raise AssertionError("the slow call never started")
+        said = b""
+        while b"tool slow(" not in said:  # wait until the call is running
+            ready, _, _ = select.select([process.stderr], [], [], 60)
+            chunk = os.read(process.stderr.fileno(), 4096) if ready else b""
+            assert chunk, f"the slow call never started: {said.decode()}"
+            said += chunk
         pid = int(pid_file.read_text())
         assert not _gone(pid)
         process.send_signal(signal.SIGKILL)
@@ -244,7 +246,6 @@ def test_on_a_terminal_the_user_is_asked_and_always_covers_the_next_call(
     isolated_home: Path, server: LoopbackServer
 ) -> None:
     import pty
-    import select
 
     setup_home(isolated_home, "test")
     server.enqueue(
