@@ -337,3 +337,20 @@ def test_a_reply_that_is_not_streamed_calls_tools_too_even_without_call_ids(
     call_id = messages[1]["tool_calls"][0]["id"]
     assert call_id.startswith("call_")
     assert messages[2] == {"role": "tool", "tool_call_id": call_id, "content": "unstreamed"}
+
+
+def test_servers_are_stopped_when_ask_ends(
+    isolated_home: Path, server: LoopbackServer, tmp_path: Path
+) -> None:
+    pid_file = tmp_path / "server.pid"
+    # --linger: it does not leave when its stdin closes; ask must end it all the same.
+    setup_home(isolated_home, f"test:--pid-file:{pid_file}:--linger")
+    server.enqueue(Reply.sse(sse_body(*text_chunks("No tools needed."))))
+    run = ask(isolated_home, server, "--tools", "Hi")
+
+    assert run.code == 0, run.stderr
+    pid = int(pid_file.read_text())
+    deadline = time.monotonic() + 20
+    while not _gone(pid):
+        assert time.monotonic() < deadline, f"MCP server {pid} outlived ask"
+        time.sleep(0.05)
