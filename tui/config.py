@@ -17,6 +17,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tui.model.temperature import check_temperature
+from tui.tool_config import (
+    ToolServerConfig,
+    ToolSettings,
+    parse_tool_servers,
+    parse_tool_settings,
+)
 
 CLINE_BASE_URL = "https://api.cline.bot/api/v1"
 DEFAULT_MODEL = "anthropic/claude-sonnet-4.6"
@@ -62,7 +68,7 @@ BUILTIN_PROFILES: dict[str, Profile] = {
 }
 
 _TOP_KEYS = {"model", "profile", "theme", "temperature", "system", "profiles", "keys", "timeout"}
-_TOP_KEYS |= {"local_model", "local_port", "local_context"}
+_TOP_KEYS |= {"local_model", "local_port", "local_context", "mcp", "tools"}
 _PROFILE_KEYS = {"base_url", "api_key_env", "api_key", "headers", "models", "catalog"}
 
 
@@ -117,6 +123,8 @@ class Config:
     local_context: int | None = None  # tokens; None: the model's window, at most 8192
     # Not a setting: the --chat_format the local server was started with (served_config).
     local_chat_format: str | None = None
+    mcp: tuple[ToolServerConfig, ...] = ()  # [mcp.NAME] tool servers, in the file's order
+    tools: ToolSettings = field(default_factory=ToolSettings)
 
     @property
     def api_key(self) -> str | None:
@@ -218,6 +226,8 @@ def load_config(
     local_model = _get(data, "local_model", str, warnings)
     local_port = _in_range(data, "local_port", 0, 65535, warnings)
     local_context = _in_range(data, "local_context", 1, math.inf, warnings)
+    tools = parse_tool_settings(data.get("tools"), warnings)
+    mcp = parse_tool_servers(data.get("mcp"), tools, warnings)
     return Config(
         paths=paths,
         profile=profile,
@@ -232,6 +242,8 @@ def load_config(
         local_model=local_model,
         local_port=local_port,
         local_context=local_context,
+        mcp=mcp,
+        tools=tools,
     )
 
 

@@ -53,6 +53,18 @@ def reply_totals(messages: Iterable[Message]) -> ReplyTotals:
     )
 
 
+def turn_usage_line(replies: Iterable[Message]) -> str:
+    """A turn of several requests (tool calls) added up: ``turn: 3 requests · 1,234 in ·
+    56 out · $0.0012``."""
+    totals = reply_totals(replies)
+    mark = APPROX if totals.counted else ""
+    parts = [f"turn: {totals.turns} requests", f"{mark}{totals.prompt:,} in",
+             f"{mark}{totals.completion:,} out"]
+    if totals.cost is not None:
+        parts.append(format_cost(totals.cost))
+    return " · ".join(parts)
+
+
 def total_cost(conversation: Conversation) -> float | None:
     """What the conversation has cost: the replies of every branch, not only the one
     shown (an edited prompt's old reply was paid for too); None when no reply has a

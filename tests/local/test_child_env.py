@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from tui.child import child_environment
 from tui.local.model import ModelFile
-from tui.local.server import LocalServer, child_environment
+from tui.local.server import LocalServer
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/environ").exists(),
                                 reason="needs /proc")

@@ -40,9 +40,11 @@ def cli(
     stdin: str = "",
     env_extra: dict[str, str] | None = None,
     timeout: float = 20,
+    new_session: bool = False,
 ) -> Run:
     """Run ``python -m tui ARGS`` with its own home; the default "cline" profile talks to
-    ``server`` when one is given."""
+    ``server`` when one is given. ``new_session``: with no controlling terminal (nothing
+    can be asked on /dev/tty)."""
     env = {k: v for k, v in os.environ.items() if k.lower() not in PROXY_VARS}
     env["CLINE_TUI_HOME"] = str(home)
     env.pop("CLINE_BASE_URL", None)
@@ -59,6 +61,7 @@ def cli(
         capture_output=True,
         env=env,
         timeout=timeout,
+        start_new_session=new_session,
     )
     return Run(
         done.returncode,

@@ -16,9 +16,13 @@ import json
 import signal
 import sys
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from tui.api.client import ChatClient
+from tui.api.errors import Failure
+from tui.api.request import ChatRequest
 from tui.api.stream import Retrying
+from tui.chat.tool_loop import SentReply
 from tui.chat.turn import (
     build_request,
     continued_column,
@@ -30,11 +34,14 @@ from tui.cli.answer_out import AnswerPrinter
 from tui.cli.output import ExitCode, failure_exit, say
 from tui.cli.quiet_pipe import QuietPipe
 from tui.config import Config
-from tui.format import finish_said, usage_line
+from tui.format import finish_said, turn_usage_line, usage_line
 from tui.model.conversation import Conversation, Message
 from tui.model.tree import go_on_from, matching
 from tui.storage.journal import Journaling, mark_interrupted
 from tui.storage.store import ConversationStore, StoreError
+
+if TYPE_CHECKING:
+    from tui.cli.ask_tools import AskTools
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
@@ -54,6 +61,15 @@ class AskOptions:
     model_given: bool = False
     system_given: bool = False
     temperature_given: bool = False
+    # MCP tools: --tools (all), --tool NAME (only these), --allow NAME, --yes.
+    tools: bool = False
+    tool_names: tuple[str, ...] = ()
+    allow: tuple[str, ...] = ()
+    yes: bool = False
+
+    @property
+    def wants_tools(self) -> bool:
+        return self.tools or bool(self.tool_names)
 
 
 def go_on_from_message(conversation: Conversation, given: str) -> str | None:
@@ -102,6 +118,8 @@ def run_ask(args: AskOptions, config: Config) -> int:
         say("--from names a message of the conversation --continue ID (or -c) continues: "
             "give one")
         return ExitCode.USAGE
+    if (args.allow or args.yes) and not args.wants_tools:
+        say("--allow and --yes do nothing without --tools or --tool: no tools are offered")
     prompt = _read_prompt(args)
     if prompt is None or not prompt.strip():
         say("no prompt: give one as an argument or on stdin (cline-tui ask \"...\")")
@@ -159,52 +177,124 @@ async def _turn(
     _save(saving, conversation)  # the prompt, before the request is sent (quiet: retried)
     stop = _StopSignals()
     out = QuietPipe(sys.stdout)  # a reader that went away ends printing, quietly
-    request = build_request(conversation, stream=args.streaming, say=say)
-    printer = AnswerPrinter(out, sys.stderr, answer=not args.json, reasoning=args.reasoning)
-    async with make_client(config) as client:
-        stream = client.stream(request)
-        if conversation.kind == "compare":  # the reply belongs to the column carried on
-            stream.reply.column = continued_column(conversation)
-        journaling = Journaling(saving, conversation, lambda: stream.reply)
-        cancelled = False
-        try:
-            async for delta in stream:
-                if isinstance(delta, Retrying):
-                    say(f"{delta.reason} Retrying in {delta.wait:.1f} s.")
-                    continue
-                printer.add(delta)
-        except asyncio.CancelledError:
-            cancelled = True  # Ctrl+C, SIGTERM, SIGHUP: keep and save what arrived
-        stop.streaming_over()
-        journaling.stop()
-        reply = stream.reply
-        printer.close()
-        if args.json:
-            out.write(json.dumps(_reply_json(reply), ensure_ascii=False, indent=2) + "\n")
-        out.flush()
+    turn = _TurnState()
+    tools: AskTools | None = None
+    first_request = build_request(conversation, stream=args.streaming, say=say)
 
+    def request_for() -> ChatRequest:
+        if not turn.replies:
+            return first_request
+        return build_request(conversation, stream=args.streaming)
+
+    async with make_client(config) as client:
+
+        async def send(request: ChatRequest) -> SentReply:
+            return await _stream_reply(args, client, request, conversation, saving, out, turn,
+                                       stop)
+
+        try:
+            if args.wants_tools:
+                from tui.cli.ask_tools import start_tools
+
+                tools = await start_tools(config, client, first_request.model,
+                                          names=args.tool_names, allow=args.allow, yes=args.yes)
+            if tools is not None and tools.loop is not None:
+                outcome = await tools.loop.run_turn(
+                    conversation, request_for, send, lambda: _save(saving, conversation))
+                turn.stopped, turn.round_limit = outcome.stopped, outcome.round_limit
+            else:
+                await send(request_for())
+        except asyncio.CancelledError:
+            turn.cancelled = True  # Ctrl+C, SIGTERM, SIGHUP while a tool ran
+        finally:
+            stop.streaming_over()
+            if tools is not None:
+                await tools.stop()
+    return _finish(args, conversation, saving, stop, turn, out)
+
+
+@dataclass
+class _TurnState:
+    """What the requests of one turn came to."""
+
+    replies: list[Message] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    failure: Failure | None = None
+    cancelled: bool = False
+    stopped: bool = False  # the user chose to stop at a tool approval
+    round_limit: bool = False
+    saved: bool = True
+
+
+async def _stream_reply(
+    args: AskOptions, client: ChatClient, request: ChatRequest, conversation: Conversation,
+    saving: ConversationStore | None, out: QuietPipe, turn: _TurnState, stop: _StopSignals,
+) -> SentReply:
+    """Send one request, print its reply as it streams, add it to the conversation and
+    save. Cancellation (Ctrl+C, SIGTERM, SIGHUP) keeps and saves what arrived."""
+    printer = AnswerPrinter(out, sys.stderr, answer=not args.json, reasoning=args.reasoning)
+    stream = client.stream(request)
+    if conversation.kind == "compare":  # the reply belongs to the column carried on
+        stream.reply.column = continued_column(conversation)
+    journaling = Journaling(saving, conversation, lambda: stream.reply)
+    try:
+        async for delta in stream:
+            if isinstance(delta, Retrying):
+                say(f"{delta.reason} Retrying in {delta.wait:.1f} s.")
+                continue
+            printer.add(delta)
+    except asyncio.CancelledError:
+        turn.cancelled = True  # keep and save what arrived
+    journaling.stop()
+    reply = stream.reply
+    printer.close()
+    out.flush()
     conversation.add(reply)
-    if cancelled and stop.signal_name:
+    turn.replies.append(reply)
+    if turn.cancelled and stop.signal_name:
         mark_interrupted(reply, stop.signal_name)
-    for call in reply.tool_calls:
-        say(f"tool call {call.name}({call.arguments})")
+    if not args.wants_tools:
+        for call in reply.tool_calls:
+            say(f"tool call {call.name}({call.arguments}) (not run: ask --tools runs tools)")
     ended = finish_said(reply.finish_reason)
-    if ended:
+    if ended and reply.finish_reason != "tool_calls":
         say(ended)
-    saved = _save(saving, conversation, report=True)
+    # The last reply of the turn reports the save; one with calls is not the last.
+    saved = _save(saving, conversation, report=not reply.tool_calls and not turn.cancelled)
+    turn.saved = saved
     journaling.finish(saved)
     say(usage_line(reply))
-    for warning in stream.warnings:
+    turn.warnings += stream.warnings
+    turn.failure = stream.failure
+    return SentReply(reply, ok=not turn.cancelled and stream.failure is None)
+
+
+def _finish(args: AskOptions, conversation: Conversation, saving: ConversationStore | None,
+            stop: _StopSignals, turn: _TurnState, out: QuietPipe) -> int:
+    """The end of the turn: the JSON answer, the last save, the totals, the exit code."""
+    reply = turn.replies[-1] if turn.replies else None
+    if args.json and reply is not None:
+        out.write(json.dumps(_reply_json(reply), ensure_ascii=False, indent=2) + "\n")
+        out.flush()
+    if reply is None or reply.tool_calls or turn.cancelled:
+        turn.saved = _save(saving, conversation, report=True) and turn.saved
+    if len(turn.replies) > 1:
+        say(turn_usage_line(turn.replies))
+    for warning in turn.warnings:
         say(warning)
     code = ExitCode.OK
-    if cancelled:
+    if turn.cancelled:
         by = f" by {stop.signal_name}" if stop.signal_name else ""  # else Ctrl+C
         say(f"interrupted{by}: the partial reply was kept")
         code = ExitCode.FAILED
-    elif stream.failure is not None:
-        say(stream.failure.message)
-        code = failure_exit(stream.failure)
-    return code if saved else ExitCode.NOT_SAVED
+    elif turn.failure is not None:
+        say(turn.failure.message)
+        code = failure_exit(turn.failure)
+    elif turn.stopped or turn.round_limit:
+        if turn.stopped:
+            say("stopped at a tool call: the turn ended there")
+        code = ExitCode.FAILED
+    return code if turn.saved else ExitCode.NOT_SAVED
 
 
 def _save(store: ConversationStore | None, conversation: Conversation,

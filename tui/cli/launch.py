@@ -47,4 +47,8 @@ def ask_options(args: argparse.Namespace) -> AskOptions:
         model_given=bool(getattr(args, "model", None)),
         system_given=getattr(args, "system", None) is not None,
         temperature_given=getattr(args, "temperature", None) is not None,
+        tools=args.tools,
+        tool_names=tuple(args.tool_names),
+        allow=tuple(args.allow),
+        yes=args.yes,
     )

@@ -86,6 +86,19 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument(
         "--json", action="store_true", help="print the final message with usage as JSON"
     )
+    ask.add_argument(
+        "--tools", action="store_true",
+        help="offer the model the tools of every enabled [mcp.NAME] server",
+    )
+    ask.add_argument(
+        "--tool", dest="tool_names", action="append", default=[], metavar="NAME",
+        help="offer only these tools: a server, a tool, or SERVER.TOOL (repeatable)",
+    )
+    ask.add_argument(
+        "--allow", action="append", default=[], metavar="NAME",
+        help="run this tool (or every tool of this server) without asking (repeatable)",
+    )
+    ask.add_argument("--yes", action="store_true", help="run every tool call without asking")
 
     models = commands.add_parser("models", help="list the active profile's model catalog")
     _add_common(models, top=False)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
-import ctypes
 import errno
 import os
 import signal
@@ -28,6 +27,7 @@ from typing import IO
 
 import httpx
 
+from tui.child import child_environment, die_with_parent, log_tail, signal_group
 from tui.config import Config
 from tui.files import make_private_dir
 from tui.local.model import (
@@ -41,28 +41,6 @@ from tui.local.model import (
 
 HOST = "127.0.0.1"
 LOAD_TIMEOUT = 300.0  # seconds; a large model on a slow disk takes a while
-_PR_SET_PDEATHSIG = 1
-
-
-# What the server process may see of the app's environment: enough to find its libraries,
-# the user's locale and temp dir, and the CPU/GPU tuning knobs. API keys (CLINE_API_KEY,
-# OPENAI_API_KEY, a profile's api_key_env) and everything else stay in the app.
-_CHILD_NAMES = frozenset({
-    "PATH", "HOME", "USER", "LOGNAME", "LANG", "LANGUAGE", "TZ", "TMPDIR", "TEMP", "TMP",
-    "LD_LIBRARY_PATH", "PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV",
-})
-_CHILD_PREFIXES = ("LC_", "CUDA_", "HIP_", "ROCR_", "GGML_", "OMP_", "OPENBLAS_", "MKL_")
-_SECRET_WORDS = ("KEY", "TOKEN", "SECRET", "PASSWORD", "CREDENTIAL", "AUTH")
-
-
-def child_environment(environ: dict[str, str] | None = None) -> dict[str, str]:
-    """The environment a child process gets: an allow-list, never a secret."""
-    env = os.environ if environ is None else environ
-    return {
-        name: value for name, value in env.items()
-        if (name in _CHILD_NAMES or name.startswith(_CHILD_PREFIXES))
-        and not any(word in name.upper() for word in _SECRET_WORDS)
-    }
 
 
 class LocalServer:
@@ -131,7 +109,7 @@ class LocalServer:
                 stderr=subprocess.STDOUT,
                 env=env,
                 start_new_session=True,
-                preexec_fn=_die_with_parent(),
+                preexec_fn=die_with_parent(),
             )
         except OSError as error:
             self._close_log()
@@ -187,15 +165,15 @@ class LocalServer:
         """Stop the server and everything it started. Safe to call more than once."""
         process = self.process
         if process is not None and process.poll() is None:
-            _signal_group(process.pid, signal.SIGTERM)
+            signal_group(process.pid, signal.SIGTERM)
             try:
                 process.wait(timeout=5)
             except subprocess.TimeoutExpired:
-                _signal_group(process.pid, signal.SIGKILL)
+                signal_group(process.pid, signal.SIGKILL)
                 process.wait(timeout=5)
         if process is not None:
             # The server leads its own process group: anything left in it goes too.
-            _signal_group(process.pid, signal.SIGKILL)
+            signal_group(process.pid, signal.SIGKILL)
         self._close_log()
         atexit.unregister(self.stop)
 
@@ -212,7 +190,7 @@ class LocalServer:
 
     def _exit_error(self, code: int) -> LocalModelError:
         self._close_log()
-        log = _tail(self.log_file)
+        log = log_tail(self.log_file)
         model = self.model.path if self.model else "the model"
         if "No module named" in log:
             return LocalModelError(
@@ -289,35 +267,3 @@ def port_in_use(port: int) -> bool:
         except OSError:
             return True
         return False
-
-
-def _signal_group(pid: int, sig: signal.Signals) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, sig)
-
-
-def _tail(path: Path, size: int = 16 * 1024) -> str:
-    try:
-        with path.open("rb") as file:
-            file.seek(max(0, file.seek(0, os.SEEK_END) - size))
-            return file.read().decode("utf-8", errors="replace")
-    except OSError:
-        return ""
-
-
-def _die_with_parent() -> Callable[[], None] | None:
-    """For ``preexec_fn``: ask the kernel to SIGKILL the child when its parent dies."""
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        prctl = ctypes.CDLL(None, use_errno=True).prctl
-    except (OSError, AttributeError):
-        return None
-    parent = os.getpid()
-
-    def set_death_signal() -> None:
-        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-        if os.getppid() != parent:  # the parent died before the signal was armed
-            os._exit(1)
-
-    return set_death_signal

@@ -133,8 +133,12 @@ class Message:
     finish_reason: str | None = None
     error: str | None = None
     usage: Usage | None = None
-    # Tool results only.
+    # Tool results only: the call answered, the tool's name as the model called it,
+    # whether the result is an error (saved as ``error = true``) and how long it ran.
     tool_call_id: str | None = None
+    tool_name: str | None = None
+    tool_error: bool = False
+    duration_ms: int | None = None
     # Compare replies only: which column (0-based), and whether the user preferred it.
     column: int | None = None
     preferred: bool = False

@@ -15,7 +15,8 @@ rules:
 - Two replies to one prompt are joined into one assistant message (texts separated by a
   blank line), unless the first made tool calls: its answers then sit between the two.
 - Every tool call is answered right after its message: by the tool message that answers
-  it, else by a "not run" result (this client does not run tools yet). Tool messages
+  it (the result the tool gave, or "Denied by the user."), else by a "not run" result
+  (a call from a compare column, an old file, a turn stopped before it ran). Tool messages
   that answer no call are left out. A call with no name, or whose arguments are not JSON
   (a stream cut off in the middle of them), is not sent: llama.cpp parses the arguments.
 - Replies before the first prompt are left out (templates want a user turn first).
@@ -28,7 +29,7 @@ from typing import Any
 
 from tui.model.conversation import Conversation, Message, ToolCall
 
-NOT_RUN = "Not run: this client does not run tools, so the call was not carried out."
+NOT_RUN = "Not run: the call was not carried out."
 
 
 def is_sent(reply: Message) -> bool:

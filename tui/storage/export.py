@@ -110,7 +110,10 @@ def _message_markdown(m: Message, c: Conversation) -> list[str]:
         if c.kind == "compare" and m.column is not None:
             heading += f", column {m.column + 1}"
     elif m.role == "tool":
-        heading = f"Tool result ({m.tool_call_id or '?'})"
+        heading = f"Tool result: {m.tool_name} ({m.tool_call_id or '?'})" if m.tool_name else (
+            f"Tool result ({m.tool_call_id or '?'})")
+        if m.tool_error:
+            heading += ", error"
     else:
         heading = "System"
     out = [f"## {_one_line(heading)}", ""]

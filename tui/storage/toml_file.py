@@ -39,7 +39,7 @@ ORIGIN_KEYS = frozenset({"conversation", "column"})
 MESSAGE_KEYS = frozenset({
     "id", "parent", "role", "content", "created", "model", "reasoning", "reasoning_details",
     "refusal", "tool_calls", "finish_reason", "error", "usage", "tool_call_id", "column",
-    "preferred",
+    "preferred", "tool_name", "duration_ms",
 })
 USAGE_KEYS = frozenset({
     "prompt_tokens", "completion_tokens", "cached_tokens", "reasoning_tokens", "cost",
@@ -237,6 +237,8 @@ def _message_from_toml(data: Any, index: int, problems: list[str]) -> Message:
     if not isinstance(preferred, bool):
         f._wrong("preferred", "true or false")
         preferred = False
+    # A tool result's ``error`` is true or false; a reply's is the error's text.
+    tool_error = role == "tool" and isinstance(data.get("error"), bool)
     message_id, parent = data.get("id", ""), data.get("parent")
     if not isinstance(message_id, str):
         problems.append(f"message {index + 1}: id = {one_line(repr(message_id), 60)} is not "
@@ -258,9 +260,12 @@ def _message_from_toml(data: Any, index: int, problems: list[str]) -> Message:
         refusal=f.text("refusal") or "",
         tool_calls=_tool_calls(f),
         finish_reason=f.text("finish_reason"),
-        error=f.text("error"),
+        error=None if tool_error else f.text("error"),
         usage=usage,
         tool_call_id=f.text("tool_call_id"),
+        tool_name=f.text("tool_name"),
+        tool_error=tool_error and data["error"] is True,
+        duration_ms=f.integer("duration_ms"),
         column=f.integer("column"),
         preferred=preferred,
         extra=f.extra(MESSAGE_KEYS),
@@ -320,8 +325,10 @@ def message_to_toml(m: Message) -> dict[str, Any]:
         "reasoning": m.reasoning or None,
         "refusal": m.refusal or None,
         "finish_reason": m.finish_reason,
-        "error": m.error,
+        "error": m.error if m.error is not None else (True if m.tool_error else None),
         "tool_call_id": m.tool_call_id,
+        "tool_name": m.tool_name,
+        "duration_ms": m.duration_ms,
         "column": m.column,
         "preferred": True if m.preferred else None,
     }
