@@ -50,6 +50,7 @@ from tui.model import tree
 from tui.model.conversation import Conversation, Message
 from tui.storage.store import ConversationStore
 from tui.ui.app import make_app
+from tui.ui.render.markdown_view import MarkdownView
 from tui.ui.screens.chat import ChatScreen
 from tui.ui.widgets.message_views import ReplyView
 from tui.ui.widgets.transcript import Transcript
@@ -116,24 +117,31 @@ def two_long_branches() -> tuple[Conversation, Message, Message]:
 
 
 def _at_bottom(transcript: Transcript, last: Message) -> bool:
+    """``last`` is the bottom reply, drawn whole (its text rendered, not waiting for a
+    later frame's budget), and the view is scrolled to the end."""
     views = transcript.query(ReplyView)
-    return bool(views and views.last().message is last and views.last().region.height > 0
-                and transcript.scroll_y >= transcript.max_scroll_y)
+    if not views or views.last().message is not last or views.last().region.height == 0:
+        return False
+    if any(view.rendering for view in views.last().query(MarkdownView)):
+        return False
+    return transcript.scroll_y >= transcript.max_scroll_y
 
 
 class FrameWatch:
     """``App._display`` wrapped: the time of the first frame written to the terminal in
-    which ``last`` is the bottom reply, scrolled to the end."""
+    which ``last`` is the bottom reply of the chat, drawn whole, scrolled to the end."""
 
-    def __init__(self, app: Any, transcript: Transcript) -> None:
+    def __init__(self, app: Any) -> None:
         self.last: Message | None = None
         self.at: float | None = None
         original = app._display
 
         def display(target: Any, renderable: Any) -> None:
             original(target, renderable)
+            screen = app.screen
             if (renderable is not None and self.last is not None and self.at is None
-                    and _at_bottom(transcript, self.last)):
+                    and isinstance(screen, ChatScreen)
+                    and _at_bottom(screen.transcript, self.last)):
                 self.at = time.perf_counter()
 
         app._display = display
@@ -174,12 +182,17 @@ async def open_case(case: str) -> dict[str, Any]:
         start = time.perf_counter()
         start_like_the_app()
         app = make_app(config, store=store, conversation=conversation, fetch_catalog=False)
+        frames = FrameWatch(app)
+        frames.watch(conversation.messages[-1])
         async with app.run_test(size=(120, 40)) as pilot:
-            await pilot.pause()
-            opened = time.perf_counter() - start
+            screen = app.screen
+            assert isinstance(screen, ChatScreen)
+            settled = await _drawn(pilot, screen.transcript, conversation.messages[-1], start)
+            if frames.at is None:
+                raise RuntimeError("no frame showed the conversation")
             _check(app, conversation.messages[-1])
-        return {"load": load, "open": opened, "nodes": len(conversation.nodes),
-                "branch": len(conversation.messages)}
+        return {"load": load, "open": frames.at - start, "settled": settled,
+                "nodes": len(conversation.nodes), "branch": len(conversation.messages)}
 
 
 async def show_case(case: str) -> dict[str, Any]:
@@ -215,7 +228,7 @@ async def show_case(case: str) -> dict[str, Any]:
                 core = (time.perf_counter() - began) / 2
                 screen.select(a_first.id)  # the cursor on the branch point
                 await pilot.pause()
-            frames = FrameWatch(app, transcript)
+            frames = FrameWatch(app)
             frames.watch(last)
             began = time.perf_counter()
             if case == "switch":

@@ -19,6 +19,7 @@ from textual.widgets import Static
 
 from tui.model.conversation import Conversation, Message
 from tui.ui.render.inert import inert
+from tui.ui.render.markdown_view import MarkdownView
 from tui.ui.widgets.held_text import ShowMore
 from tui.ui.widgets.message_views import Notice, ReplyView, UserMessage
 
@@ -208,6 +209,11 @@ class Transcript(VerticalScroll):
         messages a frame, so a key pressed meanwhile waits for one step, not all."""
         if shown_at != self._shown_at:
             return  # shown anew since
+        if any(view.rendering for view in self.query(MarkdownView)):
+            # What is on screen is not drawn whole yet (text is rendered a frame's budget
+            # at a time): views mounted above it now would take that budget first.
+            self.call_after_refresh(self._fill, shown_at, left)
+            return
         step = min(FIRST, left)
         await self._show_earlier(step)
         if left > step and self._hidden:
