@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from tui.budget_config import Budget, parse_budget
 from tui.model.temperature import check_temperature
 from tui.tool_config import (
     ToolServerConfig,
@@ -68,7 +69,7 @@ BUILTIN_PROFILES: dict[str, Profile] = {
 }
 
 _TOP_KEYS = {"model", "profile", "theme", "temperature", "system", "profiles", "keys", "timeout"}
-_TOP_KEYS |= {"local_model", "local_port", "local_context", "mcp", "tools"}
+_TOP_KEYS |= {"local_model", "local_port", "local_context", "mcp", "tools", "budget"}
 _PROFILE_KEYS = {"base_url", "api_key_env", "api_key", "headers", "models", "catalog"}
 
 
@@ -125,6 +126,7 @@ class Config:
     local_chat_format: str | None = None
     mcp: tuple[ToolServerConfig, ...] = ()  # [mcp.NAME] tool servers, in the file's order
     tools: ToolSettings = field(default_factory=ToolSettings)
+    budget: Budget = field(default_factory=Budget)  # [budget] spending limits
 
     @property
     def api_key(self) -> str | None:
@@ -228,6 +230,7 @@ def load_config(
     local_context = _in_range(data, "local_context", 1, math.inf, warnings)
     tools = parse_tool_settings(data.get("tools"), warnings)
     mcp = parse_tool_servers(data.get("mcp"), tools, warnings)
+    budget = parse_budget(data.get("budget"), warnings)
     return Config(
         paths=paths,
         profile=profile,
@@ -244,6 +247,7 @@ def load_config(
         local_context=local_context,
         mcp=mcp,
         tools=tools,
+        budget=budget,
     )
 
 

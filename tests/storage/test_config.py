@@ -406,3 +406,16 @@ def test_a_settings_choice_with_a_lone_surrogate_still_saves(isolated_home: Path
     chosen.update(presets={"pasted": "half an emoji \ud83d"})
     assert Settings(isolated_home / "settings.toml").presets == {
         "pasted": "half an emoji \ufffd"}
+
+
+def test_budget_limits_are_read_and_bad_ones_are_warned_about(tmp_path: Path) -> None:
+    from tui.config import Paths, load_config
+
+    paths = Paths(tmp_path, tmp_path, tmp_path / "cache")
+    (tmp_path / "config.toml").write_text(
+        '[budget]\ndaily = 5\nper_conversation = -1\nmonthly = 3\n')
+    config = load_config(paths, environ={})
+    assert config.budget.daily == 5.0
+    assert config.budget.per_conversation is None  # a negative limit is off, and said so
+    text = " ".join(config.warnings)
+    assert "budget.per_conversation" in text and "budget.monthly" in text

@@ -382,3 +382,25 @@ def test_an_index_of_the_previous_schema_is_rebuilt(folder: Path, tmp_path: Path
     db.close()
     assert HistoryIndex(folder, tmp_path / "cache").refresh().rebuilt
     assert [e.id for e in index.search("Python")] == [TREE_ID]
+
+
+def test_spend_since_a_moment_adds_every_reply_of_every_conversation(
+    folder: Path, index: HistoryIndex
+) -> None:
+    from tui.model import tree
+    from tui.model.conversation import Usage
+
+    store = ConversationStore(folder)
+    day = datetime(2026, 3, 1, 12, tzinfo=UTC)
+    for n, costs in enumerate([(0.10, 0.20), (0.40,)]):
+        c = conversation(n)
+        prompt = c.messages[0]
+        for hours, cost in enumerate(costs):
+            tree.go_on_from(c, prompt)  # the second reply is an alternative: paid too
+            c.add(Message(role="assistant", content="x", created=day - timedelta(hours=hours),
+                          usage=Usage(cost=cost)))
+        store.save(c)
+    index.refresh()
+    assert index.spent_since(day - timedelta(hours=5)) == 0.10 + 0.20 + 0.40
+    assert index.spent_since(day - timedelta(minutes=30)) == 0.10 + 0.40
+    assert index.spent_since(day + timedelta(minutes=1)) == 0.0

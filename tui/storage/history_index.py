@@ -17,14 +17,12 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
 from tui.files import StoreError, check_folder, make_private_dir, read_regular
-from tui.format import total_cost
 from tui.model.conversation import Conversation
-from tui.model.text import strip_controls
 from tui.storage.history_query import (
     cjk_words,
     fts_query,
@@ -33,15 +31,28 @@ from tui.storage.history_query import (
     make_snippet,
     snippet_pattern,
 )
+from tui.storage.history_rows import (
+    ENTRY_COLUMNS,
+    Entry,
+    Row,
+    delete_row,
+    entry_of,
+    insert_row,
+    models_of,
+    stamp,
+)
 from tui.storage.toml_file import parse_conversation
 
-SCHEMA = 3  # 3: the texts of every branch, not only the one shown
+__all__ = ["Entry", "HistoryIndex", "RefreshStats", "models_of"]
+
+SCHEMA = 4  # 3: the texts of every branch, not only the one shown; 4: spend
 BATCH = 250
 # A file changed this close to when it was read may change again within the same mtime
 # tick (and reuse the inode): its row is reparsed on the next refresh (git's "racy" rule).
 RACY_NS = 2_000_000_000
 
 Progress = Callable[[int, int], None]
+T = TypeVar("T")
 
 _SCHEMA_SQL = f"""
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -57,27 +68,11 @@ CREATE INDEX files_updated ON files (updated DESC, name DESC);
 CREATE VIRTUAL TABLE texts USING fts5(
     title, content, reasoning, tokenize = 'unicode61 remove_diacritics 2'
 );
+CREATE TABLE spend (rid INTEGER NOT NULL, at TEXT NOT NULL, cost REAL NOT NULL);
+CREATE INDEX spend_at ON spend (at);
+CREATE INDEX spend_rid ON spend (rid);
 PRAGMA user_version = {SCHEMA};
 """
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One saved conversation as the list shows it (or an unreadable file: ``error``)."""
-
-    id: str
-    title: str
-    kind: str
-    models: tuple[str, ...]
-    updated: datetime
-    messages: int
-    cost: float | None
-    error: str | None = None
-    snippet: str = ""  # search hits: text with MARK_ON/MARK_OFF around matches
-
-    @property
-    def readable(self) -> bool:
-        return self.error is None
 
 
 @dataclass(frozen=True)
@@ -131,7 +126,7 @@ class HistoryIndex:
                 with _write(db):
                     for name in gone:
                         if not (self.folder / name).exists():
-                            _delete(db, name)
+                            delete_row(db, name)
             changed.sort(reverse=True)  # newest ids first: the top of the list fills first
             total = len(changed)
             if progress and total:
@@ -141,13 +136,13 @@ class HistoryIndex:
                 with _write(db):
                     for row in rows:
                         if row is not None:
-                            _delete(db, row.name)
-                            _insert(db, row)
+                            delete_row(db, row.name)
+                            insert_row(db, row)
                 if progress:
                     progress(min(start + BATCH, total), total)
             return RefreshStats(len(on_disk), total, len(gone), rebuilt)
 
-    def _read(self, name: str) -> _Row | None:
+    def _read(self, name: str) -> Row | None:
         path = self.folder / name
         read_at = time.time_ns()
         conversation: Conversation | None = None
@@ -162,7 +157,7 @@ class HistoryIndex:
             problem = str(error)
         size, mtime, ino = (st.st_size, st.st_mtime_ns, st.st_ino) if st else (0, 0, 0)
         racy = st is None or mtime >= read_at - RACY_NS
-        return _Row.of(name, (size, mtime, ino), racy, conversation, problem)
+        return Row.of(name, (size, mtime, ino), racy, conversation, problem)
 
     # --- reading it -------------------------------------------------------------------
 
@@ -176,7 +171,18 @@ class HistoryIndex:
         of ``query`` (the last one as a prefix), newest first, each with a snippet."""
         return self._query(lambda: self._search(query, reasoning, limit))
 
-    def _query(self, run: Callable[[], list[Entry]]) -> list[Entry]:
+    def spent_since(self, moment: datetime) -> float:
+        """USD that replies saved since ``moment`` cost, in every conversation (every
+        branch); as of the last ``refresh``."""
+        def run() -> float:
+            with self._connect() as (db, _):
+                found = db.execute("SELECT SUM(cost) FROM spend WHERE at >= ?",
+                                   (stamp(moment),)).fetchone()
+            return float(found[0] or 0.0)
+
+        return self._query(run)
+
+    def _query(self, run: Callable[[], T]) -> T:
         if self._memory is None and not self.path.exists():
             # Deleted while in use (it is only a cache): a new empty one would answer
             # "nothing" until the next refresh. Rebuild it now, stale WAL files and all.
@@ -190,9 +196,9 @@ class HistoryIndex:
             return run()
 
     def _entries(self, limit: int | None) -> list[Entry]:
-        sql = f"SELECT {_ENTRY_COLUMNS}, '' FROM files ORDER BY updated DESC, name DESC"
+        sql = f"SELECT {ENTRY_COLUMNS}, '' FROM files ORDER BY updated DESC, name DESC"
         with self._connect() as (db, _):
-            return [_entry(row) for row in db.execute(sql + limit_clause(limit))]
+            return [entry_of(row) for row in db.execute(sql + limit_clause(limit))]
 
     def _search(self, query: str, reasoning: bool, limit: int | None) -> list[Entry]:
         match = fts_query(query, reasoning=reasoning)
@@ -210,7 +216,7 @@ class HistoryIndex:
             # The full-text match runs once, as a subquery: joined to ``files`` the
             # planner may run it once per row (seconds at 10,000 conversations).
             rows = db.execute(
-                f"SELECT rid, {_ENTRY_COLUMNS} FROM files WHERE rid IN "
+                f"SELECT rid, {ENTRY_COLUMNS} FROM files WHERE rid IN "
                 f"(SELECT rowid FROM texts WHERE {' AND '.join(where)}) "
                 "ORDER BY updated DESC, name DESC" + limit_clause(limit), params).fetchall()
             if not rows:
@@ -224,7 +230,7 @@ class HistoryIndex:
                          f"SELECT rowid, {columns} FROM texts "
                          "WHERE rowid IN (SELECT value FROM json_each(?))",
                          (json.dumps([row[0] for row in rows]),))}
-            return [_entry((*row[1:], make_snippet(texts.get(row[0], ()), pattern)))
+            return [entry_of((*row[1:], make_snippet(texts.get(row[0], ()), pattern)))
                     for row in rows]
 
     # --- the database -----------------------------------------------------------------
@@ -288,79 +294,6 @@ class HistoryIndex:
                 os.unlink(f"{self.path}{suffix}")
 
 
-# --- rows -------------------------------------------------------------------------------
-
-_ENTRY_COLUMNS = "name, title, kind, models, updated, messages, cost, error"
-
-
-@dataclass(frozen=True)
-class _Row:
-    name: str
-    key: tuple[int, int, int]
-    racy: bool
-    title: str
-    kind: str
-    models: list[str]
-    updated: str
-    messages: int
-    cost: float | None
-    error: str | None
-    content: str
-    reasoning: str
-
-    @classmethod
-    def of(cls, name: str, key: tuple[int, int, int], racy: bool,
-           c: Conversation | None, problem: str | None) -> _Row:
-        if c is None:
-            mtime = datetime.fromtimestamp(key[1] / 1e9, UTC) if key[1] else _EPOCH
-            return cls(name, key, racy, "", "chat", [], _stamp(mtime), 0, None,
-                       problem or "unreadable", "", "")
-        return cls(
-            name, key, racy, strip_controls(c.title), c.kind, models_of(c),
-            _stamp(c.updated), len(c.messages),
-            total_cost(c), None,
-            # Search finds text on any branch; the count is the branch shown (``show``).
-            "\n\n".join(strip_controls(t) for m in c.nodes
-                        for t in (m.content, m.refusal) if t),
-            "\n\n".join(strip_controls(m.reasoning) for m in c.nodes if m.reasoning),
-        )
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def _stamp(moment: datetime) -> str:
-    """A fixed-width UTC time: these strings sort in time order."""
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def models_of(c: Conversation) -> list[str]:
-    """The models a conversation used: the compare columns, or every model that replied."""
-    if c.kind == "compare" and c.models:
-        return list(c.models)
-    seen = [m.model for m in c.messages if m.role == "assistant" and m.model]
-    models = list(dict.fromkeys(seen))
-    return models or ([c.model] if c.model else [])
-
-
-def _insert(db: sqlite3.Connection, row: _Row) -> None:
-    cursor = db.execute(
-        "INSERT INTO files (name, size, mtime_ns, ino, racy, title, kind, models, updated, "
-        "messages, cost, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (row.name, *row.key, int(row.racy), row.title, row.kind, json.dumps(row.models),
-         row.updated, row.messages, row.cost, row.error),
-    )
-    db.execute("INSERT INTO texts (rowid, title, content, reasoning) VALUES (?, ?, ?, ?)",
-               (cursor.lastrowid, row.title, row.content, row.reasoning))
-
-
-def _delete(db: sqlite3.Connection, name: str) -> None:
-    found = db.execute("SELECT rid FROM files WHERE name = ?", (name,)).fetchone()
-    if found:
-        db.execute("DELETE FROM texts WHERE rowid = ?", found)
-        db.execute("DELETE FROM files WHERE rid = ?", found)
-
-
 @contextlib.contextmanager
 def _write(db: sqlite3.Connection) -> Iterator[None]:
     db.execute("BEGIN IMMEDIATE")
@@ -370,15 +303,6 @@ def _write(db: sqlite3.Connection) -> Iterator[None]:
         db.execute("ROLLBACK")
         raise
     db.execute("COMMIT")
-
-
-def _entry(row: tuple[Any, ...]) -> Entry:
-    name, title, kind, models, updated, messages, cost, error, snippet = row
-    return Entry(
-        id=name.removesuffix(".toml"), title=title, kind=kind,
-        models=tuple(json.loads(models)), updated=datetime.fromisoformat(updated),
-        messages=messages, cost=cost, error=error, snippet=snippet,
-    )
 
 
 def _scan(folder: Path) -> dict[str, tuple[int, int, int]]:

@@ -1,0 +1,75 @@
+"""How many tokens the next request's prompt will be, before it is sent.
+
+Exact counts need the model's tokenizer, which a client of many models does not have.
+The estimate leans on what the server last counted: the last reply on the branch has the
+real ``prompt_tokens`` of its request and the ``completion_tokens`` of its answer, so the
+next prompt is those two plus an estimate of everything added since (the new prompt, a
+tool result). Only text that was never counted is guessed, at one token for every four
+characters (about right for English prose and code in the common tokenizers; fewer
+characters a token for other scripts) plus a few tokens for each message's framing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tui.model.conversation import Conversation, Message
+
+CHARS_PER_TOKEN = 4
+MESSAGE_OVERHEAD = 4  # tokens of role and framing around each message
+
+
+def text_tokens(text: str) -> int:
+    """A guess at the tokens of ``text``: one every four characters, rounded up."""
+    return -(-len(text) // CHARS_PER_TOKEN)
+
+
+def message_tokens(message: Message) -> int:
+    parts = [message.content, message.refusal]
+    parts += [call.name + call.arguments for call in message.tool_calls]
+    return MESSAGE_OVERHEAD + sum(text_tokens(p) for p in parts if p)
+
+
+@dataclass(frozen=True)
+class PromptEstimate:
+    """The next request's prompt tokens: ``counted`` by the server for the last request
+    and its reply, ``guessed`` for what came after."""
+
+    counted: int
+    guessed: int
+
+    @property
+    def tokens(self) -> int:
+        return self.counted + self.guessed
+
+    @property
+    def exact_base(self) -> bool:
+        """Whether most of it stands on a server's count (not a guess from scratch)."""
+        return self.counted > 0
+
+
+def next_prompt(conversation: Conversation, draft: str = "") -> PromptEstimate:
+    """The prompt tokens of the request that sending ``draft`` (or going on from the
+    branch shown, with no draft) would make."""
+    branch = [m for m in conversation.messages if m.role != "system"]
+    counted, since = 0, branch
+    for index in range(len(branch) - 1, -1, -1):
+        message = branch[index]
+        usage = message.usage
+        if message.role == "assistant" and usage is not None and usage.prompt_tokens:
+            answer = usage.completion_tokens
+            if answer is None:
+                answer = message_tokens(message)
+            counted, since = usage.prompt_tokens + answer, branch[index + 1:]
+            break
+    guessed = sum(message_tokens(m) for m in since)
+    if not counted and conversation.system:
+        guessed += MESSAGE_OVERHEAD + text_tokens(conversation.system)
+    if draft:
+        guessed += MESSAGE_OVERHEAD + text_tokens(draft)
+    return PromptEstimate(counted, guessed)
+
+
+def prompt_cost(tokens: int, price_per_token: float | None) -> float | None:
+    """What ``tokens`` of prompt cost at the catalog's price; None when it has none."""
+    return None if price_per_token is None else tokens * price_per_token
