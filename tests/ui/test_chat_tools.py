@@ -1,0 +1,155 @@
+"""Tools in the full-screen chat, with Pilot: the loopback chat server scripted to call
+tools, and the MCP test server (tests/support/mcp_test_server.py) as a real process over
+stdio. The chat server's recorded requests show what was sent; the saved file what was
+kept; the screen what a person sees."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from tests.support.loopback import LoopbackServer, Reply, sse_body, text_chunks
+from tests.support.mcp_support import call_chunks, config_toml
+from tests.support.ui_support import (
+    build_app,
+    catalog_loaded,
+    chat,
+    saved,
+    screen_text,
+    send,
+    settled,
+    wait_for,
+)
+from tui.model.conversation import Conversation
+from tui.ui.app import ChatApp
+from tui.ui.modals.tool_approval import ToolApproval
+from tui.ui.modals.tools_panel import ToolsPanel
+from tui.ui.widgets.prompt import PromptArea
+from tui.ui.widgets.tool_views import ToolResultView
+
+MODEL = "anthropic/claude-sonnet-4.6"  # the test catalog says it takes tools
+
+
+def setup_home(home: Path, *servers: str) -> None:
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "config.toml").write_text(config_toml(*servers), encoding="utf-8")
+
+
+def tool_app(server: LoopbackServer, model: str = MODEL) -> ChatApp:
+    return build_app(server, conversation=Conversation(model=model, profile="cline"))
+
+
+async def tools_ready(pilot: Any, app: ChatApp) -> None:
+    """Every configured server has settled (ready or failed), and the catalog is in."""
+    await catalog_loaded(pilot)
+    await settled(pilot, lambda: app.services.tools.servers is not None and all(
+        s.state != "starting" for s in app.services.tools.statuses))
+
+
+def calls_reply(*calls: tuple[str, str, dict[str, Any]]) -> Reply:
+    return Reply.sse(sse_body(*call_chunks(*calls, model=MODEL)))
+
+
+def answer_reply(text: str = "All done.") -> Reply:
+    return Reply.sse(sse_body(*text_chunks(text, model=MODEL, usage={
+        "prompt_tokens": 150, "completion_tokens": 5, "cost": 0.002})))
+
+
+async def approve(pilot: Any, app: ChatApp, key: str) -> ToolApproval:
+    await settled(pilot, lambda: isinstance(app.screen, ToolApproval))
+    dialog = app.screen
+    assert isinstance(dialog, ToolApproval)
+    await pilot.press(key)
+    await settled(pilot, lambda: app.screen is not dialog)
+    return dialog
+
+
+def requests(server: LoopbackServer) -> list[dict[str, Any]]:
+    return [r.json() for r in server.chat_requests()]
+
+
+async def test_allow_once_shows_the_result_and_sends_it_back(
+    server: LoopbackServer, isolated_home: Path
+) -> None:
+    setup_home(isolated_home, "test")
+    server.enqueue(calls_reply(("call_1", "echo", {"text": "hello from a tool"})),
+                   answer_reply("The tool said hello."))
+    app = tool_app(server)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await tools_ready(pilot, app)
+        assert "tools: " in screen_text(app)  # the title bar counts the tools on
+        await send(pilot, "Use echo")
+        dialog = await approve(pilot, app, "a")
+        assert dialog.pending.call.name == "echo" and dialog.pending.tool.server == "test"
+        await app.workers.wait_for_complete()
+        await settled(pilot, lambda: "The tool said hello." in screen_text(app))
+        [view] = app.query(ToolResultView)
+        assert not view.running and view.message is not None
+        assert view.message.content == "hello from a tool"
+        assert "↳ echo: done in" in screen_text(app)
+        assert "Last turn" in screen_text(app)  # the sidebar's totals of the turn
+    first, second = requests(server)
+    assert "echo" in [t["function"]["name"] for t in first["tools"]]
+    assert second["messages"][-1] == {"role": "tool", "tool_call_id": "call_1",
+                                      "content": "hello from a tool"}
+    [path] = saved(isolated_home)
+    roles = [m["role"] for m in tomllib.loads(path.read_text())["messages"]]
+    assert roles == ["user", "assistant", "tool", "assistant"]
+
+
+async def test_allow_for_the_chat_asks_once_and_deny_sends_denied(
+    server: LoopbackServer, isolated_home: Path
+) -> None:
+    setup_home(isolated_home, "test")
+    server.enqueue(calls_reply(("call_1", "echo", {"text": "one"})),
+                   calls_reply(("call_2", "echo", {"text": "two"}),
+                               ("call_3", "fail", {"why": "x"})),
+                   answer_reply())
+    app = tool_app(server)
+    asked: list[str] = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        await tools_ready(pilot, app)
+        await send(pilot, "Use tools")
+        asked.append((await approve(pilot, app, "t")).pending.call.id)
+        # The second echo is not asked about; the fail call is, and is denied.
+        asked.append((await approve(pilot, app, "d")).pending.call.id)
+        await app.workers.wait_for_complete()
+        await settled(pilot, lambda: "All done." in screen_text(app))
+        assert "↳ fail: denied" in screen_text(app)
+    assert asked == ["call_1", "call_3"]
+    third = requests(server)[2]["messages"]
+    tool_messages = {m["tool_call_id"]: m["content"] for m in third if m["role"] == "tool"}
+    assert tool_messages == {"call_1": "one", "call_2": "two", "call_3": "Denied by the user."}
+
+
+async def test_esc_at_the_approval_stops_the_turn_and_keeps_the_prompt(
+    server: LoopbackServer, isolated_home: Path
+) -> None:
+    setup_home(isolated_home, "test")
+    server.enqueue(calls_reply(("call_1", "echo", {"text": "never"})), answer_reply("Later."))
+    app = tool_app(server)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await tools_ready(pilot, app)
+        await send(pilot, "Use echo")
+        await settled(pilot, lambda: isinstance(app.screen, ToolApproval))
+        prompt = app.query_one(PromptArea)
+        prompt.load_text("typed meanwhile")  # what was typed while the reply streamed
+        await pilot.press("escape")
+        await app.workers.wait_for_complete()
+        await settled(pilot, lambda: "Stopped at a tool call" in screen_text(app))
+        assert len(server.chat_requests()) == 1
+        assert not app.query(ToolResultView)
+        assert prompt.text == "typed meanwhile"
+        assert not chat(app).streaming
+        # The app is usable: the next prompt goes out (the call answered "not run").
+        await send(pilot, "Go on without it")
+        await app.workers.wait_for_complete()
+        await settled(pilot, lambda: "Later." in screen_text(app))
+    sent = requests(server)[1]["messages"]
+    assert [m["role"] for m in sent] == ["user", "assistant", "tool", "user"]
+    assert sent[2]["tool_call_id"] == "call_1"  # answered "not run" (tui/model/wire.py)
+    [path] = saved(isolated_home)
+    messages = tomllib.loads(path.read_text())["messages"]
+    assert [m["role"] for m in messages][:2] == ["user", "assistant"]
+    assert messages[1]["tool_calls"][0]["id"] == "call_1"  # the partial turn is kept
