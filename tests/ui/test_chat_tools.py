@@ -6,6 +6,7 @@ kept; the screen what a person sees."""
 from __future__ import annotations
 
 import tomllib
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,13 +16,16 @@ from tests.support.ui_support import (
     build_app,
     catalog_loaded,
     chat,
+    collect_notes,
     saved,
     screen_text,
     send,
     settled,
     wait_for,
 )
-from tui.model.conversation import Conversation
+from textual.widgets import OptionList
+
+from tui.model.conversation import Conversation, Message, ToolCall, Usage
 from tui.ui.app import ChatApp
 from tui.ui.modals.tool_approval import ToolApproval
 from tui.ui.modals.tools_panel import ToolsPanel
@@ -153,3 +157,141 @@ async def test_esc_at_the_approval_stops_the_turn_and_keeps_the_prompt(
     messages = tomllib.loads(path.read_text())["messages"]
     assert [m["role"] for m in messages][:2] == ["user", "assistant"]
     assert messages[1]["tool_calls"][0]["id"] == "call_1"  # the partial turn is kept
+
+
+async def test_esc_while_a_tool_runs_cancels_it_and_answers_the_call(
+    server: LoopbackServer, isolated_home: Path
+) -> None:
+    setup_home(isolated_home, "test")
+    server.enqueue(calls_reply(("call_1", "slow", {"seconds": 60})), answer_reply("Later."))
+    app = tool_app(server)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await tools_ready(pilot, app)
+        await send(pilot, "Be slow")
+        await approve(pilot, app, "a")
+        await settled(pilot, lambda: "⚙ slow: running" in screen_text(app))
+        await pilot.press("escape")
+        await app.workers.wait_for_complete()
+        await settled(pilot, lambda: "↳ slow: error" in screen_text(app))
+        [view] = app.query(ToolResultView)
+        assert view.message is not None and view.message.tool_error
+        assert len(server.chat_requests()) == 1  # the turn ended there
+        await send(pilot, "Go on")
+        await app.workers.wait_for_complete()
+        await settled(pilot, lambda: "Later." in screen_text(app))
+    [path] = saved(isolated_home)
+    messages = tomllib.loads(path.read_text())["messages"]
+    assert [m["role"] for m in messages] == ["user", "assistant", "tool", "user", "assistant"]
+    assert messages[2]["error"] is True and "Cancelled" in messages[2]["content"]
+
+
+async def test_a_failing_server_shows_in_the_panel_and_the_chat_still_works(
+    server: LoopbackServer, isolated_home: Path
+) -> None:
+    setup_home(isolated_home, "test")
+    with (isolated_home / "config.toml").open("a", encoding="utf-8") as config:
+        config.write('\n[mcp.broken]\ncommand = "no-such-mcp-server-here"\n')
+    server.enqueue(answer_reply("Plain answer."))
+    app = tool_app(server)
+    notes = collect_notes(app)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await tools_ready(pilot, app)
+        await settled(pilot, lambda: any("broken: failed" in n for n in notes))
+        await pilot.press("f6")
+        await settled(pilot, lambda: isinstance(app.screen, ToolsPanel))
+        text = screen_text(app)
+        assert "broken: failed: command not found: no-such-mcp-server-here" in text
+        assert "test: ready (" in text and "Say the text back." in text
+        await pilot.press("escape")
+        await send(pilot, "Hello")
+        await app.workers.wait_for_complete()
+        await settled(pilot, lambda: "Plain answer." in screen_text(app))
+    [request] = requests(server)
+    assert {t["function"]["name"] for t in request["tools"]} >= {"echo", "slow"}
+
+
+async def test_a_tool_switched_off_in_the_panel_is_not_sent(
+    server: LoopbackServer, isolated_home: Path
+) -> None:
+    setup_home(isolated_home, "test")
+    server.enqueue(answer_reply("No echo."))
+    app = tool_app(server)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await tools_ready(pilot, app)
+        await pilot.press("f6")
+        await settled(pilot, lambda: isinstance(app.screen, ToolsPanel))
+        panel = app.screen
+        assert isinstance(panel, ToolsPanel)
+        listing = panel.query_one(OptionList)
+        [echo] = [i for i, t in panel._tools.items() if t.name == "echo"]
+        listing.highlighted = listing.get_option_index(echo)
+        await pilot.press("space")
+        await settled(pilot, lambda: "☐ echo" in screen_text(app))
+        await pilot.press("escape")
+        await send(pilot, "Hello")
+        await app.workers.wait_for_complete()
+    [request] = requests(server)
+    offered = {t["function"]["name"] for t in request["tools"]}
+    assert "echo" not in offered and "slow" in offered
+
+
+async def test_a_model_without_tools_gets_none_and_is_told_once(
+    server: LoopbackServer, isolated_home: Path
+) -> None:
+    setup_home(isolated_home, "test")
+    server.enqueue(answer_reply("One."), answer_reply("Two."))
+    app = tool_app(server, model="qwen/qwen3-8b")  # the test catalog: reasoning, no tools
+    async with app.run_test(size=(120, 40)) as pilot:
+        await tools_ready(pilot, app)
+        await send(pilot, "Hello")
+        await app.workers.wait_for_complete()
+        await send(pilot, "Again")
+        await app.workers.wait_for_complete()
+        await settled(pilot, lambda: "Two." in screen_text(app))
+        assert screen_text(app).count("does not take tools") == 1
+    assert all("tools" not in request for request in requests(server))
+
+
+def saved_tool_turn() -> Conversation:
+    """A finished tool turn at fixed times: a call, its result, a failed call, the answer."""
+    when = datetime(2026, 11, 1, 9, 30, tzinfo=UTC)
+    conversation = Conversation(id="20261101-093000-70015a", created=when, updated=when,
+                                model=MODEL, profile="cline", title="Tools")
+    conversation.add(Message(role="user", content="What time is it?", created=when))
+    conversation.add(Message(
+        role="assistant", model=MODEL, created=when, finish_reason="tool_calls",
+        tool_calls=[ToolCall("call_1", "echo", '{"text": "09:30"}'),
+                    ToolCall("call_2", "fail", '{"why": "[bold]no[/]"}')],
+        usage=Usage(prompt_tokens=100, completion_tokens=20, cost=0.001)))
+    conversation.add(Message(role="tool", content="09:30", created=when, tool_call_id="call_1",
+                             tool_name="echo", duration_ms=300))
+    conversation.add(Message(role="tool", content="failed on purpose: [bold]no[/]",
+                             created=when, tool_call_id="call_2", tool_name="fail",
+                             tool_error=True, duration_ms=1200))
+    conversation.add(Message(
+        role="assistant", model=MODEL, created=when, content="It is 09:30.",
+        finish_reason="stop", usage=Usage(prompt_tokens=150, completion_tokens=5, cost=0.002)))
+    return conversation
+
+
+async def test_a_saved_tool_turn_reopens_with_its_calls_and_results(
+    server: LoopbackServer,
+) -> None:
+    app = build_app(server, conversation=saved_tool_turn())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await catalog_loaded(pilot)
+        await settled(pilot, lambda: "It is 09:30." in screen_text(app))
+        views = list(app.query(ToolResultView))
+        assert [v.tool_name for v in views] == ["echo", "fail"]
+        text = screen_text(app)
+        assert "↳ echo: done in 0.3 s" in text and "↳ fail: error in 1.2 s" in text
+        assert views[1].has_class("-error")
+        views[1].fold.collapsed = False
+        await settled(pilot, lambda: "failed on purpose: [bold]no[/]" in screen_text(app))
+        # The message cursor goes over prompts and replies; tool results are skipped.
+        screen = chat(app)
+        await pilot.press("alt+up")
+        await pilot.press("alt+up")
+        await settled(pilot, lambda: screen.selected is not None
+                      and screen.selected.finish_reason == "tool_calls")
+        assert "Last turn" in screen_text(app)

@@ -59,7 +59,9 @@ class ChatScreen(UsageFit, ToolTurns):
         Binding("f4", "copy_code", "Copy code", show=False, id="chat.copy_code"),
         Binding("f5", "edit_chat", "System", id="chat.edit",
                 tooltip="System prompt and temperature of this chat"),
-        Binding("f6", "tools", "Tools", id="chat.tools", tooltip="MCP tools: status, on/off"),
+        # Priority: before the prompt's own F6 (Textual's "select line").
+        Binding("f6", "tools", "Tools", id="chat.tools", priority=True,
+                tooltip="MCP tool servers and tools: status, on/off for this chat"),
         Binding("f9", "branches", "Branches", id="chat.branches",
                 tooltip="Every branch of this conversation: pick one to show"),
         Binding("ctrl+l", "app.open_history", "Chats", id="chat.history"),

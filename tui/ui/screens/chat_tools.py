@@ -90,6 +90,12 @@ class ToolTurns(TreeActions):
         def _turn_done(self, stream: ChatStream, journaling: Journaling,
                        view: ReplyView) -> None: ...
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "tools" and not self.listing_keys:
+            # In the footer only when config.toml names a server (the palette has it always).
+            return bool(self.services.config.mcp)
+        return super().check_action(action, parameters)
+
     @property
     def tool_choice(self) -> ToolChoice:
         if self._tool_choice is None:
