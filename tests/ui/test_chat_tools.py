@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tests.support.loopback import LoopbackServer, Reply, sse_body, text_chunks
+from tests.support.loopback import LoopbackServer, Recorded, Reply, sse_body, text_chunks
 from tests.support.mcp_support import call_chunks, config_toml
 from tests.support.ui_support import (
     build_app,
@@ -295,3 +295,28 @@ async def test_a_saved_tool_turn_reopens_with_its_calls_and_results(
         await settled(pilot, lambda: screen.selected is not None
                       and screen.selected.finish_reason == "tool_calls")
         assert "Last turn" in screen_text(app)
+
+
+async def test_compare_shows_tool_calls_and_does_not_run_them(
+    server: LoopbackServer, isolated_home: Path
+) -> None:
+    setup_home(isolated_home, "test")
+
+    def route(request: Recorded) -> Reply:
+        if not request.path.endswith("/chat/completions"):
+            return Reply(status=404, pieces=[b"{}"], chunked=False)
+        model = request.json()["model"]
+        if model == "a/caller":
+            return Reply.sse(sse_body(*call_chunks(("call_1", "echo", {"text": "x"}),
+                                                   model=model)))
+        return Reply.sse(sse_body(*text_chunks("Plain.", model=model)))
+
+    server.default = route
+    app = build_app(server, serve_catalog=False, compare_models=["a/caller", "b/plain"])
+    async with app.run_test(size=(150, 40)) as pilot:
+        await send(pilot, "Go")
+        await settled(pilot, lambda: "tools are not run in a comparison" in screen_text(app))
+        await app.workers.wait_for_complete()
+        assert '⚙ echo({"text": "x"})' in screen_text(app)
+        assert not app.query(ToolApproval) and not app.query(ToolResultView)
+    assert len(server.chat_requests()) == 2
