@@ -52,11 +52,11 @@ class ToolApproval(ModalScreen[Decision]):
                              markup=False)
             with VerticalScroll(id="approval-arguments"):
                 yield Static(inert(pretty_arguments(call.arguments)), markup=False)
+            yield Static("a allow once · t allow for this chat · d deny · Esc stops the turn",
+                         id="approval-keys", markup=False)
             with Horizontal(classes="buttons"):
-                yield Static("a allow once · t allow this tool for this chat · d deny\n"
-                             "Esc stops the turn", classes="keys-hint", markup=False)
                 yield Button("Allow once", id="allow_once", variant="primary")
-                yield Button("Allow for chat", id="allow_tool")
+                yield Button("Allow for this chat", id="allow_tool")
                 yield Button("Deny", id="deny", variant="error")
 
     def on_mount(self) -> None:
