@@ -320,3 +320,46 @@ async def test_compare_shows_tool_calls_and_does_not_run_them(
         assert '⚙ echo({"text": "x"})' in screen_text(app)
         assert not app.query(ToolApproval) and not app.query(ToolResultView)
     assert len(server.chat_requests()) == 2
+
+
+async def test_hostile_descriptions_and_results_are_shown_literally(
+    server: LoopbackServer, isolated_home: Path
+) -> None:
+    setup_home(isolated_home, "test")
+    server.enqueue(calls_reply(("call_1", "markup", {})), answer_reply())
+    app = tool_app(server)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await tools_ready(pilot, app)
+        await pilot.press("f6")
+        await settled(pilot, lambda: isinstance(app.screen, ToolsPanel))
+        listing = app.screen.query_one(OptionList)
+        listing.highlighted = listing.option_count - 1  # scrolled to the last tool
+        await settled(pilot, lambda: "[bold red]Markup[/] and ]52;c;aGk= escapes."
+                      in screen_text(app))
+        await pilot.press("escape")
+        await send(pilot, "Markup please")
+        await approve(pilot, app, "a")
+        await app.workers.wait_for_complete()
+        [view] = app.query(ToolResultView)
+        view.fold.collapsed = False
+        await settled(pilot, lambda: "[@click=app.quit]quit[/] [31mred[0m" in screen_text(app))
+        assert "\x1b" not in screen_text(app)
+
+
+async def test_the_round_limit_ends_the_turn_and_says_so(
+    server: LoopbackServer, isolated_home: Path
+) -> None:
+    isolated_home.mkdir(parents=True, exist_ok=True)
+    (isolated_home / "config.toml").write_text(config_toml("test", tools="rounds = 1"),
+                                               encoding="utf-8")
+    server.enqueue(calls_reply(("call_1", "echo", {"text": "one"})),
+                   calls_reply(("call_2", "echo", {"text": "two"})))
+    app = tool_app(server)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await tools_ready(pilot, app)
+        await send(pilot, "Loop")
+        await approve(pilot, app, "t")
+        await app.workers.wait_for_complete()
+        await settled(pilot, lambda: "Stopped after 1 rounds of tool calls" in screen_text(app))
+        assert [v.call_id for v in app.query(ToolResultView)] == ["call_1"]
+    assert len(server.chat_requests()) == 2
