@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from textual.widgets import OptionList
+
 from tests.support.loopback import LoopbackServer, Recorded, Reply, sse_body, text_chunks
 from tests.support.mcp_support import call_chunks, config_toml
 from tests.support.ui_support import (
@@ -21,10 +23,7 @@ from tests.support.ui_support import (
     screen_text,
     send,
     settled,
-    wait_for,
 )
-from textual.widgets import OptionList
-
 from tui.model.conversation import Conversation, Message, ToolCall, Usage
 from tui.ui.app import ChatApp
 from tui.ui.modals.tool_approval import ToolApproval

@@ -16,7 +16,6 @@ from tui.model.conversation import Message
 from tui.ui.render.inert import inert
 from tui.ui.widgets.transcript import Transcript
 
-
 TOOLS_NOT_RUN = "tools are not run in a comparison"
 
 
