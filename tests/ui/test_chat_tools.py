@@ -23,6 +23,7 @@ from tests.support.ui_support import (
     screen_text,
     send,
     settled,
+    wait_for,
 )
 from tui.model.conversation import Conversation, Message, ToolCall, Usage
 from tui.ui.app import ChatApp
@@ -362,3 +363,27 @@ async def test_the_round_limit_ends_the_turn_and_says_so(
         await settled(pilot, lambda: "Stopped after 1 rounds of tool calls" in screen_text(app))
         assert [v.call_id for v in app.query(ToolResultView)] == ["call_1"]
     assert len(server.chat_requests()) == 2
+
+
+async def test_the_servers_end_with_the_app(
+    server: LoopbackServer, isolated_home: Path, tmp_path: Path
+) -> None:
+    pid_file = tmp_path / "server.pid"
+    setup_home(isolated_home, f"test:--pid-file:{pid_file}")
+    app = tool_app(server)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await tools_ready(pilot, app)
+        assert [s.state for s in app.services.tools.statuses] == ["ready"]
+        await wait_for(lambda: pid_file.exists() and pid_file.read_text().strip() != "")
+        pid = int(pid_file.read_text())
+        assert process_alive(pid)
+    await wait_for(lambda: not process_alive(pid), timeout=20)
+
+
+def process_alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie, ended but not yet reaped, counts as ended)."""
+    try:
+        status = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return status.rsplit(")", 1)[1].split()[0] != "Z"

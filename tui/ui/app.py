@@ -144,7 +144,7 @@ class ChatApp(PreferencesApp, App[None]):
     def _start_tools(self) -> None:
         from tui.ui.tool_start import start_tool_servers  # the MCP SDK: not for the first frame
 
-        start_tool_servers(self.services)
+        self.run_worker(start_tool_servers(self.services), group="tools", exclusive=True)
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         """Tests and snapshots see a steady cursor in text fields, never a blink phase."""

@@ -7,12 +7,18 @@ goes on without it."""
 
 from __future__ import annotations
 
+import asyncio
+
 from tui.tools.servers import FAILED, ServerStatus, ToolServers
 from tui.ui.services import Services
 
 
-def start_tool_servers(services: Services) -> None:
+async def start_tool_servers(services: Services) -> None:
+    """Load the MCP SDK in a thread (the screen keeps drawing), then start every server."""
     hub = services.tools
+    if hub.servers is not None:
+        return
+    await asyncio.to_thread(_load_sdk)
     if hub.servers is not None:
         return
 
@@ -26,3 +32,9 @@ def start_tool_servers(services: Services) -> None:
     hub.servers = ToolServers(config.mcp, config.paths.cache_dir, listener=changed)
     hub.servers.start()
     hub.changed()
+
+
+def _load_sdk() -> None:
+    import mcp
+    import mcp.client.stdio
+    import mcp.client.streamable_http  # noqa: F401
