@@ -214,7 +214,7 @@ async def test_a_tool_switched_off_in_the_panel_is_not_sent(
     server: LoopbackServer, isolated_home: Path
 ) -> None:
     setup_home(isolated_home, "test")
-    server.enqueue(answer_reply("No echo."))
+    server.enqueue(answer_reply("No echo."), answer_reply("No tools."))
     app = tool_app(server)
     async with app.run_test(size=(120, 40)) as pilot:
         await tools_ready(pilot, app)
@@ -230,9 +230,22 @@ async def test_a_tool_switched_off_in_the_panel_is_not_sent(
         await pilot.press("escape")
         await send(pilot, "Hello")
         await app.workers.wait_for_complete()
-    [request] = requests(server)
-    offered = {t["function"]["name"] for t in request["tools"]}
+        # The whole server off (from the palette's "Tools" this time): no tools at all.
+        [command] = [c for c in app.get_system_commands(app.screen) if c.title == "Tools"]
+        command.callback()
+        await settled(pilot, lambda: isinstance(app.screen, ToolsPanel))
+        listing = app.screen.query_one(OptionList)
+        listing.highlighted = listing.get_option_index("server:test")
+        await pilot.press("enter")
+        await settled(pilot, lambda: "☐ test: ready" in screen_text(app))
+        await pilot.press("escape")
+        await settled(pilot, lambda: "tools: " not in screen_text(app))
+        await send(pilot, "Again")
+        await app.workers.wait_for_complete()
+    first, second = requests(server)
+    offered = {t["function"]["name"] for t in first["tools"]}
     assert "echo" not in offered and "slow" in offered
+    assert "tools" not in second
 
 
 async def test_a_model_without_tools_gets_none_and_is_told_once(
