@@ -61,7 +61,7 @@ class ChatScreen(UsageFit, ToolTurns):
                 tooltip="System prompt and temperature of this chat"),
         # Priority: before the prompt's own F6 (Textual's "select line").
         Binding("f6", "tools", "Tools", id="chat.tools", priority=True,
-                tooltip="MCP tool servers and tools: status, on/off for this chat"),
+                tooltip="MCP tool servers and tools: status, on/off per chat"),
         Binding("f9", "branches", "Branches", id="chat.branches",
                 tooltip="Every branch of this conversation: pick one to show"),
         Binding("ctrl+l", "app.open_history", "Chats", id="chat.history"),
