@@ -16,14 +16,16 @@ import asyncio
 import secrets
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from tui.api.request import ChatRequest
 from tui.format import ReplyTotals, reply_totals
 from tui.model.conversation import Conversation, Message, ToolCall
-from tui.tools.calls import ToolRunner
 from tui.tools.catalog import ToolInfo, matches
 from tui.tools.results import ToolResult, denied_result, error_result
+
+if TYPE_CHECKING:  # the full-screen chat imports this module before any server runs
+    from tui.tools.calls import ToolRunner
 
 Decision = Literal["allow_once", "allow_tool", "deny", "stop"]
 CANCELLED = "Cancelled by the user before it finished."

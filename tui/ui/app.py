@@ -138,6 +138,13 @@ class ChatApp(PreferencesApp, App[None]):
             # then, so the loading notice lands in it (and is not cleared by it).
             self.call_after_refresh(self._start_local)
         self.set_timer(WARM_UP_AFTER, self._warm_up)
+        if any(server.enabled for server in self.config.mcp):
+            self.call_after_refresh(self._start_tools)  # after the first frame
+
+    def _start_tools(self) -> None:
+        from tui.ui.tool_start import start_tool_servers  # the MCP SDK: not for the first frame
+
+        self.run_worker(start_tool_servers(self.services), group="tools", exclusive=True)
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         """Tests and snapshots see a steady cursor in text fields, never a blink phase."""
@@ -269,6 +276,8 @@ class ChatApp(PreferencesApp, App[None]):
             with contextlib.suppress(ValueError, RuntimeError, NotImplementedError):
                 loop.remove_signal_handler(number)
         await self.client.aclose()
+        if self.services.tools.servers is not None:
+            await self.services.tools.servers.stop()
         if self.local is not None:
             self.local.server.stop()
 

@@ -25,6 +25,8 @@ def binding_classes() -> list[type[DOMNode]]:
     from tui.ui.modals.model_chooser import ModelChooser
     from tui.ui.modals.model_picker import ModelPicker
     from tui.ui.modals.theme_picker import ThemePicker
+    from tui.ui.modals.tool_approval import ToolApproval
+    from tui.ui.modals.tools_panel import ToolsPanel
     from tui.ui.screens.chat import ChatScreen
     from tui.ui.screens.compare import CompareScreen
     from tui.ui.screens.help import HelpScreen
@@ -35,7 +37,8 @@ def binding_classes() -> list[type[DOMNode]]:
 
     return [ChatScreen, CompareScreen, ModelPicker, ModelChooser, ChatOptions, HistoryScreen,
             ConversationList, RenameDialog, ConfirmDelete, ThemePicker, SettingsScreen,
-            PresetEditor, HelpScreen, BranchesView, PromptArea, TextArea, Input, OptionList]
+            PresetEditor, HelpScreen, BranchesView, ToolApproval, ToolsPanel, PromptArea,
+            TextArea, Input, OptionList]
 
 
 def bindings_by_id(classes: Iterable[type[DOMNode]]) -> dict[str, Binding]:

@@ -5,8 +5,9 @@ showing. Low in the ui layers: it imports no screen, widget or the app."""
 
 from __future__ import annotations
 
+import contextlib
 import signal
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
     from textual.widget import Widget
     from textual.widgets import Static
+
+    from tui.tools.servers import ServerStatus, ToolServers
 
 ResultT = TypeVar("ResultT")
 
@@ -72,6 +75,7 @@ class Services:
         # The signal that is stopping the app: replies cut short by it are saved marked
         # "interrupted" rather than "cancelled", and the exit code is 128 + its number.
         self.stop_signal: signal.Signals | None = None
+        self.tools = ToolHub()  # the MCP servers, started by the app after its first frame
         self._notify = notify
 
     @property
@@ -112,6 +116,32 @@ class Services:
             self.settings.remember_model(self.config.profile.name, model)
         except OSError as error:
             self.say(f"Could not save settings: {error}", severity="warning")
+
+
+class ToolHub:
+    """The app's MCP tool servers (none until the app starts them, after its first frame,
+    and none at all when config.toml names no enabled server) and who wants to hear of
+    their statuses: the chat's title bar, the tools panel."""
+
+    def __init__(self) -> None:
+        self.servers: ToolServers | None = None
+        self._listeners: list[Callable[[], object]] = []
+
+    @property
+    def statuses(self) -> list[ServerStatus]:
+        return self.servers.statuses if self.servers is not None else []
+
+    def listen(self, listener: Callable[[], object]) -> None:
+        self._listeners.append(listener)
+
+    def forget(self, listener: Callable[[], object]) -> None:
+        with contextlib.suppress(ValueError):
+            self._listeners.remove(listener)
+
+    def changed(self, status: ServerStatus | None = None) -> None:
+        """A server started, failed or stopped (or the servers were made)."""
+        for listener in list(self._listeners):
+            listener()
 
 
 # --- up: what a screen asks the app for ----------------------------------------------

@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable
 
-from textual import events, on, work
+from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -29,7 +29,9 @@ from tui.ui.modals.model_chooser import ModelChooser
 from tui.ui.modals.model_picker import ModelPicker
 from tui.ui.render.inert import inert
 from tui.ui.screens.chat_commands import chat_commands
-from tui.ui.screens.chat_tree import TREE_BINDINGS, TreeActions
+from tui.ui.screens.chat_layout import UsageFit
+from tui.ui.screens.chat_tools import ToolTurns
+from tui.ui.screens.chat_tree import TREE_BINDINGS
 from tui.ui.services import HistoryResult, OpenCompare, Services
 from tui.ui.widgets.footer import Footer
 from tui.ui.widgets.message_views import ReplyView
@@ -37,11 +39,8 @@ from tui.ui.widgets.prompt import PromptArea
 from tui.ui.widgets.transcript import Transcript
 from tui.ui.widgets.usage_panel import UsagePanel
 
-# Below this many columns the usage sidebar gives way to the chat (the chat keeps 66).
-USAGE_MIN_WIDTH = 100
 
-
-class ChatScreen(TreeActions):
+class ChatScreen(UsageFit, ToolTurns):
     BINDINGS = [
         *TREE_BINDINGS,
         Binding("escape", "cancel_reply", "Cancel", id="chat.cancel",
@@ -60,6 +59,9 @@ class ChatScreen(TreeActions):
         Binding("f4", "copy_code", "Copy code", show=False, id="chat.copy_code"),
         Binding("f5", "edit_chat", "System", id="chat.edit",
                 tooltip="System prompt and temperature of this chat"),
+        # Priority: before the prompt's own F6 (Textual's "select line").
+        Binding("f6", "tools", "Tools", id="chat.tools", priority=True,
+                tooltip="MCP tool servers and tools: status, on/off per chat"),
         Binding("f9", "branches", "Branches", id="chat.branches",
                 tooltip="Every branch of this conversation: pick one to show"),
         Binding("ctrl+l", "app.open_history", "Chats", id="chat.history"),
@@ -82,10 +84,6 @@ class ChatScreen(TreeActions):
         self.services = services
         self._reply_worker: Worker[None] | None = None
         self._undo = []
-        # Ctrl+B's choice (shown or hidden), kept until the terminal crosses USAGE_MIN_WIDTH;
-        # None: the sidebar follows the width.
-        self._usage_choice: bool | None = None
-        self._wide: bool | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="title-bar", classes="title-bar", markup=False)
@@ -139,10 +137,6 @@ class ChatScreen(TreeActions):
         return self.query_one(PromptArea)
 
     @property
-    def usage_panel(self) -> UsagePanel:
-        return self.query_one(UsagePanel)
-
-    @property
     def streaming(self) -> bool:
         return self._reply_worker is not None and self._reply_worker.state in (
             WorkerState.PENDING,
@@ -161,6 +155,7 @@ class ChatScreen(TreeActions):
             bits.append(f"temperature {c.temperature:g}")
         if c.system:
             bits.append("system prompt set")
+        bits += [note for note in [self.tools_note()] if note]
         title = c.title or "New chat"
         self.query_one("#title-bar", Static).update(inert(f"{title}  ·  {'  ·  '.join(bits)}"))
         self.usage_panel.refresh_usage(c, self.services.model_info(c.model))
@@ -198,6 +193,8 @@ class ChatScreen(TreeActions):
 
     async def _start_reply(self) -> None:
         self._save()  # the prompt is on disk before the request is sent
+        if (tools := self.tools_to_offer()) is not None:
+            return self.start_tool_turn(tools)  # the tool loop: a ReplyView per request
         view = await self.transcript.add_reply(
             Message(role="assistant", model=self.conversation.model)
         )
@@ -275,25 +272,6 @@ class ChatScreen(TreeActions):
         self.refresh_chrome()
         self.prompt.set_history(self._prompts())
         self.prompt.focus()
-
-    def on_resize(self, event: events.Resize) -> None:
-        self._fit_usage(event.size.width)
-
-    def _fit_usage(self, width: int) -> None:
-        """The sidebar shows when the terminal is wide enough, on every resize. Ctrl+B's
-        choice holds until the width crosses USAGE_MIN_WIDTH, then the width decides again."""
-        wide = width >= USAGE_MIN_WIDTH
-        if wide != self._wide:
-            self._wide = wide
-            self._usage_choice = None
-        if self.query(UsagePanel):
-            shown = wide if self._usage_choice is None else self._usage_choice
-            self.usage_panel.display = shown
-
-    def action_toggle_usage(self) -> None:
-        panel = self.usage_panel
-        self._usage_choice = not panel.display
-        panel.display = self._usage_choice
 
     def action_toggle_reasoning(self) -> None:
         replies = [r for r in self.transcript.replies() if r.message.reasoning]

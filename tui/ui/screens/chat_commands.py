@@ -29,6 +29,7 @@ class ChatActions(Protocol):
     def action_cancel_reply(self) -> None: ...
     def action_compare(self) -> None: ...
     def action_branches(self) -> None: ...
+    def action_tools(self) -> None: ...
     async def run_tree_action(self, name: str, parameters: tuple[object, ...]) -> None: ...
 
 # (title, help, action, parameters): actions on the message the cursor is on.
@@ -75,6 +76,8 @@ def chat_commands(screen: ChatActions) -> Iterable[SystemCommand]:
          screen.action_compare),
         ("Branches", "Every branch of this conversation: pick one to show",
          screen.action_branches),
+        ("Tools", "MCP tool servers and their tools: status, on/off for this chat (F6)",
+         screen.action_tools),
     ]
     for title, help_text, action in actions:
         yield SystemCommand(title, help_text, action)

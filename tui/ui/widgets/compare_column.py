@@ -16,6 +16,8 @@ from tui.model.conversation import Message
 from tui.ui.render.inert import inert
 from tui.ui.widgets.transcript import Transcript
 
+TOOLS_NOT_RUN = "tools are not run in a comparison"
+
 
 class LiveReply(Protocol):
     """What the live usage line reads of a streaming reply (a ``ChatStream`` has it)."""
@@ -98,4 +100,7 @@ class CompareColumn(Vertical):
         self.stream = None
 
     def show_usage_of(self, reply: Message) -> None:
-        self.usage.update(inert(usage_line(reply, with_model=False)))
+        line = usage_line(reply, with_model=False)
+        if reply.tool_calls:  # shown in the reply (⚙ name(arguments)), never run here
+            line += f"\n{TOOLS_NOT_RUN}"
+        self.usage.update(inert(line))

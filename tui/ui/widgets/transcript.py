@@ -22,6 +22,7 @@ from tui.ui.render.inert import inert
 from tui.ui.render.markdown_view import MarkdownView
 from tui.ui.widgets.held_text import ShowMore
 from tui.ui.widgets.message_views import Notice, ReplyView, UserMessage
+from tui.ui.widgets.tool_views import ToolResultView
 
 PAGE = 40  # messages mounted at a time
 FIRST = 10  # of them, mounted before the first frame; the rest of the page just after
@@ -272,12 +273,24 @@ class Transcript(VerticalScroll):
         self.scroll_end(animate=False)
         return notice
 
+    async def add_tool_call(self, call_id: str, name: str) -> ToolResultView:
+        """A tool call starting (or answered without running: denied)."""
+        view = ToolResultView(call_id, name)
+        await self.mount(view)
+        self.anchor()
+        return view
+
+    def tool_views(self) -> list[ToolResultView]:
+        return list(self.query(ToolResultView))
+
     def replies(self) -> list[ReplyView]:
         return list(self.query(ReplyView))
 
     def _views(self, message: Message, show_usage: bool = True) -> list[Widget]:
         if message.role == "assistant":
             return [ReplyView(message, show_usage=show_usage, unfold=self._reasoning_unfolded())]
+        if message.role == "tool":  # the message cursor skips these (message_views)
+            return [ToolResultView.of(message)]
         return _with_the_rest(UserMessage(message))
 
 

@@ -38,6 +38,18 @@ COUNTED_NOTE = (APPROX, "counted by cline-tui")  # under figures the server did 
 
 
 TOTALS, THIS_BRANCH, ALL_BRANCHES = "Conversation", "This branch", "All branches"
+LAST_TURN = "Last turn"
+
+
+def last_turn(branch: list[Message]) -> list[Message]:
+    """The replies since the last prompt: one, or several when tools were called."""
+    replies: list[Message] = []
+    for message in reversed(branch):
+        if message.role == "user":
+            break
+        if message.role == "assistant":
+            replies.append(message)
+    return replies[::-1]
 
 GAP = 2  # cells between a label and its value, at every width
 
@@ -100,6 +112,10 @@ class UsagePanel(VerticalScroll, can_focus=False):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.reply = Rows([("status", "no reply yet")], id="usage-reply")
+        # A turn of several requests (tool calls): its figures added up.
+        self.turn_heading = Static(LAST_TURN, classes="heading", id="usage-turn-heading")
+        self.turn = Rows([("requests", "0")], id="usage-turn")
+        self.turn_heading.display = self.turn.display = False
         self.totals_heading = Static(TOTALS, classes="heading", id="usage-totals-heading")
         self.totals = Rows([("turns", "0")], id="usage-totals")
         self.all_heading = Static(ALL_BRANCHES, classes="heading", id="usage-tree-heading")
@@ -110,6 +126,8 @@ class UsagePanel(VerticalScroll, can_focus=False):
     def compose(self) -> ComposeResult:
         yield Static("Last reply", classes="heading")
         yield self.reply
+        yield self.turn_heading
+        yield self.turn
         yield self.totals_heading
         yield self.totals
         yield self.all_heading
@@ -122,6 +140,11 @@ class UsagePanel(VerticalScroll, can_focus=False):
         replies = [m for m in branch if m.role == "assistant"]
         last = replies[-1] if replies else None
         self.reply.update(self._reply_rows(last))
+        turn = last_turn(branch)
+        if len(turn) > 1:
+            rows = self._total_rows(turn)
+            self.turn.update([("requests", rows[0][1]), *rows[1:]])
+        self.turn_heading.display = self.turn.display = len(turn) > 1
         branched = len(branch) < len(conversation.nodes)
         self.totals_heading.update(THIS_BRANCH if branched else TOTALS)
         self.totals.update(self._total_rows(branch))
