@@ -34,7 +34,7 @@ from tui.cli.answer_out import AnswerPrinter
 from tui.cli.output import ExitCode, failure_exit, say
 from tui.cli.quiet_pipe import QuietPipe
 from tui.config import Config
-from tui.format import finish_said, turn_usage_line, usage_line
+from tui.format import finish_said, total_cost, turn_usage_line, usage_line
 from tui.model.conversation import Conversation, Message
 from tui.model.tree import go_on_from, matching
 from tui.storage.journal import Journaling, mark_interrupted
@@ -66,6 +66,7 @@ class AskOptions:
     tool_names: tuple[str, ...] = ()
     allow: tuple[str, ...] = ()
     yes: bool = False
+    over_budget: bool = False  # send even when a [budget] limit would be passed
 
     @property
     def wants_tools(self) -> bool:
@@ -96,6 +97,28 @@ def go_on_from_message(conversation: Conversation, given: str) -> str | None:
     else:
         go_on_from(conversation, message)
     return None
+
+
+def over_budget(config: Config, conversation: Conversation, prompt: str) -> bool:
+    """Say so and True when sending ``prompt`` would pass a ``[budget]`` limit."""
+    from tui.api.catalog import Catalog
+    from tui.chat.budget import overruns, spent_today
+    from tui.model.estimate import next_prompt, prompt_cost
+
+    cached = Catalog(make_client(config), config.paths.cache_dir).cached()
+    info = next((m for m in cached[0] if m.id == conversation.model), None) if cached else None
+    estimate = next_prompt(conversation, prompt)
+    next_cost = prompt_cost(estimate.tokens, info.prompt_price if info else None)
+    try:
+        today = spent_today(config)
+    except (OSError, StoreError) as error:
+        say(f"cannot read today's spending from the history index: {error}")
+        today = 0.0
+    found = overruns(config.budget, today=today, conversation=total_cost(conversation),
+                     next_cost=next_cost)
+    for overrun in found:
+        say(f"not sent: {overrun.describe()} (--over-budget sends anyway)")
+    return bool(found)
 
 
 def _read_prompt(args: AskOptions) -> str | None:
@@ -159,6 +182,8 @@ def run_ask(args: AskOptions, config: Config) -> int:
         if local_available(config):
             problem += " Or ask the local model, offline: cline-tui ask --profile local ..."
         say(problem)
+        return ExitCode.USAGE
+    if config.budget.any and not args.over_budget and over_budget(config, conversation, prompt):
         return ExitCode.USAGE
     conversation.add(Message(role="user", content=prompt))
     if config.profile.starts_server:

@@ -51,4 +51,5 @@ def ask_options(args: argparse.Namespace) -> AskOptions:
         tool_names=tuple(args.tool_names),
         allow=tuple(args.allow),
         yes=args.yes,
+        over_budget=args.over_budget,
     )

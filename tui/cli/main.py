@@ -99,6 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="run this tool (or every tool of this server) without asking (repeatable)",
     )
     ask.add_argument("--yes", action="store_true", help="run every tool call without asking")
+    ask.add_argument("--over-budget", action="store_true",
+                     help="send even if a [budget] limit would be passed")
 
     models = commands.add_parser("models", help="list the active profile's model catalog")
     _add_common(models, top=False)
