@@ -96,6 +96,20 @@ def format_context(tokens: int | None) -> str:
     return f"{tokens // 1000}K" if tokens >= 1000 else str(tokens)
 
 
+def estimate_note(tokens: int, cost: float | None, context: int | None) -> tuple[str, bool]:
+    """The prompt box's line about the next request: ``next prompt ≈ 1,234 tokens ·
+    ≈ $0.0037``; and whether it is over the model's context window."""
+    if tokens <= 0:
+        return "", False
+    text = f"next prompt ≈ {tokens:,} tokens"
+    if cost is not None:
+        text += " · under $0.0001" if 0 < cost < 0.00005 else f" · ≈ {format_cost(cost)}"
+    over = context is not None and tokens > context
+    if over:
+        text += f" · over the model's {format_context(context)} context"
+    return text, over
+
+
 def format_when(moment: datetime) -> str:
     """An absolute UTC time: the same on every screen and in every test."""
     return moment.strftime("%Y-%m-%d %H:%M")

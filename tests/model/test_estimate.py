@@ -60,3 +60,14 @@ def test_only_the_branch_shown_counts() -> None:
 def test_cost_is_the_prompt_price_times_the_tokens() -> None:
     assert prompt_cost(1000, 3e-6) == 1000 * 3e-6
     assert prompt_cost(1000, None) is None
+
+
+def test_the_note_under_the_prompt() -> None:
+    from tui.format import estimate_note
+
+    assert estimate_note(0, None, None) == ("", False)
+    assert estimate_note(1200, 0.0036, 200_000) == (
+        "next prompt ≈ 1,200 tokens · ≈ $0.0036", False)
+    assert estimate_note(12, 0.00001, None)[0] == "next prompt ≈ 12 tokens · under $0.0001"
+    assert estimate_note(300_000, None, 200_000) == (
+        "next prompt ≈ 300,000 tokens · over the model's 200K context", True)

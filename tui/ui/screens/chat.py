@@ -29,6 +29,7 @@ from tui.ui.modals.model_chooser import ModelChooser
 from tui.ui.modals.model_picker import ModelPicker
 from tui.ui.render.inert import inert
 from tui.ui.screens.chat_commands import chat_commands
+from tui.ui.screens.chat_estimate import EstimateLine
 from tui.ui.screens.chat_layout import UsageFit
 from tui.ui.screens.chat_tools import ToolTurns
 from tui.ui.screens.chat_tree import TREE_BINDINGS
@@ -40,7 +41,7 @@ from tui.ui.widgets.transcript import Transcript
 from tui.ui.widgets.usage_panel import UsagePanel
 
 
-class ChatScreen(UsageFit, ToolTurns):
+class ChatScreen(UsageFit, EstimateLine, ToolTurns):
     BINDINGS = [
         *TREE_BINDINGS,
         Binding("escape", "cancel_reply", "Cancel", id="chat.cancel",
@@ -158,7 +159,9 @@ class ChatScreen(UsageFit, ToolTurns):
         bits += [note for note in [self.tools_note()] if note]
         title = c.title or "New chat"
         self.query_one("#title-bar", Static).update(inert(f"{title}  ·  {'  ·  '.join(bits)}"))
-        self.usage_panel.refresh_usage(c, self.services.model_info(c.model))
+        info = self.services.model_info(c.model)
+        self.usage_panel.refresh_usage(c, info)
+        self.estimate_next_prompt(c, info)
 
     # --- a turn -----------------------------------------------------------------------
 
@@ -190,6 +193,7 @@ class ChatScreen(UsageFit, ToolTurns):
     def _typed(self) -> None:
         if self._selected is not None and self.prompt.text != self._text_at_select:
             self.select(None)  # typing leaves the message cursor
+        self.show_estimate()
 
     async def _start_reply(self) -> None:
         self._save()  # the prompt is on disk before the request is sent
