@@ -1,8 +1,9 @@
 """``cline-tui serve`` in a real headless Chromium (the distribution's, driven by
 Playwright): the page shows the app, a prompt typed there streams its reply from the
-loopback chat server, the app follows the page's size, a closed tab saves the reply in
-flight as interrupted, and Ctrl+C (or a killed server) leaves no app process behind.
-The terminal's text is read from xterm.js's buffer, never from pixels."""
+loopback chat server, a copy reaches the browser's clipboard, the app follows the page's
+size, a closed tab saves the reply in flight as interrupted, and Ctrl+C (or a killed
+server) leaves no app process behind. The terminal's text is read from xterm.js's buffer,
+never from pixels."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from tests.support.serve_support import (
     open_app,
     screen_text,
     terminal_size,
+    wait_for_clipboard,
     wait_for_text,
     wait_gone,
 )
@@ -71,7 +73,8 @@ def test_a_prompt_typed_in_the_page_streams_its_reply_there(
 ) -> None:
     server.enqueue(streamed("The browser ", "reply arrives ", "in pieces."))
     assert f"?token={TOKEN}" in served_chat.url
-    with chromium(tmp_path / "chromium") as browser:
+    clipboard = ("clipboard-read", "clipboard-write")
+    with chromium(tmp_path / "chromium", permissions=clipboard) as browser:
         page = open_app(browser, served_chat.url)
         wait_for_text(page, PROMPT_READY)
         html = page.content()
@@ -80,6 +83,10 @@ def test_a_prompt_typed_in_the_page_streams_its_reply_there(
         shot = tmp_path / "chat-in-browser.png"
         page.screenshot(path=str(shot))
         screen = screen_text(page)
+        # F3 copies the reply with OSC 52; xterm.js's clipboard add-on hands it on.
+        assert page.evaluate("() => navigator.clipboard.readText()") == ""
+        page.keyboard.press("F3")
+        wait_for_clipboard(page, "The browser reply arrives in pieces.")
     assert "Hello from the browser" in screen
     data = shot.read_bytes()
     assert data.startswith(b"\x89PNG\r\n\x1a\n")

@@ -144,14 +144,15 @@ def wait_gone(pids: list[int], timeout: float = 30.0) -> list[int]:
 
 
 @contextmanager
-def chromium(profile: Path, width: int = 1200, height: int = 800) -> Iterator[Any]:
+def chromium(profile: Path, width: int = 1200, height: int = 800,
+             permissions: tuple[str, ...] = ()) -> Iterator[Any]:
     """A headless Chromium (the distribution's) with a fresh profile; yields its context."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
             str(profile), executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS,
-            viewport={"width": width, "height": height},
+            viewport={"width": width, "height": height}, permissions=list(permissions),
         )
         try:
             yield context
@@ -191,3 +192,16 @@ def wait_for_text(page: Any, text: str, timeout: float = 30.0) -> None:
 def terminal_size(page: Any) -> tuple[int, int]:
     cols, rows = page.evaluate(TERMINAL_SIZE)
     return int(cols), int(rows)
+
+
+def wait_for_clipboard(page: Any, text: str, timeout: float = 30.0) -> None:
+    """Until the browser's clipboard holds ``text`` (read in the page, polled: reading it
+    is a promise, which ``wait_for_function`` would take as true)."""
+    deadline = time.monotonic() + timeout
+    held = None
+    while time.monotonic() < deadline:
+        held = page.evaluate("() => navigator.clipboard.readText()")
+        if held == text:
+            return
+        page.wait_for_timeout(50)  # polling a state, not waiting as an assertion
+    raise AssertionError(f"the clipboard holds {held!r}, not {text!r}")
