@@ -72,6 +72,13 @@ class ServedApp(AppService):
         self._stdin = process.stdin
         return process
 
+    async def run(self) -> None:
+        """Relay the app's screen until it ends, however it ends (a failed start or a crash
+        included): then the tab is told the session is over instead of staying blank."""
+        await super().run()
+        with contextlib.suppress(Exception):
+            await self.remote_close()
+
     async def on_meta(self, data: bytes) -> None:
         if b'"exit"' in data:
             self.ended_itself = True
