@@ -182,3 +182,18 @@ def test_a_killed_server_takes_its_app_processes_with_it(
             assert wait_gone([pid]) == []  # the kernel ended it (PR_SET_PDEATHSIG)
     finally:
         serve.close()
+
+
+def test_an_app_that_cannot_start_ends_the_tabs_session_and_says_why(
+    isolated_home: Path, server: LoopbackServer, tmp_path: Path,
+) -> None:
+    serve = Served(isolated_home, "--theme", "no-such-theme", base_url=server.url)
+    try:
+        with chromium(tmp_path / "chromium") as browser:
+            page = open_app(browser, serve.url)
+            page.wait_for_selector("body.-closed", state="attached", timeout=30_000)
+            assert page.locator(".closed-dialog").is_visible()  # "Session ended"
+        serve.wait_for(r"connection 1 closed: app process \d+ ended \(exit code 2\)")
+        serve.wait_for("no-such-theme")  # the app's own message, on the server's output
+    finally:
+        serve.close()
