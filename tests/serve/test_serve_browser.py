@@ -77,6 +77,7 @@ def test_a_prompt_typed_in_the_page_streams_its_reply_there(
     with chromium(tmp_path / "chromium", permissions=clipboard) as browser:
         page = open_app(browser, served_chat.url)
         wait_for_text(page, PROMPT_READY)
+        wait_for_text(page, "palette")  # the page focused the app: its footer shows keys
         html = page.content()
         send(page, "Hello from the browser")
         wait_for_text(page, "The browser reply arrives in pieces.")
@@ -197,3 +198,26 @@ def test_an_app_that_cannot_start_ends_the_tabs_session_and_says_why(
         serve.wait_for("no-such-theme")  # the app's own message, on the server's output
     finally:
         serve.close()
+
+
+def test_two_tabs_are_two_apps_each_with_its_own_chat(
+    served_chat: Served, server: LoopbackServer, isolated_home: Path, tmp_path: Path,
+) -> None:
+    server.default = lambda request: (
+        streamed(f"Answer to {request.json()['messages'][-1]['content']}.")
+        if request.path.endswith("/chat/completions") else Reply(status=404, pieces=[b"{}"])
+    )
+    with chromium(tmp_path / "chromium") as browser:
+        first = open_app(browser, served_chat.url)
+        second = open_app(browser, served_chat.url)
+        wait_for_text(first, PROMPT_READY)
+        wait_for_text(second, PROMPT_READY)
+        send(first, "left tab")
+        send(second, "right tab")
+        wait_for_text(first, "Answer to left tab.")
+        wait_for_text(second, "Answer to right tab.")
+        assert "right tab" not in screen_text(first)
+    assert len(set(served_chat.app_pids())) == 2
+    saved = {c["messages"][0]["content"]: c["messages"][-1]["content"]
+             for c in conversations(isolated_home)}
+    assert saved == {"left tab": "Answer to left tab.", "right tab": "Answer to right tab."}
