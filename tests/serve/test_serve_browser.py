@@ -8,6 +8,7 @@ never from pixels."""
 from __future__ import annotations
 
 import signal
+import subprocess
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -88,6 +89,8 @@ def test_a_prompt_typed_in_the_page_streams_its_reply_there(
         assert page.evaluate("() => navigator.clipboard.readText()") == ""
         page.keyboard.press("F3")
         wait_for_clipboard(page, "The browser reply arrives in pieces.")
+        wait_for_text(page, "Copied the last reply")
+        assert "cannot reach the" not in screen_text(page)  # no warning on loopback
     assert "Hello from the browser" in screen
     data = shot.read_bytes()
     assert data.startswith(b"\x89PNG\r\n\x1a\n")
@@ -221,3 +224,35 @@ def test_two_tabs_are_two_apps_each_with_its_own_chat(
     saved = {c["messages"][0]["content"]: c["messages"][-1]["content"]
              for c in conversations(isolated_home)}
     assert saved == {"left tab": "Answer to left tab.", "right tab": "Answer to right tab."}
+
+
+def own_address() -> str | None:
+    """This machine's first address that is not loopback (None: it has none)."""
+    found = subprocess.run(["hostname", "-I"], capture_output=True, text=True, check=False)
+    for address in found.stdout.split():
+        if "." in address and not address.startswith("127."):
+            return address
+    return None
+
+
+def test_a_page_that_cannot_reach_the_clipboard_is_told_so(
+    isolated_home: Path, server: LoopbackServer, tmp_path: Path,
+) -> None:
+    """Served off loopback over plain HTTP, the browser gives the page no clipboard: a
+    copy says so instead of only "Copied"."""
+    address = own_address()
+    if address is None:
+        pytest.skip("this machine has no address but loopback")
+    server.enqueue(streamed("Copy me if you can."))
+    serve = Served(isolated_home, "--host", "0.0.0.0", "--token", TOKEN, base_url=server.url)
+    try:
+        with chromium(tmp_path / "chromium") as browser:
+            page = open_app(browser, f"http://{address}:{serve.port}/?token={TOKEN}")
+            wait_for_text(page, PROMPT_READY)
+            assert page.evaluate("() => window.isSecureContext") is False
+            send(page, "Copy test")
+            wait_for_text(page, "Copy me if you can.")
+            page.keyboard.press("F3")
+            wait_for_text(page, "cannot reach the")
+    finally:
+        serve.close()

@@ -39,12 +39,16 @@ class ServedApp(AppService):
         write_str: Callable[[str], Awaitable[None]],
         close: Callable[[], Awaitable[None]],
         download_manager: DownloadManager,
+        environment: dict[str, str] | None = None,
     ) -> None:
+        """``environment``: variables added to the app's (the server's, without its
+        token)."""
         super().__init__(
             " ".join(argv), write_bytes=write_bytes, write_str=write_str, close=close,
             download_manager=download_manager,
         )
         self.argv = argv
+        self.extra_environment = dict(environment or {})
         self.exit_code: int | None = None
         self.ended_itself = False  # the app quit (Ctrl+Q): its driver said "exit"
 
@@ -56,6 +60,7 @@ class ServedApp(AppService):
         environment = super()._build_environment(width, height)
         environment.pop(TOKEN_VARIABLE, None)
         environment.pop("TEXTUAL", None)  # no devtools or debug logging from the user's shell
+        environment.update(self.extra_environment)
         return environment
 
     async def _open_app_process(self, width: int = 80, height: int = 24) -> Process:

@@ -29,6 +29,8 @@ from textual_serve.download_manager import DownloadManager
 
 from tui.cli.served_app import ServedApp
 
+# Read by the app (tui/ui/app_prefs.py): "unreachable" when the tab cannot get a copy.
+SERVED_CLIPBOARD = "CLINE_TUI_SERVED_CLIPBOARD"
 STATIC = Path(textual_serve.__file__).parent / "static"
 
 
@@ -52,6 +54,13 @@ def is_loopback(host: str) -> bool:
 def _host_name(host_header: str) -> str:
     """The name in a ``Host`` header, without its port."""
     return urlsplit(f"//{host_header}").hostname or ""
+
+
+def clipboard_reachable(request: web.Request) -> bool:
+    """Whether the page behind this websocket may write the clipboard: browsers allow it
+    only on a secure page, HTTPS or this machine (its ``Origin`` says which it is)."""
+    origin = urlsplit(request.headers.get("Origin") or f"http://{request.host}")
+    return origin.scheme == "https" or is_loopback(origin.hostname or "")
 
 
 def _size(value: str | None, default: int) -> int:
@@ -145,6 +154,8 @@ class WebServer:
         app = ServedApp(
             self.argv, write_bytes=socket.send_bytes, write_str=socket.send_str,
             close=close, download_manager=self.downloads,
+            environment={SERVED_CLIPBOARD: "reachable" if clipboard_reachable(request)
+                         else "unreachable"},
         )
         self.opened += 1
         session = Session(self.opened, app, socket)
