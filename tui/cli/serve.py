@@ -39,7 +39,7 @@ def run_serve(options: ServeOptions) -> int:
     if not loopback and token is None:
         say(f"serving on {options.host} (not this machine only) needs an access token: "
             f"pass --token (a new one is made up and printed), --token TOKEN, or set "
-            f"{TOKEN_VARIABLE}; or serve on 127.0.0.1", fold=False)
+            f"{TOKEN_VARIABLE}; or serve on 127.0.0.1")
         return ExitCode.USAGE
     if token is not None and len(token) < SHORTEST_TOKEN:
         say(f"the access token is too short: use at least {SHORTEST_TOKEN} characters "
@@ -88,7 +88,7 @@ async def _serve(options: ServeOptions, argv: list[str], token: str | None, loop
         say(f"cannot listen on {options.host} port {options.port}: "
             f"{error.strerror or error}", fold=False)
         return ExitCode.USAGE
-    port = options.port or _bound_port(site)
+    port = options.port or _bound_port(runner.addresses)
     url = page_url(options.host, port, token)
     _out(f"cline-tui serve: open {url}")
     if generated:
@@ -115,6 +115,9 @@ async def _serve(options: ServeOptions, argv: list[str], token: str | None, loop
     return ExitCode.OK
 
 
-def _bound_port(site: object) -> int:
-    listening = getattr(getattr(site, "_server", None), "sockets", None) or []
-    return int(listening[0].getsockname()[1]) if listening else 0
+def _bound_port(addresses: list[object]) -> int:
+    """The port the system chose for ``--port 0``."""
+    for address in addresses:
+        if isinstance(address, tuple) and len(address) >= 2:
+            return int(address[1])
+    return 0
