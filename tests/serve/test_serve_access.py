@@ -115,3 +115,9 @@ def test_the_page_never_holds_the_key(isolated_home: Path) -> None:
         assert key not in get(serve.port, "/static/js/textual.js")[1]
     finally:
         serve.close()
+
+
+def test_a_bad_compare_is_refused_before_serving(isolated_home: Path) -> None:
+    done = cli(isolated_home, "serve", "--port", "0", "--compare", "only/one", timeout=30)
+    assert done.code == 2
+    assert "--compare takes 2 to 4 models" in done.stderr

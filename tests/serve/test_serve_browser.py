@@ -256,3 +256,24 @@ def test_a_page_that_cannot_reach_the_clipboard_is_told_so(
             wait_for_text(page, "cannot reach the")
     finally:
         serve.close()
+
+
+def test_every_screen_works_in_the_page(
+    isolated_home: Path, server: LoopbackServer, tmp_path: Path,
+) -> None:
+    """Compare (from serve's own --compare), the conversations screen and the theme
+    picker, reached with the same keys as in a terminal."""
+    serve = Served(isolated_home, "--compare", "vendor/left-model,vendor/right-model",
+                   base_url=server.url)
+    try:
+        with chromium(tmp_path / "chromium") as browser:
+            page = open_app(browser, serve.url)
+            wait_for_text(page, "vendor/left-model")
+            wait_for_text(page, "vendor/right-model")
+            page.keyboard.press("Control+l")
+            wait_for_text(page, "No saved conversations yet.")
+            page.keyboard.press("Escape")
+            page.keyboard.press("F8")
+            wait_for_text(page, "Theme (now")
+    finally:
+        serve.close()

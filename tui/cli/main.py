@@ -133,6 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(serve, top=False)
     serve.add_argument("--theme", default=argparse.SUPPRESS, metavar="NAME",
                        help="colour theme for this run")
+    serve.add_argument("--compare", default=argparse.SUPPRESS, metavar="A,B",
+                       help="every tab opens a comparison of these models")
     _add_serve_options(serve)
     return parser
 
@@ -232,7 +234,12 @@ def _run(args: argparse.Namespace) -> int:
         from tui.cli.serve import run_serve
         from tui.cli.serve_args import serve_options
 
-        return run_serve(serve_options(args))
+        try:
+            options = serve_options(args)
+        except ValueError as error:  # a bad --compare
+            say(str(error), fold=False)
+            return ExitCode.USAGE
+        return run_serve(options)
     from tui.cli.chat import run_app
     from tui.cli.launch import launch_plan
 

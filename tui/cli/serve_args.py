@@ -33,8 +33,13 @@ def add_serve_options(serve: argparse.ArgumentParser) -> None:
 
 
 def serve_options(args: argparse.Namespace) -> ServeOptions:
-    """``serve``'s options, with the app options to hand on to every app process."""
+    """``serve``'s options, with the app options to hand on to every app process.
+    Raises ValueError (a plain message) for a bad ``--compare``."""
     app_args: list[str] = []
+    if getattr(args, "compare", None):
+        from tui.model.compare import parse_models
+
+        app_args += ["--compare", ",".join(parse_models(args.compare))]
     for option, name in (("--profile", "profile"), ("--base-url", "base_url"),
                          ("--model", "model"), ("--system", "system"),
                          ("--temperature", "temperature"), ("--local-model", "local_model"),
