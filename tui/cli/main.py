@@ -131,7 +131,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--layout", choices=("stacked", "side-by-side"), default="stacked",
         help="a comparison's replies in Markdown: one after another, or in a table",
     )
+    serve = commands.add_parser("serve", help="the same app in a browser tab")
+    _add_common(serve, top=False)
+    serve.add_argument("--theme", default=argparse.SUPPRESS, metavar="NAME",
+                       help="colour theme for this run")
+    serve.add_argument("--compare", default=argparse.SUPPRESS, metavar="A,B",
+                       help="every tab opens a comparison of these models")
+    _add_serve_options(serve)
     return parser
+
+
+def _add_serve_options(serve: argparse.ArgumentParser) -> None:
+    # Defined beside the command; imported only when the parser is built.
+    from tui.cli.serve_args import add_serve_options
+
+    add_serve_options(serve)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -218,6 +232,16 @@ def _run(args: argparse.Namespace) -> int:
 
             return run_served(config, lambda served: run_models(args, served))
         return run_models(args, config)
+    if args.command == "serve":
+        from tui.cli.serve import run_serve
+        from tui.cli.serve_args import serve_options
+
+        try:
+            options = serve_options(args)
+        except ValueError as error:  # a bad --compare
+            say(str(error), fold=False)
+            return ExitCode.USAGE
+        return run_serve(options)
     from tui.cli.chat import run_app
     from tui.cli.launch import launch_plan
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -45,6 +46,15 @@ def with_key(command: SystemCommand, keys: dict[str, str]) -> SystemCommand:
     return command._replace(help=f"{key} · {command.help}")
 
 
+# Set by ``cline-tui serve`` (tui/cli/web_server.py) for an app whose browser page is
+# plain HTTP on another machine: browsers give such a page no clipboard, so OSC 52 is lost.
+SERVED_CLIPBOARD = "CLINE_TUI_SERVED_CLIPBOARD"
+CLIPBOARD_UNREACHABLE = (
+    "This browser page cannot reach the clipboard (plain HTTP, not this machine): select "
+    "the text with Shift+drag and copy it from the browser's menu, or serve over HTTPS."
+)
+
+
 class PreferencesApp(App[None]):
     BINDINGS = [
         Binding("f1", "show_help", "Help", id="app.help", tooltip="Every key of this screen"),
@@ -58,6 +68,12 @@ class PreferencesApp(App[None]):
     _theme_picker: Screen[Any] | None = None
     _help_screen: Screen[Any] | None = None
     _settings_screen: Screen[Any] | None = None
+
+    def copy_to_clipboard(self, text: str) -> None:
+        """Copy with OSC 52; in a browser tab that cannot receive it, say so."""
+        super().copy_to_clipboard(text)
+        if os.environ.get(SERVED_CLIPBOARD) == "unreachable":
+            self.notify(CLIPBOARD_UNREACHABLE, severity="warning", timeout=8, markup=False)
 
     def setup_preferences(self, theme: str | None) -> None:
         """Register the themes and pick the first one: ``theme`` (``--theme``), the one
