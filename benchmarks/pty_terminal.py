@@ -37,7 +37,7 @@ except ImportError as error:  # pragma: no cover - the message is the point
 ROOT = Path(__file__).resolve().parent.parent
 SIZE = (140, 45)  # columns, lines
 
-KEYS = {"enter": b"\r", "ctrl+q": b"\x11", "ctrl+c": b"\x03", "ctrl+n": b"\x0e",
+KEYS = {"enter": b"\r", "ctrl+q": b"\x11", "ctrl+c": b"\x03", "ctrl+j": b"\n", "ctrl+n": b"\x0e",
         "tab": b"\t", "escape": b"\x1b"}
 
 
