@@ -226,7 +226,7 @@ def drive(client: Client, server: StreamServerProcess, cap: float) -> dict[str, 
         term.watch(LAST_WORDS)
         sent = term.press(client.send)
         try:
-            result["send_to_last_line"] = term.wait_for(LAST_WORDS, cap) - sent
+            result["send_to_last_line"] = term.wait_for_lazily(LAST_WORDS, cap) - sent
         except TimeoutError:
             result["error"] = f"the last line not on screen after {cap:.0f} s"
             term.pump()
