@@ -226,7 +226,8 @@ def drive(client: Client, server: StreamServerProcess, cap: float) -> dict[str, 
         term.watch(LAST_WORDS)
         sent = term.press(client.send)
         try:
-            result["send_to_last_line"] = term.wait_for_lazily(LAST_WORDS, cap) - sent
+            result["send_to_last_line"] = term.wait_for_lazily(LAST_WORDS, cap,
+                                                               pump_every=10) - sent
         except TimeoutError:
             result["error"] = f"the last line not on screen after {cap:.0f} s"
             term.pump()
@@ -269,7 +270,7 @@ def measure(names: list[str], chunk_counts: list[int], cap: float) -> dict[str, 
                 run = drive(client, server, cap)
                 shutil.rmtree(client.home, ignore_errors=True)
                 results["runs"].setdefault(name, {})[str(chunks)] = run
-                print(f"[peers] {name} {chunks:,} chunks: {_cell(run)} "
+                print(f"[peers] {name} {chunks:,} chunks: {_cell(run, cap)} "
                       f"({time.monotonic() - began:.0f} s; {run['error'] or 'ok'})",
                       file=sys.stderr, flush=True)
         finally:
@@ -311,7 +312,18 @@ def table(results: dict[str, Any]) -> str:
             row += (f"{_cell(run, cap):>20}{_s(run['send_to_settled']):>10}"
                     f"{'whole' if run['whole'] else 'no':>7}")
         lines.append(row)
-    return "\n".join(lines)
+    notes = []
+    for name, runs in results["runs"].items():
+        for chunks, run in runs.items():
+            if run["send_to_last_line"] is None and "last_change" in run:
+                still = run["last_change"] < cap - 2
+                notes.append(f"{name}, {int(chunks):,} chunks: " + (
+                    f"the screen still from {run['last_change']:.0f} s on, the last line "
+                    "not in view" if still else f"still drawing at {cap:.0f} s")
+                    + f"; {'whole reply' if run['whole'] else 'no reply'} in its store")
+            elif run["error"] and run["send_to_last_line"] is None:
+                notes.append(f"{name}, {int(chunks):,} chunks: {run['error']}")
+    return "\n".join(lines + (["", *notes] if notes else []))
 
 
 def main(argv: list[str] | None = None) -> int:
