@@ -201,7 +201,7 @@ def oterm(url: str) -> Client:
         return _cells_hold(data / "store.db", text)
 
     return Client("oterm", installed_version(bin_dir, "oterm"), [str(bin_dir / "oterm")], env,
-                  home, "bench", "enter", saved)
+                  home, f"model: {MODEL}", "enter", saved)
 
 
 CLIENTS: dict[str, Callable[[str], Client]] = {"cline-tui": cline_tui, "oterm": oterm,

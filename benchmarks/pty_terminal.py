@@ -16,6 +16,7 @@ import fcntl
 import json
 import os
 import pty
+import re
 import select
 import signal
 import struct
@@ -36,6 +37,9 @@ except ImportError as error:  # pragma: no cover - the message is the point
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZE = (140, 45)  # columns, lines
+
+_STRING_OPENERS = (b"\x1b_", b"\x1bP", b"\x1b^", b"\x1bX")
+_CONTROL_STRING = re.compile(rb"\x1b[_P^X].*?(?:\x1b\\|\x07)", re.DOTALL)
 
 KEYS = {"enter": b"\r", "ctrl+q": b"\x11", "ctrl+c": b"\x03", "ctrl+j": b"\n", "ctrl+n": b"\x0e",
         "tab": b"\t", "escape": b"\x1b"}
@@ -106,6 +110,7 @@ class EmulatedTerminal:
         self.screen = pyte.Screen(self.columns, self.lines)
         self._stream = pyte.ByteStream(self.screen)
         self._rows = [""] * self.lines
+        self._carry = b""
         self._chunks: list[tuple[float, bytes]] = []
         self._fed = 0
         self.bytes_read = 0
@@ -144,7 +149,7 @@ class EmulatedTerminal:
         for arrived, data in pending:
             self.bytes_read += len(data)
             self.last_byte_at = arrived
-            self._stream.feed(data)
+            self._stream.feed(self._without_strings(data))
             changed = False
             for y in self.screen.dirty:
                 if y >= self.lines:
@@ -162,6 +167,18 @@ class EmulatedTerminal:
                 self.text_changed_at = arrived
                 if not self.first_text_at and any(r.strip() for r in self._rows):
                     self.first_text_at = arrived
+
+    def _without_strings(self, data: bytes) -> bytes:
+        """``data`` without control strings (APC, DCS, PM, SOS: a graphics protocol's
+        queries and images), which pyte does not know and would draw as text. One cut
+        across two reads is carried over to the next."""
+        data = self._carry + data
+        self._carry = b""
+        start = max(data.rfind(opener) for opener in _STRING_OPENERS)
+        ended = data.find(b"\x1b\\", start) >= 0 or data.find(b"\x07", start) >= 0
+        if start >= 0 and not ended and len(data) - start < 1 << 20:
+            data, self._carry = data[:start], data[start:]
+        return _CONTROL_STRING.sub(b"", data)
 
     def text(self) -> str:
         self.pump()
