@@ -267,7 +267,11 @@ def measure(names: list[str], chunk_counts: list[int], cap: float) -> dict[str, 
                     continue
                 results["clients"][name] = {"version": client.version}
                 began = time.monotonic()
+                load = os.getloadavg()[0]
                 run = drive(client, server, cap)
+                # The machine's 1-minute load before and after: on 2 shared cores, other
+                # work running shows up in every figure.
+                run["load"] = [round(load, 2), round(os.getloadavg()[0], 2)]
                 shutil.rmtree(client.home, ignore_errors=True)
                 results["runs"].setdefault(name, {})[str(chunks)] = run
                 print(f"[peers] {name} {chunks:,} chunks: {_cell(run, cap)} "
@@ -336,8 +340,9 @@ def main(argv: list[str] | None = None) -> int:
     results = measure(args.only, args.chunks, args.cap)
     results["table"] = table(results)
     path = save("peers", results)
+    loads = [x for runs in results["runs"].values() for r in runs.values() for x in r["load"]]
     print(f"the peers: a ~100 KB reply in a {SIZE[0]}x{SIZE[1]} pseudo-terminal, one run each; "
-          "times from the send key")
+          f"times from the send key; machine load {min(loads):.1f}-{max(loads):.1f}")
     print(results["table"])
     print(f"\nwritten: {path}")
     return 0

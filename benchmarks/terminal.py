@@ -154,7 +154,11 @@ def ask_in_pty(server: StreamServerProcess, text: str) -> dict[str, Any]:
 
 
 def one_round(server: StreamServerProcess, text: str) -> dict[str, Any]:
-    return {"ask_devnull": ask_devnull(server, text), "app": app_run(server, text),
+    """One of each; the machine's 1-minute load noted before (2 shared cores: other work
+    running shows in every figure)."""
+    load = round(os.getloadavg()[0], 2)
+    return {"ask_devnull": ask_devnull(server, text), "app": {**app_run(server, text),
+                                                             "load": load},
             "ask_pty": ask_in_pty(server, text)}
 
 
@@ -215,8 +219,10 @@ def rows(result: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def report(result: dict[str, Any]) -> str:
+    loads = [r["app"].get("load", 0.0) for r in result["runs"]]
     lines = [f"terminal {SIZE[0]}x{SIZE[1]}, {result['chunks']:,} chunks, medians of "
-             f"{result['repeat']} runs (min-max)", ""]
+             f"{result['repeat']} runs (min-max); machine load {min(loads):.1f}-"
+             f"{max(loads):.1f}", ""]
     for (part, key), label in FIGURES:
         values = [r[part][key] for r in result["runs"]]
         lines.append(f"  {label:<42}{_s(statistics.median(values)):>9}   "
