@@ -21,6 +21,7 @@ from benchmarks import (
     huge_message,
     message_cursor,
     startup,
+    terminal,
     tree_branches,
     typing_latency,
 )
@@ -103,6 +104,7 @@ BENCHMARKS: dict[str, tuple[Callable[[int], list[Row]], int, int]] = {
     "stream_render": (stream_render, 5, 1),
     "compare": (compare, 3, 1),
     "history": (history, 3, 1),
+    "terminal": (_new(terminal), 3, 1),
 }
 
 
