@@ -193,7 +193,7 @@ class ChatScreen(UsageFit, EstimateLine, ToolTurns):
     def _typed(self) -> None:
         if self._selected is not None and self.prompt.text != self._text_at_select:
             self.select(None)  # typing leaves the message cursor
-        self.show_estimate()
+        self.estimate_after_typing()
 
     async def _start_reply(self) -> None:
         self._save()  # the prompt is on disk before the request is sent
