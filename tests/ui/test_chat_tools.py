@@ -327,6 +327,11 @@ async def test_compare_shows_tool_calls_and_does_not_run_them(
     server.default = route
     app = build_app(server, serve_catalog=False, compare_models=["a/caller", "b/plain"])
     async with app.run_test(size=(150, 40)) as pilot:
+        # As in a person's use: the servers are up (importing the MCP SDK in its thread
+        # holds the interpreter for seconds on a loaded machine, and CI once ran out of
+        # the 30 s wait while it did).
+        await settled(pilot, lambda: app.services.tools.servers is not None and all(
+            s.state != "starting" for s in app.services.tools.statuses))
         await send(pilot, "Go")
         await settled(pilot, lambda: "tools are not run in a comparison" in screen_text(app))
         await app.workers.wait_for_complete()
