@@ -197,7 +197,9 @@ def test_an_app_that_cannot_start_ends_the_tabs_session_and_says_why(
             page = open_app(browser, serve.url)
             page.wait_for_selector("body.-closed", state="attached", timeout=30_000)
             assert page.locator(".closed-dialog").is_visible()  # "Session ended"
-        serve.wait_for(r"connection 1 closed: app process \d+ ended \(exit code 2\)")
+        # The code is 2, but once in a while asyncio's child watcher (Python 3.11) finds
+        # the process already reaped ("Unknown child process pid", 255): not checked here.
+        serve.wait_for(r"connection 1 closed: app process \d+ ended \(exit code \d+\)")
         serve.wait_for("no-such-theme")  # the app's own message, on the server's output
     finally:
         serve.close()
