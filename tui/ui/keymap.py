@@ -24,6 +24,7 @@ def binding_classes() -> list[type[DOMNode]]:
     from tui.ui.modals.history_dialogs import ConfirmDelete, RenameDialog
     from tui.ui.modals.model_chooser import ModelChooser
     from tui.ui.modals.model_picker import ModelPicker
+    from tui.ui.modals.over_budget import OverBudget
     from tui.ui.modals.theme_picker import ThemePicker
     from tui.ui.modals.tool_approval import ToolApproval
     from tui.ui.modals.tools_panel import ToolsPanel
@@ -37,8 +38,8 @@ def binding_classes() -> list[type[DOMNode]]:
 
     return [ChatScreen, CompareScreen, ModelPicker, ModelChooser, ChatOptions, HistoryScreen,
             ConversationList, RenameDialog, ConfirmDelete, ThemePicker, SettingsScreen,
-            PresetEditor, HelpScreen, BranchesView, ToolApproval, ToolsPanel, PromptArea,
-            TextArea, Input, OptionList]
+            PresetEditor, HelpScreen, BranchesView, ToolApproval, ToolsPanel, OverBudget,
+            PromptArea, TextArea, Input, OptionList]
 
 
 def bindings_by_id(classes: Iterable[type[DOMNode]]) -> dict[str, Binding]:

@@ -27,7 +27,9 @@ from tui.storage.store import StoreError
 from tui.ui.modals.chat_options import ChatOptions, ChatOptionsResult
 from tui.ui.modals.model_chooser import ModelChooser
 from tui.ui.modals.model_picker import ModelPicker
+from tui.ui.modals.over_budget import OverBudget
 from tui.ui.render.inert import inert
+from tui.ui.screens.chat_budget import over_budget
 from tui.ui.screens.chat_commands import chat_commands
 from tui.ui.screens.chat_estimate import EstimateLine
 from tui.ui.screens.chat_layout import UsageFit
@@ -178,10 +180,23 @@ class ChatScreen(UsageFit, EstimateLine, ToolTurns):
         if not self.conversation.model:
             self.services.say("Pick a model first (F2).", severity="error")
             return
-        self.prompt.remember(event.text)
+        info = self.services.model_info(self.conversation.model)
+        reasons = await over_budget(self.services.config, self.conversation, event.text,
+                                    info.prompt_price if info is not None else None)
+        if reasons:
+            async def answered(send: bool | None) -> None:
+                if send:
+                    await self._send(event.text)
+
+            self.app.push_screen(OverBudget(reasons), answered)
+            return
+        await self._send(event.text)
+
+    async def _send(self, text: str) -> None:
+        self.prompt.remember(text)
         self.prompt.clear()
         edited = self.take_edit()
-        message = self.conversation.add(Message(role="user", content=event.text))
+        message = self.conversation.add(Message(role="user", content=text))
         if edited:  # a new branch: the one shown ends here now
             await self.transcript.redraw(self.conversation)
         else:
