@@ -11,10 +11,12 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from tests.support.paths import PROJECT
+from tui.model.conversation import Conversation, Message, ToolCall, Usage
 from tui.tool_config import ToolServerConfig
 
 TEST_SERVER = ["-m", "tests.support.mcp_test_server"]
@@ -107,3 +109,28 @@ def call_chunks(*calls: tuple[str, str, dict[str, Any]], pieces: int = 3,
                    "choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}],
                    "usage": {"prompt_tokens": 100, "completion_tokens": 20, "cost": 0.001}})
     return chunks
+
+
+TOOL_MODEL = "anthropic/claude-sonnet-4.6"
+
+
+def saved_tool_turn(conversation_id: str = "20261101-093000-70015a") -> Conversation:
+    """A finished tool turn at fixed times: a call, its result, a failed call, the answer."""
+    when = datetime(2026, 11, 1, 9, 30, tzinfo=UTC)
+    conversation = Conversation(id=conversation_id, created=when, updated=when,
+                                model=TOOL_MODEL, profile="cline", title="Tools")
+    conversation.add(Message(role="user", content="What time is it?", created=when))
+    conversation.add(Message(
+        role="assistant", model=TOOL_MODEL, created=when, finish_reason="tool_calls",
+        tool_calls=[ToolCall("call_1", "echo", '{"text": "09:30"}'),
+                    ToolCall("call_2", "fail", '{"why": "[bold]no[/]"}')],
+        usage=Usage(prompt_tokens=100, completion_tokens=20, cost=0.001)))
+    conversation.add(Message(role="tool", content="09:30", created=when, tool_call_id="call_1",
+                             tool_name="echo", duration_ms=300))
+    conversation.add(Message(role="tool", content="failed on purpose: [bold]no[/]",
+                             created=when, tool_call_id="call_2", tool_name="fail",
+                             tool_error=True, duration_ms=1200))
+    conversation.add(Message(
+        role="assistant", model=TOOL_MODEL, created=when, content="It is 09:30.",
+        finish_reason="stop", usage=Usage(prompt_tokens=150, completion_tokens=5, cost=0.002)))
+    return conversation

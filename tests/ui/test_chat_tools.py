@@ -6,14 +6,13 @@ kept; the screen what a person sees."""
 from __future__ import annotations
 
 import tomllib
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from textual.widgets import OptionList
 
 from tests.support.loopback import LoopbackServer, Recorded, Reply, sse_body, text_chunks
-from tests.support.mcp_support import call_chunks, config_toml
+from tests.support.mcp_support import call_chunks, config_toml, saved_tool_turn
 from tests.support.ui_support import (
     build_app,
     catalog_loaded,
@@ -25,7 +24,7 @@ from tests.support.ui_support import (
     settled,
     wait_for,
 )
-from tui.model.conversation import Conversation, Message, ToolCall, Usage
+from tui.model.conversation import Conversation
 from tui.ui.app import ChatApp
 from tui.ui.modals.tool_approval import ToolApproval
 from tui.ui.modals.tools_panel import ToolsPanel
@@ -263,28 +262,6 @@ async def test_a_model_without_tools_gets_none_and_is_told_once(
         await settled(pilot, lambda: "Two." in screen_text(app))
         assert screen_text(app).count("does not take tools") == 1
     assert all("tools" not in request for request in requests(server))
-
-
-def saved_tool_turn() -> Conversation:
-    """A finished tool turn at fixed times: a call, its result, a failed call, the answer."""
-    when = datetime(2026, 11, 1, 9, 30, tzinfo=UTC)
-    conversation = Conversation(id="20261101-093000-70015a", created=when, updated=when,
-                                model=MODEL, profile="cline", title="Tools")
-    conversation.add(Message(role="user", content="What time is it?", created=when))
-    conversation.add(Message(
-        role="assistant", model=MODEL, created=when, finish_reason="tool_calls",
-        tool_calls=[ToolCall("call_1", "echo", '{"text": "09:30"}'),
-                    ToolCall("call_2", "fail", '{"why": "[bold]no[/]"}')],
-        usage=Usage(prompt_tokens=100, completion_tokens=20, cost=0.001)))
-    conversation.add(Message(role="tool", content="09:30", created=when, tool_call_id="call_1",
-                             tool_name="echo", duration_ms=300))
-    conversation.add(Message(role="tool", content="failed on purpose: [bold]no[/]",
-                             created=when, tool_call_id="call_2", tool_name="fail",
-                             tool_error=True, duration_ms=1200))
-    conversation.add(Message(
-        role="assistant", model=MODEL, created=when, content="It is 09:30.",
-        finish_reason="stop", usage=Usage(prompt_tokens=150, completion_tokens=5, cost=0.002)))
-    return conversation
 
 
 async def test_a_saved_tool_turn_reopens_with_its_calls_and_results(

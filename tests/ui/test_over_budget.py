@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tests.support.loopback import LoopbackServer, Reply, sse_body, text_chunks
-from tests.support.ui_support import build_app, screen_text, settled
+from tests.support.ui_support import build_app, screen_text, send, settled
 from tui.model.conversation import Conversation, Message, Usage
 from tui.ui.modals.over_budget import OverBudget
 from tui.ui.widgets.prompt import PromptArea
@@ -31,10 +31,7 @@ async def test_over_the_conversation_limit_it_asks_first(
     (isolated_home / "config.toml").write_text("[budget]\nper_conversation = 0.001\n")
     app = build_app(server, serve_catalog=False, conversation=costly_chat())
     async with app.run_test(size=(120, 30)) as pilot:
-        prompt = app.screen.query_one(PromptArea)
-        prompt.focus()
-        prompt.load_text("And then?")
-        await pilot.press("enter")
+        await send(pilot, "And then?")
         await settled(pilot, lambda: isinstance(app.screen, OverBudget))
         assert app.screen.reasons == [  # type: ignore[attr-defined]
             "the per-conversation budget of $0.0010 would be passed: $0.0020 spent"]
@@ -55,9 +52,6 @@ async def test_without_limits_nothing_is_asked(server: LoopbackServer) -> None:
     server.enqueue(Reply.sse(sse_body(*text_chunks("Fine."))))
     app = build_app(server, serve_catalog=False, conversation=costly_chat())
     async with app.run_test(size=(120, 30)) as pilot:
-        prompt = app.screen.query_one(PromptArea)
-        prompt.focus()
-        prompt.load_text("And then?")
-        await pilot.press("enter")
+        await send(pilot, "And then?")
         await settled(pilot, lambda: "Fine." in screen_text(app))
         assert not isinstance(app.screen, OverBudget)

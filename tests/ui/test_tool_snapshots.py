@@ -4,40 +4,21 @@ times, ids and durations: nothing depends on the clock."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 from textual.pilot import Pilot
 
 from tests.support.loopback import LoopbackServer
-from tests.support.mcp_support import config_toml
+from tests.support.mcp_support import config_toml, saved_tool_turn
 from tests.support.ui_support import build_app, catalog_loaded, settled
 from tui.chat.tool_loop import PendingCall
-from tui.model.conversation import Conversation, Message, ToolCall, Usage
+from tui.model.conversation import Conversation, ToolCall
 from tui.tools.catalog import ToolInfo
 
 MODEL = "anthropic/claude-sonnet-4.6"
 
 
-def tool_turn() -> Conversation:
-    when = datetime(2026, 11, 1, 9, 30, tzinfo=UTC)
-    conversation = Conversation(id="20261101-093000-70015b", created=when, updated=when,
-                                model=MODEL, profile="cline", title="Tools")
-    conversation.add(Message(role="user", content="What time is it?", created=when))
-    conversation.add(Message(
-        role="assistant", model=MODEL, created=when, finish_reason="tool_calls",
-        tool_calls=[ToolCall("call_1", "echo", '{"text": "09:30"}'),
-                    ToolCall("call_2", "fail", '{"why": "[bold]no[/]"}')],
-        usage=Usage(prompt_tokens=100, completion_tokens=20, cost=0.001)))
-    conversation.add(Message(role="tool", content="09:30", created=when, tool_call_id="call_1",
-                             tool_name="echo", duration_ms=300))
-    conversation.add(Message(role="tool", content="failed on purpose: [bold]no[/]",
-                             created=when, tool_call_id="call_2", tool_name="fail",
-                             tool_error=True, duration_ms=1200))
-    conversation.add(Message(
-        role="assistant", model=MODEL, created=when, content="It is 09:30.",
-        finish_reason="stop", usage=Usage(prompt_tokens=150, completion_tokens=5, cost=0.002)))
-    return conversation
+
 
 
 class TestTools:
@@ -83,5 +64,5 @@ class TestTools:
     def test_finished_tool_turn(self, snap_compare, server: LoopbackServer) -> None:  # type: ignore[no-untyped-def]
         """A reopened tool turn: the calls in the reply, each result's line under it
         (done in 0.3 s; error in 1.2 s in the error colour), folded, then the answer."""
-        app = build_app(server, conversation=tool_turn())
+        app = build_app(server, conversation=saved_tool_turn("20261101-093000-70015b"))
         assert snap_compare(app, terminal_size=(80, 24), run_before=catalog_loaded)

@@ -225,6 +225,10 @@ class ChatScreen(UsageFit, EstimateLine, ToolTurns):
 
     @work(exclusive=True, group="reply")
     async def _run_reply(self, stream: ChatStream, view: ReplyView) -> None:
+        await self.follow_reply(stream, view)
+
+    async def follow_reply(self, stream: ChatStream, view: ReplyView) -> None:
+        """One reply streamed (journaled), then added and saved however it ended."""
         journaling = Journaling(self.services.store, self.conversation, lambda: stream.reply)
         try:
             await view.follow(stream)

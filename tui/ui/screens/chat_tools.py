@@ -27,7 +27,6 @@ from tui.chat.tool_loop import (
 from tui.chat.turn import build_request
 from tui.model.conversation import Message, ToolCall
 from tui.model.text import one_line
-from tui.storage.journal import Journaling
 from tui.tools.catalog import ToolCatalog, ToolInfo
 from tui.tools.results import ToolResult
 from tui.ui.screens.chat_tree import TreeActions
@@ -87,8 +86,7 @@ class ToolTurns(TreeActions):
     if TYPE_CHECKING:  # what the chat screen has
         _reply_worker: Worker[None] | None
 
-        def _turn_done(self, stream: ChatStream, journaling: Journaling,
-                       view: ReplyView) -> None: ...
+        async def follow_reply(self, stream: ChatStream, view: ReplyView) -> None: ...
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "tools" and not self.listing_keys:
@@ -186,12 +184,7 @@ class ToolTurns(TreeActions):
             Message(role="assistant", model=self.conversation.model))
         stream = self.services.client.stream(request)
         view.message = stream.reply
-        journaling = Journaling(self.services.store, self.conversation, lambda: stream.reply)
-        try:
-            await view.follow(stream)
-        finally:
-            journaling.stop()
-            self._turn_done(stream, journaling, view)
+        await self.follow_reply(stream, view)
         reply = stream.reply
         return SentReply(reply, ok=stream.failure is None and reply.finish_reason != "cancelled")
 
