@@ -27,6 +27,8 @@ class ModelInfo:
     completion_price: float | None = None  # USD per token
     reasoning: bool = False
     tools: bool = False
+    images: bool = False  # takes images in the prompt (architecture.input_modalities)
+    files: bool = False  # takes PDF files in the prompt
 
     @property
     def label(self) -> str:
@@ -48,6 +50,7 @@ def parse_catalog(data: Any) -> list[ModelInfo]:
             pricing = {}
         params = item.get("supported_parameters")
         params = [p for p in params if isinstance(p, str)] if isinstance(params, list) else []
+        inputs = _input_modalities(item)
         context = item.get("context_length")
         if not isinstance(context, int):
             top = item.get("top_provider")
@@ -61,10 +64,27 @@ def parse_catalog(data: Any) -> list[ModelInfo]:
                 completion_price=_price(pricing.get("completion")),
                 reasoning="reasoning" in params or "include_reasoning" in params,
                 tools="tools" in params,
+                images="image" in inputs,
+                files="file" in inputs,
             )
         )
     models.sort(key=lambda m: m.id)
     return models
+
+
+def _input_modalities(item: dict[str, Any]) -> set[str]:
+    """What a model takes in its prompt (OpenRouter: ``architecture.input_modalities``,
+    or the older ``architecture.modality`` such as ``"text+image->text"``)."""
+    architecture = item.get("architecture")
+    if not isinstance(architecture, dict):
+        return {"text"}
+    listed = architecture.get("input_modalities")
+    if isinstance(listed, list):
+        return {m for m in listed if isinstance(m, str)}
+    modality = architecture.get("modality")
+    if isinstance(modality, str):
+        return set(modality.split("->", 1)[0].split("+"))
+    return {"text"}
 
 
 def _price(value: Any) -> float | None:

@@ -7,11 +7,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from tui.api.catalog import ModelInfo
 from tui.api.client import ChatClient
 from tui.api.request import ChatRequest
 from tui.config import CLINE_BASE_URL, Config
 from tui.model.conversation import Conversation
-from tui.model.wire import wire_messages
+from tui.model.wire import TEXT_ONLY, Inputs, wire_messages
 
 if TYPE_CHECKING:
     import httpx
@@ -62,11 +63,21 @@ def new_conversation(
     return conversation
 
 
+def inputs_for(info: ModelInfo | None, read: Callable[..., bytes] | None = None) -> Inputs:
+    """What a model takes besides text, from its catalog entry (none when the catalog
+    does not list it), with ``read`` for attachments saved beside the conversation."""
+    if info is None:
+        return Inputs(read=read)
+    return Inputs(images=info.images, files=info.files, read=read)
+
+
 def build_request(
-    conversation: Conversation, stream: bool = True, say: Callable[[str], None] | None = None
+    conversation: Conversation, stream: bool = True, say: Callable[[str], None] | None = None,
+    inputs: Inputs = TEXT_ONLY,
 ) -> ChatRequest:
     """The request for the next turn. A compare conversation carried on as one chat (``ask
-    --continue``) sends one column's history and model; ``say`` is told which."""
+    --continue``) sends one column's history and model; ``say`` is told which. ``inputs``:
+    what the model takes besides text (``inputs_for``)."""
     column, model = None, conversation.model
     if conversation.kind == "compare":
         column = continued_column(conversation)
@@ -82,20 +93,21 @@ def build_request(
             )
     return ChatRequest(
         model=model,
-        messages=wire_messages(conversation, column),
+        messages=wire_messages(conversation, column, inputs),
         stream=stream,
         temperature=conversation.temperature,
     )
 
 
 def build_column_request(
-    conversation: Conversation, column: int, model: str, stream: bool = True
+    conversation: Conversation, column: int, model: str, stream: bool = True,
+    inputs: Inputs = TEXT_ONLY,
 ) -> ChatRequest:
     """The request for one column of a compare: its model, every prompt and that
     column's replies."""
     return ChatRequest(
         model=model,
-        messages=wire_messages(conversation, column),
+        messages=wire_messages(conversation, column, inputs),
         stream=stream,
         temperature=conversation.temperature,
     )

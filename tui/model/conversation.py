@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from tui.model.attachment import Attachment
+
 Role = Literal["system", "user", "assistant", "tool"]
 
 FORMAT_VERSION = 2  # 1: a list of messages; 2: messages with ids and parents (a tree)
@@ -124,6 +126,8 @@ class Message:
     created: datetime = field(default_factory=utc_now)
     id: str = field(default_factory=new_message_id)
     parent: str | None = None  # the message before this one on its branch
+    # User prompts only: the files attached to it, in the order they were attached.
+    attachments: list[Attachment] = field(default_factory=list)
     # Assistant replies only.
     model: str | None = None
     reasoning: str = ""

@@ -11,12 +11,18 @@ characters a token for other scripts) plus a few tokens for each message's frami
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from tui.model.attachment import Attachment, text_block
 from tui.model.conversation import Conversation, Message
 
 CHARS_PER_TOKEN = 4
 MESSAGE_OVERHEAD = 4  # tokens of role and framing around each message
+# An image: what OpenAI's high detail costs for a 1024x1024 picture (85 + 4 tiles of 170);
+# other providers are close for images of that size.
+IMAGE_TOKENS = 765
+PDF_BYTES_PER_TOKEN = 40  # a rough guess: a page of text is some 2 KB of PDF, 50 tokens
 
 
 def text_tokens(text: str) -> int:
@@ -27,7 +33,17 @@ def text_tokens(text: str) -> int:
 def message_tokens(message: Message) -> int:
     parts = [message.content, message.refusal]
     parts += [call.name + call.arguments for call in message.tool_calls]
-    return MESSAGE_OVERHEAD + sum(text_tokens(p) for p in parts if p)
+    return MESSAGE_OVERHEAD + sum(text_tokens(p) for p in parts if p) + sum(
+        attachment_tokens(a) for a in message.attachments)
+
+
+def attachment_tokens(attachment: Attachment) -> int:
+    """A guess at the prompt tokens an attachment adds."""
+    if attachment.kind == "text":
+        return text_tokens(text_block(attachment))
+    if attachment.kind == "image":
+        return IMAGE_TOKENS
+    return -(-attachment.size // PDF_BYTES_PER_TOKEN)
 
 
 @dataclass(frozen=True)
@@ -48,9 +64,11 @@ class PromptEstimate:
         return self.counted > 0
 
 
-def next_prompt(conversation: Conversation, draft: str = "") -> PromptEstimate:
-    """The prompt tokens of the request that sending ``draft`` (or going on from the
-    branch shown, with no draft) would make."""
+def next_prompt(
+    conversation: Conversation, draft: str = "", attachments: Sequence[Attachment] = ()
+) -> PromptEstimate:
+    """The prompt tokens of the request that sending ``draft`` with ``attachments`` (or
+    going on from the branch shown, with neither) would make."""
     branch = [m for m in conversation.messages if m.role != "system"]
     counted, since = 0, branch
     for index in range(len(branch) - 1, -1, -1):
@@ -65,8 +83,9 @@ def next_prompt(conversation: Conversation, draft: str = "") -> PromptEstimate:
     guessed = sum(message_tokens(m) for m in since)
     if not counted and conversation.system:
         guessed += MESSAGE_OVERHEAD + text_tokens(conversation.system)
-    if draft:
+    if draft or attachments:
         guessed += MESSAGE_OVERHEAD + text_tokens(draft)
+        guessed += sum(attachment_tokens(a) for a in attachments)
     return PromptEstimate(counted, guessed)
 
 

@@ -20,13 +20,28 @@ rules:
   that answer no call are left out. A call with no name, or whose arguments are not JSON
   (a stream cut off in the middle of them), is not sent: llama.cpp parses the arguments.
 - Replies before the first prompt are left out (templates want a user turn first).
+- A prompt's attachments (``tui/model/attachment.py``): text files are added to its text,
+  each named and fenced; images and PDFs become content parts after the text, when the
+  model takes them (``Inputs``). One it does not take is replaced by a note saying so (a
+  conversation that moved to another model): what is new is checked before sending
+  (``refusal``), so only older prompts are ever sent that way.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+from tui.model.attachment import (
+    PDF_TYPE,
+    Attachment,
+    AttachmentError,
+    data_url,
+    left_out_note,
+    text_block,
+)
 from tui.model.conversation import Conversation, Message, ToolCall
 
 NOT_RUN = "Not run: the call was not carried out."
@@ -39,9 +54,39 @@ def is_sent(reply: Message) -> bool:
     return bool(reply.content or reply.refusal or any(_sendable(c) for c in reply.tool_calls))
 
 
-def wire_messages(conversation: Conversation, column: int | None = None) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class Inputs:
+    """What the model takes besides text, and where an attachment's bytes come from when
+    they are not in memory (the copy saved beside the conversation)."""
+
+    images: bool = False
+    files: bool = False  # PDFs
+    read: Callable[[Attachment], bytes] | None = None
+
+    def takes(self, attachment: Attachment) -> bool:
+        kind = attachment.kind
+        return kind == "text" or (kind == "image" and self.images) or (
+            kind == "pdf" and self.files)
+
+
+TEXT_ONLY = Inputs()
+
+
+def refusal(attachments: list[Attachment], inputs: Inputs, model: str) -> str | None:
+    """Why ``attachments`` cannot be sent to ``model`` (which takes ``inputs``), or None."""
+    for attachment in attachments:
+        if not inputs.takes(attachment):
+            what = "images" if attachment.kind == "image" else "PDF files"
+            return f"{attachment.name}: {model or 'this model'} does not take {what}"
+    return None
+
+
+def wire_messages(
+    conversation: Conversation, column: int | None = None, inputs: Inputs = TEXT_ONLY
+) -> list[dict[str, Any]]:
     """The history to send for ``conversation``; with ``column``, only that column's
-    replies of a compare (replies with no column belong to every column)."""
+    replies of a compare (replies with no column belong to every column). An image or
+    PDF whose bytes cannot be read raises ``AttachmentError``."""
     systems = [conversation.system or ""]
     turns: list[list[Message]] = []
     for message in conversation.messages:
@@ -63,9 +108,40 @@ def wire_messages(conversation: Conversation, column: int | None = None) -> list
     for index, turn in enumerate(turns):
         replies = [m for m in turn[1:] if m.role == "assistant" and is_sent(m)]
         if replies or index == len(turns) - 1:
-            wire.append({"role": "user", "content": turn[0].content})
+            wire.append({"role": "user", "content": user_content(turn[0], inputs)})
             wire.extend(_replies(turn[1:], ids))
     return wire
+
+
+def user_content(message: Message, inputs: Inputs = TEXT_ONLY) -> str | list[dict[str, Any]]:
+    """A prompt as sent: its text with any text files after it; a list of content parts
+    when it carries an image or PDF the model takes."""
+    texts = [message.content] if message.content else []
+    parts: list[dict[str, Any]] = []
+    for attachment in message.attachments:
+        if attachment.kind == "text":
+            texts.append(text_block(attachment))
+        elif not inputs.takes(attachment):
+            kind = "images" if attachment.kind == "image" else "PDF files"
+            texts.append(left_out_note(attachment, f"this model does not take {kind}"))
+        else:
+            parts.append(_binary_part(attachment, inputs))
+    text = "\n\n".join(texts)
+    if not parts:
+        return text
+    return ([{"type": "text", "text": text}] if text else []) + parts
+
+
+def _binary_part(attachment: Attachment, inputs: Inputs) -> dict[str, Any]:
+    data = attachment.data
+    if data is None:
+        if inputs.read is None:
+            raise AttachmentError(f"{attachment.name}: its saved copy cannot be read")
+        data = inputs.read(attachment)
+    url = data_url(attachment.type, data)
+    if attachment.type == PDF_TYPE:
+        return {"type": "file", "file": {"filename": attachment.name, "file_data": url}}
+    return {"type": "image_url", "image_url": {"url": url}}
 
 
 def _replies(messages: list[Message], ids: _CallIds) -> list[dict[str, Any]]:
