@@ -88,3 +88,22 @@ def ids(isolated_home: Path) -> list[str]:
     """The fixed conversations of tests/support/history_support.py, saved in the test's
     home; their ids."""
     return write_fixed(isolated_home / "conversations")
+
+
+@pytest.fixture
+def snap_compare(snap_compare: Any) -> Any:
+    """pytest-textual-snapshot's ``snap_compare``, taken once the chat has counted today's
+    spend for its sidebar (a thread): the picture never depends on which came first."""
+
+    def compare(app: Any, *args: Any, run_before: Any = None, **kwargs: Any) -> Any:
+        async def before(pilot: Any) -> None:
+            if run_before is not None:
+                await run_before(pilot)
+            counting = [w for w in pilot.app.workers if w.group == "spent-today"]
+            if counting:
+                await pilot.app.workers.wait_for_complete(counting)
+                await pilot.pause()
+
+        return snap_compare(app, *args, run_before=before, **kwargs)
+
+    return compare

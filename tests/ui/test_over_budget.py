@@ -55,3 +55,42 @@ async def test_without_limits_nothing_is_asked(server: LoopbackServer) -> None:
         await send(pilot, "And then?")
         await settled(pilot, lambda: "Fine." in screen_text(app))
         assert not isinstance(app.screen, OverBudget)
+
+
+def spending_text(app) -> str:  # type: ignore[no-untyped-def]
+    return app.screen.query_one("#usage-spending").text
+
+
+async def test_the_sidebar_shows_what_today_has_cost_against_the_limit(
+        isolated_home: Path, server: LoopbackServer) -> None:
+    isolated_home.mkdir(parents=True, exist_ok=True)
+    (isolated_home / "config.toml").write_text(
+        "[budget]\ndaily = 5\nper_conversation = 1\n")
+    earlier = Conversation(model=MODEL)  # another chat, today
+    earlier.add(Message(role="user", content="Hi"))
+    earlier.add(Message(role="assistant", content="Hello.", model=MODEL, finish_reason="stop",
+                        usage=Usage(prompt_tokens=10, completion_tokens=5, cost=0.25)))
+    app = build_app(server, serve_catalog=False)
+    app.services.store.save(earlier)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot, lambda: "$0.2500 of $5.00" in spending_text(app))
+        assert "this chat  " in spending_text(app) and "$0 of $1.00" in spending_text(app)
+        usage = {"prompt_tokens": 3, "completion_tokens": 2, "cost": 0.5}
+        server.enqueue(Reply.sse(sse_body(*text_chunks("Sure.", usage=usage))))
+        await send(pilot, "One more?")
+        # This reply's cost joins today's, counted again once it is saved.
+        await settled(pilot, lambda: "$0.7500 of $5.00" in spending_text(app))
+        assert "$0.5000 of $1.00" in spending_text(app)
+
+
+async def test_without_limits_the_sidebar_shows_todays_spend_alone(
+        server: LoopbackServer) -> None:
+    app = build_app(server, serve_catalog=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        # No index yet and no limit: not counted until the first reply is saved.
+        assert spending_text(app).split() == ["today", "–"]
+        usage = {"prompt_tokens": 3, "completion_tokens": 2, "cost": 0.01}
+        server.enqueue(Reply.sse(sse_body(*text_chunks("Sure.", usage=usage))))
+        await send(pilot, "Hi")
+        await settled(pilot, lambda: spending_text(app).split() == ["today", "$0.0100"])
+        assert "this chat" not in spending_text(app)

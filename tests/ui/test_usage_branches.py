@@ -65,7 +65,7 @@ async def test_the_branch_shown_and_the_whole_tree_are_counted_apart() -> None:
             "turns": "2", "prompt": "31,000", "completion": "42,000", "cost": "$0.0600"}
         assert block(lines, "All branches") == {
             "turns": "3", "prompt": "31,010", "completion": "42,020", "cost": "$0.0700"}
-        headings = {"Last reply", "This branch", "All branches", "Context"}
+        headings = {"Last reply", "This branch", "All branches", "Context", "Spending"}
         for line in lines:  # every row a label and a value apart, nothing else
             assert not line or line in headings or re.fullmatch(r"\S.*?\s{2,}\S+", line), line
         # The context used is the branch's last reply's.

@@ -55,6 +55,12 @@ def start_of_today(now: datetime | None = None) -> datetime:
     return moment.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
+def index_is_built(config: Config) -> bool:
+    """Whether the history index exists: counting from it then costs a scan of the
+    folder, not a parse of every conversation."""
+    return not HistoryIndex(config.paths.conversations, config.paths.cache_dir).needs_build()
+
+
 def spent_today(config: Config) -> float:
     """What saved replies have cost since local midnight, in every conversation."""
     index = HistoryIndex(config.paths.conversations, config.paths.cache_dir)

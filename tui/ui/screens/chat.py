@@ -29,7 +29,7 @@ from tui.ui.modals.model_chooser import ModelChooser
 from tui.ui.modals.model_picker import ModelPicker
 from tui.ui.modals.over_budget import OverBudget
 from tui.ui.render.inert import inert
-from tui.ui.screens.chat_budget import over_budget
+from tui.ui.screens.chat_budget import SpentToday, over_budget
 from tui.ui.screens.chat_commands import chat_commands
 from tui.ui.screens.chat_estimate import EstimateLine
 from tui.ui.screens.chat_layout import UsageFit
@@ -43,7 +43,7 @@ from tui.ui.widgets.transcript import Transcript
 from tui.ui.widgets.usage_panel import UsagePanel
 
 
-class ChatScreen(UsageFit, EstimateLine, ToolTurns):
+class ChatScreen(UsageFit, EstimateLine, SpentToday, ToolTurns):
     BINDINGS = [
         *TREE_BINDINGS,
         Binding("escape", "cancel_reply", "Cancel", id="chat.cancel",
@@ -102,6 +102,7 @@ class ChatScreen(UsageFit, EstimateLine, ToolTurns):
         self._fit_usage(self.app.size.width)
         self.transcript.show(self.conversation)
         self.refresh_chrome()
+        self.count_spent_today(self.services.config, self.conversation, opening=True)
         self.prompt.set_history(self._prompts())
         self.prompt.focus()
         self.call_after_refresh(self._load_older_prompts)  # after the first frame
@@ -244,6 +245,7 @@ class ChatScreen(UsageFit, EstimateLine, ToolTurns):
         journaling.finish(self._save())
         self.transcript.refresh_alternatives(self.conversation)
         self.refresh_chrome()
+        self.count_spent_today(self.services.config, self.conversation)
         if stream.failure is not None:
             # The error is written under the reply; a toast says it again only when that
             # line is not to be seen (another screen on top, or scrolled away).
@@ -274,15 +276,7 @@ class ChatScreen(UsageFit, EstimateLine, ToolTurns):
             self._reply_worker.cancel()
 
     async def action_new_chat(self) -> None:
-        if self.streaming and self._reply_worker is not None:
-            self._reply_worker.cancel()
-            await self._reply_worker.wait()
-        self.conversation = self.services.new_conversation(model=self.conversation.model)
-        self.forget_cursor()
-        self.transcript.show(self.conversation)
-        self.refresh_chrome()
-        self.prompt.set_history(self._prompts())
-        self.prompt.focus()
+        await self.load_conversation(self.services.new_conversation(self.conversation.model))
 
     async def load_conversation(self, conversation: Conversation) -> None:
         """Continue a saved conversation here (the conversations screen's Enter)."""
@@ -293,6 +287,7 @@ class ChatScreen(UsageFit, EstimateLine, ToolTurns):
         self.forget_cursor()
         self.transcript.show(self.conversation)
         self.refresh_chrome()
+        self.count_spent_today(self.services.config, self.conversation, opening=True)
         self.prompt.set_history(self._prompts())
         self.prompt.focus()
 

@@ -1,21 +1,53 @@
 """The chat's side of the ``[budget]`` limits: before a prompt is sent, what is spent
 today and in this conversation, plus the next prompt's estimated cost, against each
-limit (``tui/chat/budget.py``); over one, the user is asked first."""
+limit (``tui/chat/budget.py``); over one, the user is asked first. Today's spend is also
+shown in the usage sidebar, counted in a thread when the chat opens and after each
+reply."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 
-from tui.chat.budget import overruns, spent_today
+from textual import work
+from textual.screen import Screen
+
+from tui.chat.budget import index_is_built, overruns, spent_today
 from tui.config import Config
 from tui.files import StoreError
 from tui.format import total_cost
+from tui.model.attachment import Attachment
 from tui.model.conversation import Conversation
 from tui.model.estimate import next_prompt, prompt_cost
+from tui.ui.widgets.usage_panel import UsagePanel
+
+
+class SpentToday(Screen[None]):
+    """Counts today's spend for the usage sidebar, off the event loop. When a chat opens
+    with no history index yet and no limit set, it waits for the first reply (or the
+    conversations screen) to build it: a first build parses every conversation, work
+    that would compete with the first keystrokes."""
+
+    @work(thread=True, exclusive=True, group="spent-today")
+    def count_spent_today(self, config: Config, conversation: Conversation,
+                          opening: bool = False) -> None:
+        try:
+            if opening and not config.budget.any and not index_is_built(config):
+                return
+            spent: float | None = spent_today(config)
+        except (OSError, StoreError):
+            spent = None  # no index: shown as unknown
+        self.app.call_from_thread(self._show_spent_today, spent, config, conversation)
+
+    def _show_spent_today(self, spent: float | None, config: Config,
+                          conversation: Conversation) -> None:
+        for panel in self.query(UsagePanel):
+            panel.show_spent_today(spent, config.budget, conversation)
 
 
 async def over_budget(config: Config, conversation: Conversation, draft: str,
-                      prompt_price: float | None) -> list[str]:
+                      prompt_price: float | None,
+                      attachments: Sequence[Attachment] = ()) -> list[str]:
     """Why sending ``draft`` would pass a limit (nothing: it would not, or no limit is
     set). Today's spend is read from the history index in a thread (it may have to scan
     the conversations folder)."""
@@ -25,7 +57,7 @@ async def over_budget(config: Config, conversation: Conversation, draft: str,
         today = await asyncio.to_thread(spent_today, config)
     except (OSError, StoreError):
         today = 0.0  # no index: the conversation's own limit still holds
-    tokens = next_prompt(conversation, draft).tokens
+    tokens = next_prompt(conversation, draft, attachments).tokens
     found = overruns(config.budget, today=today, conversation=total_cost(conversation),
                      next_cost=prompt_cost(tokens, prompt_price))
     return [overrun.describe() for overrun in found]

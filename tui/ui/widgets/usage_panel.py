@@ -4,7 +4,11 @@ and how much of the model's context window the conversation now fills.
 A conversation with branches (an edited prompt, a regenerated reply) is counted twice:
 "This branch" is the path shown, what going on from here builds on (the context used is
 its too), and "All branches" is everything the conversation has cost. A conversation with
-one branch has one "Conversation" block: the two would say the same."""
+one branch has one "Conversation" block: the two would say the same.
+
+"Spending" is what replies cost today in every conversation (from the history index,
+counted in a thread when the chat opens and after each reply), against the ``[budget]``
+limits when they are set."""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from tui.api.catalog import ModelInfo
+from tui.budget_config import Budget
 from tui.format import (
     APPROX,
     approx,
@@ -24,6 +29,7 @@ from tui.format import (
     format_cost,
     reply_totals,
     tokens_per_second,
+    total_cost,
 )
 from tui.model.conversation import Conversation, Message, Usage
 from tui.ui.render.inert import inert
@@ -122,6 +128,9 @@ class UsagePanel(VerticalScroll, can_focus=False):
         self.all_branches = Rows([("turns", "0")], id="usage-tree")
         self.all_heading.display = self.all_branches.display = False  # until there are branches
         self.context = Rows([("used", "–")], id="usage-context")
+        self.spending = Rows([("today", "–")], id="usage-spending")
+        self.budget = Budget()
+        self.spent_today: float | None = None  # None: not counted (yet)
 
     def compose(self) -> ComposeResult:
         yield Static("Last reply", classes="heading")
@@ -134,6 +143,8 @@ class UsagePanel(VerticalScroll, can_focus=False):
         yield self.all_branches
         yield Static("Context", classes="heading")
         yield self.context
+        yield Static("Spending", classes="heading")
+        yield self.spending
 
     def refresh_usage(self, conversation: Conversation, model: ModelInfo | None) -> None:
         branch = conversation.messages
@@ -152,6 +163,25 @@ class UsagePanel(VerticalScroll, can_focus=False):
             self.all_branches.update(self._total_rows(conversation.nodes))
         self.all_heading.display = self.all_branches.display = branched
         self.context.update(self._context_rows(last, model))
+        self.spending.update(self._spending_rows(conversation))
+
+    def show_spent_today(self, spent: float | None, budget: Budget,
+                         conversation: Conversation) -> None:
+        self.spent_today, self.budget = spent, budget
+        self.spending.update(self._spending_rows(conversation))
+
+    def _spending_rows(self, conversation: Conversation) -> list[tuple[str, str]]:
+        """Today's spend in every conversation, and this one's when it has a limit."""
+        def against(spent: float | None, limit: float | None) -> str:
+            if limit is None:
+                return format_cost(spent, "–")
+            return f"{format_cost(spent or 0.0)} of {format_cost(limit)}"
+
+        rows = [("today", against(self.spent_today, self.budget.daily))]
+        if self.budget.per_conversation is not None:
+            rows.append(("this chat",
+                         against(total_cost(conversation), self.budget.per_conversation)))
+        return rows
 
     @staticmethod
     def _total_rows(messages: list[Message]) -> list[tuple[str, str]]:
