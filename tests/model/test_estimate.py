@@ -71,3 +71,36 @@ def test_the_note_under_the_prompt() -> None:
     assert estimate_note(12, 0.00001, None)[0] == "next prompt ≈ 12 tokens · under $0.0001"
     assert estimate_note(300_000, None, 200_000) == (
         "next prompt ≈ 300,000 tokens · over the model's 200K context", True)
+
+
+def test_fitting_the_window_leaves_out_the_oldest_turns_first() -> None:
+    from tui.model.estimate import FIT_SHARE, fit_window, next_prompt
+    from tui.model.wire import wire_messages
+
+    c = Conversation(model="m")
+    for n in range(6):
+        c.add(Message(role="user", content=f"q{n} " + "q" * 4000))
+        c.add(Message(role="assistant", content=f"a{n} " + "a" * 4000, finish_reason="stop"))
+    tokens = next_prompt(c, "next").tokens
+    assert fit_window(c, tokens, "next").leave_out == []  # it fits: nothing asked
+    fit = fit_window(c, 8000, "next")
+    assert fit.over and fit.fits_after
+    assert [m.content[:2] for m in fit.leave_out] == ["q0", "q1", "q2"]
+    assert fit.tokens - fit.saved <= 8000 * FIT_SHARE
+    for prompt in fit.leave_out:
+        prompt.left_out = True
+    c.add(Message(role="user", content="next"))
+    assert [m["content"][:2] for m in wire_messages(c)] == ["q3", "a3", "q4", "a4", "q5", "a5", "ne"]
+    # Already left out: not offered again; nothing more can fit a tiny window.
+    tiny = fit_window(c, 100)
+    assert all(not m.left_out for m in tiny.leave_out) and not tiny.fits_after
+
+
+def test_the_prompt_being_sent_is_never_left_out() -> None:
+    from tui.model.estimate import fit_window
+    from tui.model.wire import wire_messages
+
+    c = Conversation(model="m")
+    c.add(Message(role="user", content="x" * 40000, left_out=True))
+    assert wire_messages(c)[0]["content"] == "x" * 40000
+    assert fit_window(c, 1000).leave_out == []  # going on from it: nothing earlier

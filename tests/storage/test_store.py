@@ -110,6 +110,7 @@ messages = st.builds(
     usage=maybe(usages),
     tool_call_id=maybe(TEXT),
     column=maybe(st.integers(min_value=0, max_value=3)),
+    left_out=st.booleans(),
     extra=extras(MESSAGE_KEYS),
 )
 

@@ -126,8 +126,11 @@ class Message:
     created: datetime = field(default_factory=utc_now)
     id: str = field(default_factory=new_message_id)
     parent: str | None = None  # the message before this one on its branch
-    # User prompts only: the files attached to it, in the order they were attached.
+    # User prompts only: the files attached to it, in the order they were attached; and
+    # whether this turn (the prompt and its replies) is left out of what is sent, to fit
+    # the model's context window (saved as ``left_out = true``; never deleted).
     attachments: list[Attachment] = field(default_factory=list)
+    left_out: bool = False
     # Assistant replies only.
     model: str | None = None
     reasoning: str = ""

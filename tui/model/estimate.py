@@ -92,3 +92,56 @@ def next_prompt(
 def prompt_cost(tokens: int, price_per_token: float | None) -> float | None:
     """What ``tokens`` of prompt cost at the catalog's price; None when it has none."""
     return None if price_per_token is None else tokens * price_per_token
+
+
+# Leaving turns out aims below this share of the context window: the answer needs room
+# too, and the estimate is a guess.
+FIT_SHARE = 0.9
+
+
+@dataclass(frozen=True)
+class Fit:
+    """How the next request stands against the model's context window: its estimated
+    ``tokens``, and the oldest turns (their prompts) that leaving out brings it under
+    ``FIT_SHARE`` of the window, with the tokens that saves."""
+
+    tokens: int
+    window: int
+    leave_out: list[Message]
+    saved: int
+
+    @property
+    def over(self) -> bool:
+        return self.tokens > self.window
+
+    @property
+    def fits_after(self) -> bool:
+        """Whether leaving ``leave_out`` out brings the request inside the window."""
+        return self.tokens - self.saved <= self.window
+
+
+def fit_window(conversation: Conversation, window: int, draft: str = "",
+               attachments: Sequence[Attachment] = ()) -> Fit:
+    """The next request (sending ``draft`` with ``attachments``) against ``window``
+    tokens. Turns already left out are not counted again; every earlier turn may be left
+    out (oldest first), never the prompt being sent."""
+    tokens = next_prompt(conversation, draft, attachments).tokens
+    target = int(window * FIT_SHARE)
+    turns: list[list[Message]] = []
+    for message in conversation.messages:
+        if message.role == "user":
+            turns.append([message])
+        elif turns and message.role != "system":
+            turns[-1].append(message)
+    if not draft and not attachments and turns:
+        turns.pop()  # going on from the branch shown: its last prompt is the one asked
+    chosen: list[Message] = []
+    saved = 0
+    for turn in turns:
+        if tokens - saved <= target:
+            break
+        if turn[0].left_out:
+            continue
+        chosen.append(turn[0])
+        saved += sum(message_tokens(m) for m in turn)
+    return Fit(tokens, window, chosen if tokens > window else [], saved if tokens > window else 0)

@@ -19,7 +19,9 @@ rules:
   (a call from a compare column, an old file, a turn stopped before it ran). Tool messages
   that answer no call are left out. A call with no name, or whose arguments are not JSON
   (a stream cut off in the middle of them), is not sent: llama.cpp parses the arguments.
-- Replies before the first prompt are left out (templates want a user turn first).
+- Replies before the first prompt are left out (templates want a user turn first), and
+  so is every turn whose prompt is marked ``left_out`` (to fit the context window:
+  ``tui/model/estimate.py`` picks them), except the prompt being asked now.
 - A prompt's attachments (``tui/model/attachment.py``): text files are added to its text,
   each named and fenced; images and PDFs become content parts after the text, when the
   model takes them (``Inputs``). One it does not take is replaced by a note saying so (a
@@ -107,7 +109,8 @@ def wire_messages(
     ids = _CallIds()
     for index, turn in enumerate(turns):
         replies = [m for m in turn[1:] if m.role == "assistant" and is_sent(m)]
-        if replies or index == len(turns) - 1:
+        last = index == len(turns) - 1
+        if (replies and not turn[0].left_out) or last:
             wire.append({"role": "user", "content": user_content(turn[0], inputs)})
             wire.extend(_replies(turn[1:], ids))
     return wire

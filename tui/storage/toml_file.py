@@ -39,7 +39,7 @@ ORIGIN_KEYS = frozenset({"conversation", "column"})
 MESSAGE_KEYS = frozenset({
     "id", "parent", "role", "content", "created", "model", "reasoning", "reasoning_details",
     "refusal", "tool_calls", "finish_reason", "error", "usage", "tool_call_id", "column",
-    "preferred", "tool_name", "duration_ms",
+    "preferred", "tool_name", "duration_ms", "left_out",
 })
 USAGE_KEYS = frozenset({
     "prompt_tokens", "completion_tokens", "cached_tokens", "reasoning_tokens", "cost",
@@ -98,6 +98,14 @@ class _Fields:
             return value
         self._wrong(key, "text")
         return None
+
+    def flag(self, key: str) -> bool:
+        """A true/false key; absent or wrong: false (a wrong one is reported)."""
+        value = self.data.get(key, False)
+        if isinstance(value, bool):
+            return value
+        self._wrong(key, "true or false")
+        return False
 
     def integer(self, key: str) -> int | None:
         value = self.data.get(key)
@@ -233,10 +241,7 @@ def _message_from_toml(data: Any, index: int, problems: list[str]) -> Message:
         u = _Fields(raw_usage, f"message {index + 1}: usage.", problems)
         ints = {key: u.integer(key) for key in _USAGE_INTS}
         usage = Usage(**ints, cost=u.number("cost"), extra=u.extra(USAGE_KEYS))
-    preferred = data.get("preferred", False)
-    if not isinstance(preferred, bool):
-        f._wrong("preferred", "true or false")
-        preferred = False
+    preferred, left_out = f.flag("preferred"), f.flag("left_out")
     # A tool result's ``error`` is true or false; a reply's is the error's text.
     tool_error = role == "tool" and isinstance(data.get("error"), bool)
     message_id, parent = data.get("id", ""), data.get("parent")
@@ -268,6 +273,7 @@ def _message_from_toml(data: Any, index: int, problems: list[str]) -> Message:
         duration_ms=f.integer("duration_ms"),
         column=f.integer("column"),
         preferred=preferred,
+        left_out=left_out,
         extra=f.extra(MESSAGE_KEYS),
     )
 
@@ -331,6 +337,7 @@ def message_to_toml(m: Message) -> dict[str, Any]:
         "duration_ms": m.duration_ms,
         "column": m.column,
         "preferred": True if m.preferred else None,
+        "left_out": True if m.left_out else None,
     }
     data.update({k: v for k, v in optional.items() if v is not None})
     if m.reasoning_details:

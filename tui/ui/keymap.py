@@ -26,6 +26,7 @@ def binding_classes() -> list[type[DOMNode]]:
     from tui.ui.modals.model_picker import ModelPicker
     from tui.ui.modals.over_budget import OverBudget
     from tui.ui.modals.theme_picker import ThemePicker
+    from tui.ui.modals.too_long import TooLong
     from tui.ui.modals.tool_approval import ToolApproval
     from tui.ui.modals.tools_panel import ToolsPanel
     from tui.ui.screens.chat import ChatScreen
@@ -39,7 +40,7 @@ def binding_classes() -> list[type[DOMNode]]:
     return [ChatScreen, CompareScreen, ModelPicker, ModelChooser, ChatOptions, HistoryScreen,
             ConversationList, RenameDialog, ConfirmDelete, ThemePicker, SettingsScreen,
             PresetEditor, HelpScreen, BranchesView, ToolApproval, ToolsPanel, OverBudget,
-            PromptArea, TextArea, Input, OptionList]
+            TooLong, PromptArea, TextArea, Input, OptionList]
 
 
 def bindings_by_id(classes: Iterable[type[DOMNode]]) -> dict[str, Binding]:

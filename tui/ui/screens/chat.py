@@ -31,6 +31,7 @@ from tui.ui.modals.over_budget import OverBudget
 from tui.ui.render.inert import inert
 from tui.ui.screens.chat_budget import SpentToday, over_budget
 from tui.ui.screens.chat_commands import chat_commands
+from tui.ui.screens.chat_context import ContextFit
 from tui.ui.screens.chat_estimate import EstimateLine
 from tui.ui.screens.chat_layout import UsageFit
 from tui.ui.screens.chat_tools import ToolTurns
@@ -43,7 +44,7 @@ from tui.ui.widgets.transcript import Transcript
 from tui.ui.widgets.usage_panel import UsagePanel
 
 
-class ChatScreen(UsageFit, EstimateLine, SpentToday, ToolTurns):
+class ChatScreen(UsageFit, EstimateLine, SpentToday, ContextFit, ToolTurns):
     BINDINGS = [
         *TREE_BINDINGS,
         Binding("escape", "cancel_reply", "Cancel", id="chat.cancel",
@@ -187,11 +188,16 @@ class ChatScreen(UsageFit, EstimateLine, SpentToday, ToolTurns):
         if reasons:
             async def answered(send: bool | None) -> None:
                 if send:
-                    await self._send(event.text)
+                    await self._fit_then_send(event.text)
 
             self.app.push_screen(OverBudget(reasons), answered)
             return
-        await self._send(event.text)
+        await self._fit_then_send(event.text)
+
+    async def _fit_then_send(self, text: str) -> None:
+        sending = self.fit_then(lambda: self._send(text), text)
+        if sending is not None:
+            await sending
 
     async def _send(self, text: str) -> None:
         self.prompt.remember(text)

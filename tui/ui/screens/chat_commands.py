@@ -30,6 +30,7 @@ class ChatActions(Protocol):
     def action_compare(self) -> None: ...
     def action_branches(self) -> None: ...
     def action_tools(self) -> None: ...
+    def action_send_left_out_again(self) -> None: ...
     async def run_tree_action(self, name: str, parameters: tuple[object, ...]) -> None: ...
 
 # (title, help, action, parameters): actions on the message the cursor is on.
@@ -78,6 +79,8 @@ def chat_commands(screen: ChatActions) -> Iterable[SystemCommand]:
          screen.action_branches),
         ("Tools", "MCP tool servers and their tools: status, on/off for this chat (F6)",
          screen.action_tools),
+        ("Send left-out turns again", "Turns left out to fit the context window are sent "
+         "again from the next prompt", screen.action_send_left_out_again),
     ]
     for title, help_text, action in actions:
         yield SystemCommand(title, help_text, action)

@@ -76,8 +76,8 @@ class UserMessage(Marked, Static):
     def __init__(self, message: Message) -> None:
         self._text = strip_controls(message.content)
         self._drawn = next_cut(self._text, 0)
-        super().__init__(inert(self._text[: self._drawn]), markup=False)
         self.message = message
+        super().__init__(self._content(), markup=False)
 
     @property
     def held(self) -> int:
@@ -100,12 +100,24 @@ class UserMessage(Marked, Static):
         self._draw()
 
     def _draw(self) -> None:
+        self.update(self._content())
+
+    def _content(self) -> Content:
         text = inert(self._text[: self._drawn])
+        if self.message.left_out:
+            text = Content.assemble(Content.styled(LEFT_OUT, "italic $text-warning"), "\n", text)
         if self._alternatives is not None:
             text = Content.assemble(
                 Content.styled(alternatives_marker(self._alternatives), "dim"),
                 "\n", text)
-        self.update(text)
+        return text
+
+    def show_left_out(self) -> None:
+        """The message's ``left_out`` changed: draw its note, or take it away."""
+        self._draw()
+
+
+LEFT_OUT = "left out: this turn is not sent (to fit the context window)"
 
 
 def alternatives_marker(alternatives: tuple[int, int]) -> str:

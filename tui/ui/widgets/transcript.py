@@ -129,6 +129,12 @@ class Transcript(VerticalScroll):
         """Update every "2/3" marker (a reply was added beside others)."""
         _mark_alternatives(conversation, self.message_views())
 
+    def refresh_left_out(self) -> None:
+        """Update the "left out" note of every prompt (turns left out or put back)."""
+        for view in self.message_views():
+            if isinstance(view, UserMessage):
+                view.show_left_out()
+
     def message_views(self) -> list[UserMessage | ReplyView]:
         """The prompts and replies mounted, top to bottom."""
         return [v for v in self.children if isinstance(v, UserMessage | ReplyView)]
