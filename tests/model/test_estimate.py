@@ -90,7 +90,8 @@ def test_fitting_the_window_leaves_out_the_oldest_turns_first() -> None:
     for prompt in fit.leave_out:
         prompt.left_out = True
     c.add(Message(role="user", content="next"))
-    assert [m["content"][:2] for m in wire_messages(c)] == ["q3", "a3", "q4", "a4", "q5", "a5", "ne"]
+    sent = [m["content"][:2] for m in wire_messages(c)]
+    assert sent == ["q3", "a3", "q4", "a4", "q5", "a5", "ne"]
     # Already left out: not offered again; nothing more can fit a tiny window.
     tiny = fit_window(c, 100)
     assert all(not m.left_out for m in tiny.leave_out) and not tiny.fits_after

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tui.model.attachment import Attachment
+
 
 @dataclass(frozen=True)
 class LaunchPlan:
@@ -24,3 +26,5 @@ class LaunchPlan:
     compare: tuple[str, ...] = ()
     theme: str | None = None  # --theme, for this run
     streaming: bool = True  # --no-stream turns it off
+    # Attached to the first prompt: what was piped in (``git diff | cline-tui``).
+    attachments: tuple[Attachment, ...] = ()

@@ -1,0 +1,83 @@
+"""Piped input into the full-screen app: read whole, attached, stdin made the terminal."""
+
+from __future__ import annotations
+
+import os
+import pty
+import threading
+from pathlib import Path
+
+import pytest
+
+from tui.cli.piped import PipedInputError, is_piped, take_piped_input
+from tui.model.attachment import LIMITS
+
+
+def piped(data: bytes) -> int:
+    """A pipe's read end holding ``data`` (written from a thread: it may pass the pipe's
+    buffer) and then closed for writing."""
+    read, write = os.pipe()
+
+    def feed() -> None:
+        with os.fdopen(write, "wb") as handle:
+            try:
+                handle.write(data)
+            except BrokenPipeError:
+                pass  # the reader stopped at the limit
+
+    threading.Thread(target=feed, daemon=True).start()
+    return read
+
+
+def test_a_pipe_is_attached_and_replaced_by_the_terminal() -> None:
+    master, slave = pty.openpty()
+    fd = piped(b"diff --git a/x b/x\n+new line\n")
+    try:
+        attachment = take_piped_input(fd, terminal=os.ttyname(slave))
+        assert attachment is not None
+        assert (attachment.name, attachment.kind, attachment.text) == (
+            "stdin", "text", "diff --git a/x b/x\n+new line\n")
+        assert os.isatty(fd)  # the keyboard is read from the terminal now
+    finally:
+        for handle in (fd, master, slave):
+            os.close(handle)
+
+
+def test_a_device_or_terminal_is_not_piped_input(tmp_path: Path) -> None:
+    with open(os.devnull, "rb") as null:
+        assert not is_piped(null.fileno())
+        assert take_piped_input(null.fileno()) is None
+    master, slave = pty.openpty()
+    assert not is_piped(slave)
+    os.close(master)
+    os.close(slave)
+    redirected = tmp_path / "notes.md"
+    redirected.write_text("# notes\n")
+    with redirected.open("rb") as handle:
+        assert is_piped(handle.fileno())  # `cline-tui < notes.md`
+
+
+def test_without_a_terminal_for_the_keyboard_it_says_what_to_do(tmp_path: Path) -> None:
+    fd = piped(b"text")
+    try:
+        with pytest.raises(PipedInputError, match="no terminal to read the keyboard from"):
+            take_piped_input(fd, terminal=str(tmp_path / "no-such-tty"))
+    finally:
+        os.close(fd)
+
+
+def test_binary_or_oversized_input_is_refused_plainly() -> None:
+    master, slave = pty.openpty()
+    terminal = os.ttyname(slave)
+    try:
+        fd = piped(b"\x7fELF\x00\x01")
+        with pytest.raises(PipedInputError, match="cannot be attached: stdin is a binary file"):
+            take_piped_input(fd, terminal=terminal)
+        os.close(fd)
+        fd = piped(b"a" * (LIMITS["text"] + 10))
+        with pytest.raises(PipedInputError, match="largest text file"):
+            take_piped_input(fd, terminal=terminal)
+        os.close(fd)
+    finally:
+        os.close(master)
+        os.close(slave)
