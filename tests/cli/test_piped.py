@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pty
 import threading
@@ -19,11 +20,9 @@ def piped(data: bytes) -> int:
     read, write = os.pipe()
 
     def feed() -> None:
-        with os.fdopen(write, "wb") as handle:
-            try:
-                handle.write(data)
-            except BrokenPipeError:
-                pass  # the reader stopped at the limit
+        # BrokenPipeError: the reader stopped at the limit.
+        with contextlib.suppress(BrokenPipeError), os.fdopen(write, "wb") as handle:
+            handle.write(data)
 
     threading.Thread(target=feed, daemon=True).start()
     return read
