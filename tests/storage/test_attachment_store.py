@@ -132,8 +132,8 @@ def test_a_missing_or_changed_copy_is_a_plain_error(tmp_path: Path) -> None:
     [attachment] = loaded.messages[0].attachments
     saved = store.folder / f"{ID}.files" / image.stored_name
     saved.write_bytes(PNG + b"x")
-    with pytest.raises(AttachmentError, match="holiday.png: its saved copy was changed after "
-                                               "it was attached"):
+    with pytest.raises(AttachmentError, match=r"holiday\.png: its saved copy was changed after "
+                                               r"it was attached"):
         read(attachment)
     saved.unlink()
     with pytest.raises(AttachmentError, match=r"holiday.png: its saved copy is missing \("):
