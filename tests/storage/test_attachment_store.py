@@ -207,3 +207,23 @@ def test_search_finds_text_in_an_attachment(tmp_path: Path) -> None:
     index.refresh()
     [found] = index.search("zanzibarish")
     assert found.id == ID
+
+
+def test_a_copy_under_a_new_id_takes_the_files_it_names(tmp_path: Path) -> None:
+    """Another writer changed an earlier message: ours is saved under a new id, and the
+    images it names are copied beside it (they are no longer in memory)."""
+    store = ConversationStore(tmp_path / "conversations")
+    image = attachment_from_bytes("p.png", PNG)
+    first = conversation_with(image)
+    first.add(Message(role="assistant", content="a picture"))
+    store.save(first)
+    window = store.load(ID)
+    path = store.path_for(ID)
+    path.write_text(path.read_text().replace("a picture", "edited by hand"))
+    window.add(Message(role="user", content="and then?"))
+    saved = store.save(window)
+    assert window.id != ID and saved.note is not None
+    copied = store.folder / f"{window.id}.files" / image.stored_name
+    assert copied.read_bytes() == PNG
+    assert (store.folder / f"{ID}.files" / image.stored_name).read_bytes() == PNG  # kept
+    assert store.reader(window)(window.messages[0].attachments[0]) == PNG
