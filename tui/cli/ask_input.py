@@ -124,11 +124,12 @@ def model_inputs(config: Config, conversation: Conversation, model: str,
 
 def _catalog(config: Config, model: str) -> list[ModelInfo]:
     """The profile's catalog: the cached one when it lists ``model``, else fetched (the
-    cached one, or none, when that fails)."""
+    cached one, or none, when that fails). A profile that starts a local server is not
+    asked: that would start it."""
     catalog = Catalog(make_client(config), config.paths.cache_dir)
     cached = catalog.cached()
     models = cached[0] if cached else []
-    if any(m.id == model for m in models):
+    if any(m.id == model for m in models) or config.profile.starts_server:
         return models
 
     async def fetch() -> list[ModelInfo]:

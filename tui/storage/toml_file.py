@@ -4,8 +4,9 @@ Reading never coerces: a value of the wrong type (a hand edit such as
 ``created = "yesterday"`` or ``model = ["a"]``) is reported in ``Conversation.problems``,
 its typed field is left empty so it is never used or sent, and the raw value is kept in
 ``extra`` under its own key so a rewrite puts it back exactly as it was, unless the app
-has since set that field itself. The TOML text itself is written by
-``tui/storage/toml_text.py``.
+has since set that field itself (``tui/storage/toml_fields.py``). A prompt's attachments
+are read and written by ``tui/storage/toml_attachments.py``. The TOML text itself is
+written by ``tui/storage/toml_text.py``.
 """
 
 from __future__ import annotations
