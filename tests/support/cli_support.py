@@ -37,7 +37,7 @@ def cli(
     *args: str,
     server: LoopbackServer | None = None,
     key: str | None = FAKE_KEY,
-    stdin: str = "",
+    stdin: str | bytes = "",
     env_extra: dict[str, str] | None = None,
     timeout: float = 20,
     new_session: bool = False,
@@ -57,7 +57,7 @@ def cli(
     started = time.monotonic()
     done = subprocess.run(
         [sys.executable, "-m", "tui", *args],
-        input=stdin.encode(),
+        input=stdin.encode() if isinstance(stdin, str) else stdin,
         capture_output=True,
         env=env,
         timeout=timeout,

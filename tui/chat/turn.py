@@ -78,11 +78,9 @@ def build_request(
     """The request for the next turn. A compare conversation carried on as one chat (``ask
     --continue``) sends one column's history and model; ``say`` is told which. ``inputs``:
     what the model takes besides text (``inputs_for``)."""
-    column, model = None, conversation.model
+    column, model = None, request_model(conversation)
     if conversation.kind == "compare":
         column = continued_column(conversation)
-        if column < len(conversation.models):
-            model = conversation.models[column]
         if say is not None:
             why = "the preferred reply's" if _preferred_column(conversation) is not None else (
                 "no reply is marked preferred"
@@ -97,6 +95,16 @@ def build_request(
         stream=stream,
         temperature=conversation.temperature,
     )
+
+
+def request_model(conversation: Conversation) -> str:
+    """The model the next ``build_request`` asks: a compare carried on as one chat asks
+    its continued column's model."""
+    if conversation.kind == "compare":
+        column = continued_column(conversation)
+        if column < len(conversation.models):
+            return conversation.models[column]
+    return conversation.model
 
 
 def build_column_request(

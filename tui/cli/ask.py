@@ -29,14 +29,18 @@ from tui.chat.turn import (
     make_client,
     missing_key_message,
     new_conversation,
+    request_model,
 )
 from tui.cli.answer_out import AnswerPrinter
+from tui.cli.ask_input import model_inputs, read_input
 from tui.cli.output import ExitCode, failure_exit, say
 from tui.cli.quiet_pipe import QuietPipe
 from tui.config import Config
 from tui.format import finish_said, total_cost, turn_usage_line, usage_line
+from tui.model.attachment import Attachment, AttachmentError
 from tui.model.conversation import Conversation, Message
 from tui.model.tree import go_on_from, matching
+from tui.model.wire import Inputs
 from tui.storage.journal import Journaling, mark_interrupted
 from tui.storage.store import ConversationStore, StoreError
 
@@ -51,6 +55,7 @@ class AskOptions:
     """``cline-tui ask``'s command line (built by ``tui.cli.launch.ask_options``)."""
 
     prompt: list[str] = field(default_factory=list)  # the words; none: read stdin
+    attach: tuple[str, ...] = ()  # -a FILE, in order
     continue_id: str | None = None
     from_id: str | None = None  # with continue_id: the message the new prompt follows
     save: bool = True
@@ -99,7 +104,8 @@ def go_on_from_message(conversation: Conversation, given: str) -> str | None:
     return None
 
 
-def over_budget(config: Config, conversation: Conversation, prompt: str) -> bool:
+def over_budget(config: Config, conversation: Conversation, prompt: str,
+                attachments: list[Attachment] | None = None) -> bool:
     """Say so and True when sending ``prompt`` would pass a ``[budget]`` limit."""
     from tui.api.catalog import Catalog
     from tui.chat.budget import overruns, spent_today
@@ -107,7 +113,7 @@ def over_budget(config: Config, conversation: Conversation, prompt: str) -> bool
 
     cached = Catalog(make_client(config), config.paths.cache_dir).cached()
     info = next((m for m in cached[0] if m.id == conversation.model), None) if cached else None
-    estimate = next_prompt(conversation, prompt)
+    estimate = next_prompt(conversation, prompt, attachments or ())
     next_cost = prompt_cost(estimate.tokens, info.prompt_price if info else None)
     try:
         today = spent_today(config)
@@ -121,21 +127,6 @@ def over_budget(config: Config, conversation: Conversation, prompt: str) -> bool
     return bool(found)
 
 
-def _read_prompt(args: AskOptions) -> str | None:
-    if args.prompt:
-        return " ".join(args.prompt)
-    if sys.stdin is None or sys.stdin.isatty():
-        return None
-    raw = sys.stdin.buffer.read()
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        text = raw.decode("utf-8", errors="replace")
-        say(f"stdin is not valid UTF-8: {text.count(chr(0xFFFD))} undecodable "
-            "byte sequence(s) were replaced with U+FFFD")
-        return text
-
-
 def run_ask(args: AskOptions, config: Config) -> int:
     if args.from_id is not None and not args.continue_id:
         say("--from names a message of the conversation --continue ID (or -c) continues: "
@@ -143,10 +134,10 @@ def run_ask(args: AskOptions, config: Config) -> int:
         return ExitCode.USAGE
     if (args.allow or args.yes) and not args.wants_tools:
         say("--allow and --yes do nothing without --tools or --tool: no tools are offered")
-    prompt = _read_prompt(args)
-    if prompt is None or not prompt.strip():
-        say("no prompt: give one as an argument or on stdin (cline-tui ask \"...\")")
+    given = read_input(args.prompt, list(args.attach))
+    if given is None:
         return ExitCode.USAGE
+    prompt = given.prompt
     if config.profile.starts_server:
         from tui.local.model import with_local_model
 
@@ -183,20 +174,30 @@ def run_ask(args: AskOptions, config: Config) -> int:
             problem += " Or ask the local model, offline: cline-tui ask --profile local ..."
         say(problem)
         return ExitCode.USAGE
-    if config.budget.any and not args.over_budget and over_budget(config, conversation, prompt):
+    if config.budget.any and not args.over_budget and over_budget(
+            config, conversation, prompt, given.attachments):
         return ExitCode.USAGE
-    conversation.add(Message(role="user", content=prompt))
+    inputs = model_inputs(config, conversation, request_model(conversation), given.attachments,
+                          store)
+    if inputs is None:
+        return ExitCode.USAGE
+    conversation.add(Message(role="user", content=prompt, attachments=given.attachments))
+    try:  # earlier images and PDFs are read back now: one that is gone stops the turn
+        first = build_request(conversation, stream=args.streaming, say=say, inputs=inputs)
+    except AttachmentError as error:
+        say(f"not sent: {error}")
+        return ExitCode.USAGE
     if config.profile.starts_server:
         from tui.cli.served import run_served
 
-        return run_served(
-            config, lambda served: asyncio.run(_turn(args, served, conversation, store))
-        )
-    return asyncio.run(_turn(args, config, conversation, store))
+        return run_served(config, lambda served: asyncio.run(
+            _turn(args, served, conversation, store, first, inputs)))
+    return asyncio.run(_turn(args, config, conversation, store, first, inputs))
 
 
 async def _turn(
-    args: AskOptions, config: Config, conversation: Conversation, store: ConversationStore
+    args: AskOptions, config: Config, conversation: Conversation, store: ConversationStore,
+    first_request: ChatRequest, inputs: Inputs,
 ) -> int:
     saving = store if args.save else None
     _save(saving, conversation)  # the prompt, before the request is sent (quiet: retried)
@@ -204,12 +205,11 @@ async def _turn(
     out = QuietPipe(sys.stdout)  # a reader that went away ends printing, quietly
     turn = _TurnState()
     tools: AskTools | None = None
-    first_request = build_request(conversation, stream=args.streaming, say=say)
 
     def request_for() -> ChatRequest:
         if not turn.replies:
             return first_request
-        return build_request(conversation, stream=args.streaming)
+        return build_request(conversation, stream=args.streaming, inputs=inputs)
 
     async with make_client(config) as client:
 

@@ -38,6 +38,7 @@ def ask_options(args: argparse.Namespace) -> AskOptions:
 
     return AskOptions(
         prompt=list(args.prompt),
+        attach=tuple(args.attach),
         continue_id=args.continue_id,
         from_id=args.from_id,
         save=not args.no_save,

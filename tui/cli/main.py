@@ -68,7 +68,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     ask = commands.add_parser("ask", help="one turn, no TUI: the reply streams to stdout")
     _add_common(ask, top=False)
-    ask.add_argument("prompt", nargs="*", help="the prompt (default: all of stdin)")
+    ask.add_argument("prompt", nargs="*",
+                     help="the prompt (default: all of stdin; with a prompt, piped stdin is "
+                     "attached)")
+    ask.add_argument(
+        "-a", "--attach", action="append", default=[], metavar="FILE",
+        help="attach a file: text, an image (PNG, JPEG, WebP, GIF) or a PDF (repeatable)",
+    )
     ask.add_argument(
         "--continue", dest="continue_id", metavar="ID",
         help="add a turn to ID (or the one conversation whose id starts so)",

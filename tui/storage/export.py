@@ -1,5 +1,11 @@
 """A saved conversation as Markdown, JSON or TOML, for ``cline-tui show`` and the export
-key of the conversations screen."""
+key of the conversations screen.
+
+Attachments: JSON and TOML hold their entries as the conversation file does (a text
+file's content inline, images and PDFs named by digest); Markdown lists each prompt's
+attachments, a line each (name, size, type), a text file's content fenced. An export to a
+file copies the images and PDFs beside it, into ``<name>.files/`` (the same layout as
+``conversations/<id>.files/``)."""
 
 from __future__ import annotations
 
@@ -13,11 +19,13 @@ import tomli_w
 
 from tui.files import make_private_dir, write_atomic
 from tui.format import format_cost, format_when, reply_notes, total_cost
+from tui.model.attachment import fence_for, human_size
 from tui.model.conversation import Conversation, Message
 from tui.model.text import strip_controls
 from tui.model.tree import leaves
 from tui.storage.compare_export import compare_markdown
-from tui.storage.store import conversation_to_toml
+from tui.storage.saved_files import files_folder, write_files
+from tui.storage.store import conversation_to_toml, files_of
 
 FORMATS = ("markdown", "json", "toml")
 SUFFIXES = {"markdown": ".md", "json": ".json", "toml": ".toml"}
@@ -41,9 +49,12 @@ def export(conversation: Conversation, fmt: str, layout: str = "stacked") -> str
 
 def export_to_file(conversation: Conversation, fmt: str, folder: Path, name: str) -> Path:
     """Write the conversation in ``fmt`` to ``folder/<name><suffix>`` (the folder made
-    private if new) and return the path. Raises ``OSError``."""
+    private if new), its images and PDFs to ``folder/<name>.files/``, and return the
+    path. Raises ``OSError``."""
     make_private_dir(folder)
     path = folder / f"{name}{SUFFIXES[fmt]}"
+    source = files_of(conversation)
+    write_files(conversation, files_folder(path), [source] if source else [])
     write_atomic(path, export(conversation, fmt).encode("utf-8"))
     return path
 
@@ -122,6 +133,7 @@ def _message_markdown(m: Message, c: Conversation) -> list[str]:
                 strip_controls(m.reasoning), "", "</details>", ""]
     if m.content:
         out += [strip_controls(m.content), ""]
+    out += _attachments_markdown(m)
     if m.refusal:
         out += [f"> Refused: {_one_line(m.refusal)}", ""]
     for call in m.tool_calls:
@@ -131,6 +143,19 @@ def _message_markdown(m: Message, c: Conversation) -> list[str]:
     if notes:
         out += [f"*{notes}*", ""]
     return out
+
+
+def _attachments_markdown(m: Message) -> list[str]:
+    out: list[str] = []
+    for attachment in m.attachments:
+        kind = _one_line(attachment.type) or "unknown type"
+        out.append(f"- Attached: {_one_line(attachment.name) or '(no name)'} "
+                   f"({human_size(attachment.size)}, {kind})")
+        if attachment.text is not None:
+            text = strip_controls(attachment.text)
+            fence = fence_for(text)
+            out += ["", fence, text.removesuffix("\n"), fence, ""]
+    return [*out, ""] if out and out[-1] else out
 
 
 def _when(moment: datetime) -> str:

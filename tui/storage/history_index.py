@@ -45,7 +45,8 @@ from tui.storage.toml_file import parse_conversation
 
 __all__ = ["Entry", "HistoryIndex", "RefreshStats", "models_of"]
 
-SCHEMA = 4  # 3: the texts of every branch, not only the one shown; 4: spend
+SCHEMA = 5  # 3: the texts of every branch, not only the one shown; 4: spend;
+# 5: text attachments' content
 BATCH = 250
 # A file changed this close to when it was read may change again within the same mtime
 # tick (and reuse the inode): its row is reparsed on the next refresh (git's "racy" rule).

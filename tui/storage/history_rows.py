@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tui.format import total_cost
-from tui.model.conversation import Conversation
+from tui.model.conversation import Conversation, Message
 from tui.model.text import strip_controls
 
 
@@ -64,9 +64,10 @@ class Row:
             name, key, racy, strip_controls(c.title), c.kind, models_of(c),
             stamp(c.updated), len(c.messages),
             total_cost(c), None,
-            # Search finds text on any branch; the count is the branch shown (``show``).
+            # Search finds text on any branch, text attachments' content included; the
+            # count is the branch shown (``show``).
             "\n\n".join(strip_controls(t) for m in c.nodes
-                        for t in (m.content, m.refusal) if t),
+                        for t in (m.content, m.refusal, *_attached_texts(m)) if t),
             "\n\n".join(strip_controls(m.reasoning) for m in c.nodes if m.reasoning),
             tuple((stamp(m.created), m.usage.cost) for m in c.nodes
                   if m.role == "assistant" and m.usage is not None and m.usage.cost),
@@ -74,6 +75,10 @@ class Row:
 
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _attached_texts(message: Message) -> list[str]:
+    return [a.text for a in message.attachments if a.text]
 
 
 def stamp(moment: datetime) -> str:

@@ -14,6 +14,10 @@ not written back: the new turn goes to its copy in the trash. What happened is i
 
 Only regular files are read: a FIFO or a device named ``x.toml`` is refused without
 blocking (``tui.files.read_regular``).
+
+Images and PDFs attached to prompts live beside the file, in ``<id>.files/``
+(``tui.storage.saved_files``): written before the file that names them, moved to the
+trash and back with it; ``reader`` reads them back for a request.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import fcntl
 import os
 import re
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path, PosixPath
 
 from tui.files import (
@@ -35,8 +39,11 @@ from tui.files import (
     read_regular_or_none,
     write_atomic,
 )
+from tui.model.attachment import Attachment, AttachmentError
 from tui.model.conversation import Conversation, new_conversation_id
+from tui.model.text import one_line
 from tui.storage.merge import Snapshot, holds_theirs, merge
+from tui.storage.saved_files import files_folder, move_files, read_saved, write_files
 from tui.storage.toml_file import (
     conversation_to_toml,
     decode,
@@ -45,7 +52,8 @@ from tui.storage.toml_file import (
 )
 from tui.storage.toml_text import dumps
 
-__all__ = ["ConversationStore", "SavedPath", "StoreError", "parse_conversation", "valid_id"]
+__all__ = ["ConversationStore", "SavedPath", "StoreError", "files_of", "parse_conversation",
+           "valid_id"]
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$")
 TRASH = ".trash"
@@ -67,6 +75,15 @@ class SavedPath(PosixPath):
 
 def valid_id(conversation_id: str) -> bool:
     return bool(_ID.fullmatch(conversation_id))
+
+
+def files_of(conversation: Conversation) -> Path | None:
+    """The folder of saved images and PDFs beside the file ``conversation`` was last read
+    from or written to in this process; None for one never read or written."""
+    known = _SYNCED.get(id(conversation))
+    if known is None or known[0]() is not conversation:
+        return None
+    return files_folder(known[1].path)
 
 
 class ConversationStore:
@@ -127,6 +144,22 @@ class ConversationStore:
         self._remember(conversation, Snapshot.of(path, digest, conversation, conversation))
         return conversation
 
+    def reader(self, conversation: Conversation) -> Callable[[Attachment], bytes]:
+        """Reads an image's or PDF's saved copy for a request (``Inputs.read``), checked
+        against its digest; ``AttachmentError`` with a plain message when it is missing
+        or was changed."""
+
+        def read(attachment: Attachment) -> bytes:
+            folder = files_of(conversation)
+            if folder is None:
+                if not valid_id(conversation.id):  # never saved (ask --no-save)
+                    raise AttachmentError(f"{one_line(attachment.name, 80)}: it was never "
+                                          "saved, and it is no longer in memory")
+                folder = files_folder(self.path_for(conversation.id))
+            return read_saved(folder, attachment)
+
+        return read
+
     @property
     def trash_folder(self) -> Path:
         """Deleted conversations wait here (same file system: moving is a rename)."""
@@ -159,6 +192,7 @@ class ConversationStore:
                 raise StoreError(f"no saved conversation '{conversation_id}' in {self.folder}")
             target = self._free_trash_name(conversation_id)
             os.replace(path, target)
+            move_files(path, target)
         return target
 
     def restore(self, trashed: Path) -> Path:
@@ -172,13 +206,14 @@ class ConversationStore:
                 raise StoreError(f"'{conversation_id}' exists again; the trashed copy is kept "
                                  f"in {self.trash_folder}")
             os.replace(trashed, path)
+            move_files(trashed, path)
         return path
 
     # --- saving next to other writers ---------------------------------------------------
 
     def _save_locked(self, conversation: Conversation) -> SavedPath:
         base = self._snapshot(conversation)
-        target = self.path_for(conversation.id)
+        target = read_as = self.path_for(conversation.id)
         note: str | None = None
         # A conversation this store never read or wrote is the caller's to replace
         # (a new one, or one built whole); only what was read can have changed since.
@@ -208,6 +243,9 @@ class ConversationStore:
                 note = (f"Saved as a copy, {conversation.id}: another window changed this "
                         "conversation.")
         data = dumps(conversation_to_toml(written))
+        # The files first: a conversation file never names a file that is not there yet.
+        sources = [files_folder(base.path)] if base is not None else []
+        write_files(written, files_folder(target), [*sources, files_folder(read_as)])
         write_atomic(target, data)
         self._remember(conversation, Snapshot.of(target, digest_of(data), written, conversation))
         saved = SavedPath(target)
@@ -234,7 +272,7 @@ class ConversationStore:
         make_private_dir(self.trash_folder)
         target = self.trash_folder / f"{conversation_id}.toml"
         n = 1
-        while target.exists():
+        while target.exists() or files_folder(target).exists():
             n += 1
             target = self.trash_folder / f"{conversation_id}.{n}.toml"
         return target

@@ -4,15 +4,15 @@ Reading never coerces: a value of the wrong type (a hand edit such as
 ``created = "yesterday"`` or ``model = ["a"]``) is reported in ``Conversation.problems``,
 its typed field is left empty so it is never used or sent, and the raw value is kept in
 ``extra`` under its own key so a rewrite puts it back exactly as it was, unless the app
-has since set that field itself. The TOML text itself is written by
-``tui/storage/toml_text.py``.
+has since set that field itself (``tui/storage/toml_fields.py``). A prompt's attachments
+are read and written by ``tui/storage/toml_attachments.py``. The TOML text itself is
+written by ``tui/storage/toml_text.py``.
 """
 
 from __future__ import annotations
 
-import math
 import tomllib
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +28,8 @@ from tui.model.conversation import (
     drop_nulls,
 )
 from tui.model.text import one_line
-
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+from tui.storage.toml_attachments import attachments_from_toml, attachments_to_toml
+from tui.storage.toml_fields import EPOCH, Fields, utc
 
 CONVERSATION_KEYS = frozenset({
     "format", "id", "title", "created", "updated", "model", "system", "temperature",
@@ -39,7 +39,7 @@ ORIGIN_KEYS = frozenset({"conversation", "column"})
 MESSAGE_KEYS = frozenset({
     "id", "parent", "role", "content", "created", "model", "reasoning", "reasoning_details",
     "refusal", "tool_calls", "finish_reason", "error", "usage", "tool_call_id", "column",
-    "preferred", "tool_name", "duration_ms", "left_out",
+    "preferred", "tool_name", "duration_ms", "attachments", "left_out",
 })
 USAGE_KEYS = frozenset({
     "prompt_tokens", "completion_tokens", "cached_tokens", "reasoning_tokens", "cost",
@@ -76,92 +76,6 @@ def parse_text(text: str, path: Path) -> Conversation:
         raise StoreError(f"{path.name}: {error}") from None
 
 
-class _Fields:
-    """Typed values out of one TOML table; wrong types reported and set aside raw."""
-
-    def __init__(self, data: dict[str, Any], where: str, problems: list[str]) -> None:
-        self.data = data
-        self.where = where
-        self.problems = problems
-        self.raw: dict[str, Any] = {}
-
-    def _wrong(self, key: str, expected: str) -> None:
-        value = self.data[key]
-        shown = one_line(repr(value), 60)
-        self.problems.append(
-            f"{self.where}{key} = {shown} is not {expected}: kept in the file, not used")
-        self.raw[key] = value
-
-    def text(self, key: str) -> str | None:
-        value = self.data.get(key)
-        if value is None or isinstance(value, str):
-            return value
-        self._wrong(key, "text")
-        return None
-
-    def flag(self, key: str) -> bool:
-        """A true/false key; absent or wrong: false (a wrong one is reported)."""
-        value = self.data.get(key, False)
-        if isinstance(value, bool):
-            return value
-        self._wrong(key, "true or false")
-        return False
-
-    def integer(self, key: str) -> int | None:
-        value = self.data.get(key)
-        if value is None or (isinstance(value, int) and not isinstance(value, bool)):
-            return value
-        self._wrong(key, "a whole number")
-        return None
-
-    def number(self, key: str, low: float = -math.inf, high: float = math.inf) -> float | None:
-        value = self.data.get(key)
-        if value is None:
-            return None
-        if (isinstance(value, int | float) and not isinstance(value, bool)
-                and math.isfinite(value) and low <= value <= high):
-            return float(value)
-        self._wrong(key, "a number" if math.isinf(high) else f"a number from {low} to {high}")
-        return None
-
-    def time(self, key: str) -> datetime:
-        value = self.data.get(key)
-        if isinstance(value, datetime):
-            return utc(value)  # here, not at save time: a time out of range is unreadable
-        if value is not None:
-            self._wrong(key, "a date and time")
-        return EPOCH
-
-    def table(self, key: str) -> dict[str, Any] | None:
-        value = self.data.get(key)
-        if value is None or isinstance(value, dict):
-            return value
-        self._wrong(key, "a table")
-        return None
-
-    def listing(self, key: str) -> list[Any]:
-        value = self.data.get(key)
-        if value is None:
-            return []
-        if isinstance(value, list):
-            return value
-        self._wrong(key, "a list")
-        return []
-
-    def texts(self, key: str) -> list[str]:
-        value = self.data.get(key)
-        if value is None:
-            return []
-        if isinstance(value, list) and all(isinstance(v, str) for v in value):
-            return list(value)
-        self._wrong(key, "a list of texts")
-        return []
-
-    def extra(self, known: frozenset[str]) -> dict[str, Any]:
-        """Unknown keys, and the raw values of known keys that had the wrong type."""
-        return {**{k: v for k, v in self.data.items() if k not in known}, **self.raw}
-
-
 def conversation_from_toml(data: dict[str, Any], fallback_id: str = "") -> Conversation:
     version = data.get("format", FORMAT_VERSION)
     if not isinstance(version, int):
@@ -170,7 +84,7 @@ def conversation_from_toml(data: dict[str, Any], fallback_id: str = "") -> Conve
     if not isinstance(messages, list):
         raise ValueError("'messages' is not a list")
     problems: list[str] = []
-    f = _Fields(data, "", problems)
+    f = Fields(data, "", problems)
     kind = data.get("kind", "chat")
     if kind not in ("chat", "compare"):
         f._wrong("kind", '"chat" or "compare"')
@@ -213,7 +127,7 @@ def _current(data: dict[str, Any], problems: list[str]) -> str | None:
     return None
 
 
-def _origin(f: _Fields) -> Origin | None:
+def _origin(f: Fields) -> Origin | None:
     """``origin = { conversation = "<compare id>", column = 2 }``: the compare column a
     chat was carried on from. Anything else is reported and kept as it was."""
     table = f.data.get("origin")
@@ -234,11 +148,11 @@ def _message_from_toml(data: Any, index: int, problems: list[str]) -> Message:
     role = data.get("role")
     if role not in ("system", "user", "assistant", "tool"):
         raise ValueError(f"message {index + 1} has no valid role")
-    f = _Fields(data, f"message {index + 1}: ", problems)
+    f = Fields(data, f"message {index + 1}: ", problems)
     usage = None
     raw_usage = f.table("usage")
     if raw_usage is not None:
-        u = _Fields(raw_usage, f"message {index + 1}: usage.", problems)
+        u = Fields(raw_usage, f"message {index + 1}: usage.", problems)
         ints = {key: u.integer(key) for key in _USAGE_INTS}
         usage = Usage(**ints, cost=u.number("cost"), extra=u.extra(USAGE_KEYS))
     preferred, left_out = f.flag("preferred"), f.flag("left_out")
@@ -274,11 +188,12 @@ def _message_from_toml(data: Any, index: int, problems: list[str]) -> Message:
         column=f.integer("column"),
         preferred=preferred,
         left_out=left_out,
+        attachments=attachments_from_toml(f),
         extra=f.extra(MESSAGE_KEYS),
     )
 
 
-def _tool_calls(f: _Fields) -> list[ToolCall]:
+def _tool_calls(f: Fields) -> list[ToolCall]:
     calls = f.data.get("tool_calls")
     if calls is None:
         return []
@@ -347,6 +262,8 @@ def message_to_toml(m: Message) -> dict[str, Any]:
             {"id": t.id, "type": t.type, "name": t.name, "arguments": t.arguments}
             for t in m.tool_calls
         ]
+    if m.attachments:
+        data["attachments"] = attachments_to_toml(m.attachments)
     if m.usage is not None:
         usage = {
             key: getattr(m.usage, key) for key in (*_USAGE_INTS, "cost")
@@ -374,7 +291,3 @@ def _unset(value: Any) -> bool:
     if isinstance(value, str | list):
         return not value
     return isinstance(value, datetime) and value == EPOCH
-
-
-def utc(when: datetime) -> datetime:
-    return when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
