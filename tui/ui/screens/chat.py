@@ -16,7 +16,7 @@ from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from tui.api.stream import ChatStream
-from tui.chat.turn import build_request, missing_key_message
+from tui.chat.turn import missing_key_message
 from tui.config import Config
 from tui.format import origin_note
 from tui.model.conversation import Conversation, Message
@@ -36,8 +36,10 @@ from tui.ui.screens.chat_layout import UsageFit
 from tui.ui.screens.chat_tools import ToolTurns
 from tui.ui.screens.chat_tree import TREE_BINDINGS
 from tui.ui.services import HistoryResult, OpenCompare, Services
+from tui.ui.widgets.attachment_chips import AttachmentChips
 from tui.ui.widgets.footer import Footer
 from tui.ui.widgets.message_views import ReplyView
+from tui.ui.widgets.path_list import PathCompletions
 from tui.ui.widgets.prompt import PromptArea
 from tui.ui.widgets.transcript import Transcript
 from tui.ui.widgets.usage_panel import UsagePanel
@@ -94,6 +96,8 @@ class ChatScreen(UsageFit, EstimateLine, ToolTurns):
             with Vertical(id="chat"):
                 yield Transcript(id="transcript",
                                  reasoning_unfolded=lambda: self.services.reasoning_unfolded)
+                yield AttachmentChips(id="chips")
+                yield PathCompletions(id="completions")
                 yield PromptArea(id="prompt")
             yield UsagePanel(id="usage")
         yield Footer()
@@ -181,6 +185,8 @@ class ChatScreen(UsageFit, EstimateLine, ToolTurns):
             self.services.say("Pick a model first (F2).", severity="error")
             return
         info = self.services.model_info(self.conversation.model)
+        if self.attachments_refused(info):
+            return  # the prompt and its files stay
         reasons = await over_budget(self.services.config, self.conversation, event.text,
                                     info.prompt_price if info is not None else None)
         if reasons:
@@ -196,7 +202,8 @@ class ChatScreen(UsageFit, EstimateLine, ToolTurns):
         self.prompt.remember(text)
         self.prompt.clear()
         edited = self.take_edit()
-        message = self.conversation.add(Message(role="user", content=text))
+        message = self.conversation.add(
+            Message(role="user", content=text, attachments=self.take_attachments()))
         if edited:  # a new branch: the one shown ends here now
             await self.transcript.redraw(self.conversation)
         else:
@@ -214,12 +221,12 @@ class ChatScreen(UsageFit, EstimateLine, ToolTurns):
         self._save()  # the prompt is on disk before the request is sent
         if (tools := self.tools_to_offer()) is not None:
             return self.start_tool_turn(tools)  # the tool loop: a ReplyView per request
+        if (request := self.request_or_say(self.conversation)) is None:
+            return
         view = await self.transcript.add_reply(
             Message(role="assistant", model=self.conversation.model)
         )
-        stream = self.services.client.stream(
-            build_request(self.conversation, stream=self.services.streaming)
-        )
+        stream = self.services.client.stream(request)
         view.message = stream.reply  # the view shows the reply as the stream builds it
         self._reply_worker = self._run_reply(stream, view)
 
@@ -274,15 +281,7 @@ class ChatScreen(UsageFit, EstimateLine, ToolTurns):
             self._reply_worker.cancel()
 
     async def action_new_chat(self) -> None:
-        if self.streaming and self._reply_worker is not None:
-            self._reply_worker.cancel()
-            await self._reply_worker.wait()
-        self.conversation = self.services.new_conversation(model=self.conversation.model)
-        self.forget_cursor()
-        self.transcript.show(self.conversation)
-        self.refresh_chrome()
-        self.prompt.set_history(self._prompts())
-        self.prompt.focus()
+        await self.load_conversation(self.services.new_conversation(self.conversation.model))
 
     async def load_conversation(self, conversation: Conversation) -> None:
         """Continue a saved conversation here (the conversations screen's Enter)."""
