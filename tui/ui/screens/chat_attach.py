@@ -45,7 +45,8 @@ MAX_TAKERS = 5  # models named in a refusal, at most
 
 class AttachActions(TreeActions):
     BINDINGS = [
-        Binding("f7", "attach", "Attach", id="chat.attach",
+        # Priority: before the prompt's own F7 (Textual's "select all"), as F6 is.
+        Binding("f7", "attach", "Attach", id="chat.attach", priority=True,
                 tooltip="Attach a file to the next prompt (a file browser); or type @ and "
                 "a path in the prompt"),
     ]
