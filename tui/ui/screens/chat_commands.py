@@ -30,6 +30,7 @@ class ChatActions(Protocol):
     def action_compare(self) -> None: ...
     def action_branches(self) -> None: ...
     def action_tools(self) -> None: ...
+    def action_attach(self) -> None: ...
     async def run_tree_action(self, name: str, parameters: tuple[object, ...]) -> None: ...
 
 # (title, help, action, parameters): actions on the message the cursor is on.
@@ -78,6 +79,8 @@ def chat_commands(screen: ChatActions) -> Iterable[SystemCommand]:
          screen.action_branches),
         ("Tools", "MCP tool servers and their tools: status, on/off for this chat (F6)",
          screen.action_tools),
+        ("Attach file", "A file for the next prompt: browse from the working directory "
+         "(F7; or type @ and a path)", screen.action_attach),
     ]
     for title, help_text, action in actions:
         yield SystemCommand(title, help_text, action)
