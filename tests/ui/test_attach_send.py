@@ -112,3 +112,41 @@ def test_what_cannot_be_previewed_has_no_preview() -> None:
     assert png_cells(png(600, 600, quarters)) is None  # over MAX_PIXELS
     broken = png(4, 4, quarters)
     assert png_cells(broken[:40]) is None  # cut short
+
+
+async def test_the_budget_check_counts_the_files(
+        isolated_home: Path, server: LoopbackServer, cwd: Path) -> None:
+    from tui.ui.modals.over_budget import OverBudget
+
+    isolated_home.mkdir(parents=True, exist_ok=True)
+    # An image is counted as 765 tokens: $0.00153 at this model's $2/M.
+    (isolated_home / "config.toml").write_text("[budget]\nper_conversation = 0.001\n")
+    app = attach_app(server, model=VISION)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await catalog_loaded(pilot)
+        app.screen.attach(["picture.png"])  # type: ignore[attr-defined]
+        chips = app.screen.query_one(AttachmentChips)
+        await settled(pilot, lambda: len(chips.attachments) == 1)
+        app.screen.query_one(PromptArea).load_text("hi")
+        await pilot.press("enter")
+        await settled(pilot, lambda: isinstance(app.screen, OverBudget))
+        await pilot.press("n")
+        await settled(pilot, lambda: not isinstance(app.screen, OverBudget))
+        assert [a.name for a in chips.attachments] == ["picture.png"]
+        assert server.chat_requests() == []
+
+
+async def test_a_prompt_that_takes_no_files_pastes_paths_as_text(cwd: Path) -> None:
+    from textual.app import App, ComposeResult
+    from textual.events import Paste
+
+    class Bare(App[None]):
+        def compose(self) -> ComposeResult:
+            yield PromptArea()  # as the compare screen's is
+
+    app = Bare()
+    async with app.run_test() as pilot:
+        prompt = app.query_one(PromptArea)
+        prompt.focus()
+        app.post_message(Paste(f"{cwd}/notes.txt"))
+        await settled(pilot, lambda: prompt.text == f"{cwd}/notes.txt")

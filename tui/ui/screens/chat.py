@@ -29,6 +29,7 @@ from tui.ui.modals.model_chooser import ModelChooser
 from tui.ui.modals.model_picker import ModelPicker
 from tui.ui.modals.over_budget import OverBudget
 from tui.ui.render.inert import inert
+from tui.ui.screens.chat_attach import above_prompt
 from tui.ui.screens.chat_budget import over_budget
 from tui.ui.screens.chat_commands import chat_commands
 from tui.ui.screens.chat_estimate import EstimateLine
@@ -36,10 +37,8 @@ from tui.ui.screens.chat_layout import UsageFit
 from tui.ui.screens.chat_tools import ToolTurns
 from tui.ui.screens.chat_tree import TREE_BINDINGS
 from tui.ui.services import HistoryResult, OpenCompare, Services
-from tui.ui.widgets.attachment_chips import AttachmentChips
 from tui.ui.widgets.footer import Footer
 from tui.ui.widgets.message_views import ReplyView
-from tui.ui.widgets.path_list import PathCompletions
 from tui.ui.widgets.prompt import PromptArea
 from tui.ui.widgets.transcript import Transcript
 from tui.ui.widgets.usage_panel import UsagePanel
@@ -96,9 +95,8 @@ class ChatScreen(UsageFit, EstimateLine, ToolTurns):
             with Vertical(id="chat"):
                 yield Transcript(id="transcript",
                                  reasoning_unfolded=lambda: self.services.reasoning_unfolded)
-                yield AttachmentChips(id="chips")
-                yield PathCompletions(id="completions")
-                yield PromptArea(id="prompt")
+                yield from above_prompt()
+                yield PromptArea(id="prompt", takes_files=True)
             yield UsagePanel(id="usage")
         yield Footer()
 
@@ -188,7 +186,8 @@ class ChatScreen(UsageFit, EstimateLine, ToolTurns):
         if self.attachments_refused(info):
             return  # the prompt and its files stay
         reasons = await over_budget(self.services.config, self.conversation, event.text,
-                                    info.prompt_price if info is not None else None)
+                                    info.prompt_price if info is not None else None,
+                                    self.chips.attachments)
         if reasons:
             async def answered(send: bool | None) -> None:
                 if send:

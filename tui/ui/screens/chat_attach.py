@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import contextlib
 import shlex
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.binding import Binding
+from textual.widget import Widget
 
 from tui.api.catalog import ModelInfo
 from tui.chat.paths import at_token, complete, pasted_paths
@@ -41,6 +42,12 @@ if TYPE_CHECKING:
     from tui.api.request import ChatRequest
 
 MAX_TAKERS = 5  # models named in a refusal, at most
+
+
+def above_prompt() -> Iterator[Widget]:
+    """What the chat screen shows over its prompt: the chips, the completions."""
+    yield AttachmentChips(id="chips")
+    yield PathCompletions(id="completions")
 
 
 class AttachActions(TreeActions):

@@ -70,7 +70,7 @@ class PromptArea(TextArea):
     }
     """
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, takes_files: bool = False) -> None:
         super().__init__(
             id=id,
             soft_wrap=True,
@@ -83,6 +83,7 @@ class PromptArea(TextArea):
         self._at = -1  # the recalled prompt shown (0: the newest); -1: the draft
         self._draft = ""
         self._edits: dict[int, str] = {}  # recalled prompts edited while browsing
+        self.takes_files = takes_files  # pasted paths go up as PathsPasted (the chat's)
 
     def on_mount(self) -> None:
         if self.app.is_headless:
@@ -122,7 +123,7 @@ class PromptArea(TextArea):
 
     async def _on_paste(self, event: events.Paste) -> None:
         # Otherwise TextArea's own handler (next in the MRO) inserts the text.
-        if may_name_files(event.text) and not self.read_only:
+        if self.takes_files and may_name_files(event.text) and not self.read_only:
             event.stop()
             event.prevent_default()
             self.post_message(self.PathsPasted(event.text))
