@@ -243,3 +243,17 @@ async def test_editing_a_prompt_puts_its_files_back_and_esc_restores_the_draft(
         assert sent == {"role": "user", "content": "read this\n\n/work/plan.md:\n```\nplan\n```"}
         await app.workers.wait_for_complete()
         assert chip_names(app) == []
+
+
+async def test_hostile_file_names_are_inert_in_the_list_and_the_browser(
+        server: LoopbackServer, cwd: Path) -> None:
+    (cwd / "zz[@click=app.quit]x\x1b[2J.txt").write_text("x")
+    app = attach_app(server)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await catalog_loaded(pilot)
+        prompt_of(app).insert("@zz")
+        await settled(pilot, lambda: "📄 zz[@click=app.quit]x[2J.txt" in screen_text(app))
+        await pilot.press("escape")
+        await pilot.press("f7")
+        await settled(pilot, lambda: isinstance(app.screen, AttachFile))
+        await settled(pilot, lambda: "zz[@click=app.quit]x[2J.txt" in screen_text(app))

@@ -78,7 +78,7 @@ async def test_files_alone_are_sent_without_text(server: LoopbackServer, cwd: Pa
 
 async def test_hostile_names_stay_inert_in_the_chips_and_the_transcript(
         server: LoopbackServer) -> None:
-    name = "[bold red]x[/]\x1b[2J\x1b]0;pwned\x07.txt"
+    name = "[bold red]x[/]\x1b[2J\x1b]0;pwned\x07\nnext line.txt"
     hostile = Attachment(name=name, path="/w/" + name, type="text/plain", size=3,
                          sha256="0" * 64, text="hi\n")
     conversation = Conversation(model=VISION)
@@ -87,8 +87,8 @@ async def test_hostile_names_stay_inert_in_the_chips_and_the_transcript(
     async with app.run_test(size=(120, 30)) as pilot:
         await catalog_loaded(pilot)
         app.screen.query_one(AttachmentChips).add(hostile)
-        await settled(pilot, lambda: screen_text(app).count("[bold red]x[/][2J]0;pwned.txt")
-                      == 2)
+        shown = "[bold red]x[/][2J]0;pwned next line.txt"
+        await settled(pilot, lambda: screen_text(app).count(shown) == 2)
         line = app.screen.query_one(AttachmentList)
         assert line.attachments == [hostile]
 

@@ -16,13 +16,14 @@ from textual.widgets import Static
 
 from tui.model.attachment import Attachment, human_size
 from tui.model.estimate import attachment_tokens
+from tui.model.text import one_line
 from tui.ui.render.inert import inert
 
 
 def chip_content(attachment: Attachment) -> Content:
     """``📎 notes.txt · 1.2 KB · ≈ 310 tokens ✕``"""
     return Content.assemble(
-        "📎 ", inert(attachment.name),
+        "📎 ", inert(one_line(attachment.name, 120)),
         Content.styled(f" · {human_size(attachment.size)} · "
                        f"≈ {attachment_tokens(attachment):,} tokens ", "dim"),
         Content.styled("✕", "bold"),

@@ -15,6 +15,7 @@ from textual.widgets import Static
 
 from tui.model.attachment import Attachment, human_size
 from tui.model.conversation import Message
+from tui.model.text import one_line
 from tui.ui.render.inert import inert
 from tui.ui.render.png_preview import half_blocks, png_cells
 
@@ -22,7 +23,7 @@ from tui.ui.render.png_preview import half_blocks, png_cells
 def attachment_line(attachment: Attachment) -> Content:
     """``📎 notes.txt · 1.2 KB · text/plain``"""
     return Content.assemble(
-        "📎 ", inert(attachment.name),
+        "📎 ", inert(one_line(attachment.name, 200)),
         Content.styled(f" · {human_size(attachment.size)} · {attachment.type}", "dim"))
 
 

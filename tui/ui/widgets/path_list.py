@@ -9,6 +9,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from tui.chat.paths import PathChoice
+from tui.model.text import one_line
 from tui.ui.render.inert import inert
 
 
@@ -57,4 +58,4 @@ class PathCompletions(OptionList, can_focus=False):
 
 
 def _row(choice: PathChoice) -> Content:
-    return Content.assemble(("📁 " if choice.is_dir else "📄 "), inert(choice.path))
+    return Content.assemble(("📁 " if choice.is_dir else "📄 "), inert(one_line(choice.path, 200)))
