@@ -54,8 +54,7 @@ class AttachActions(TreeActions):
     BINDINGS = [
         # Priority: before the prompt's own F7 (Textual's "select all"), as F6 is.
         Binding("f7", "attach", "Attach", id="chat.attach", priority=True, show=False,
-                tooltip="Attach a file to the next prompt (a file browser); or type @ and "
-                "a path in the prompt"),
+                tooltip="Attach a file to the next prompt (a file browser)"),
     ]
 
     _draft_attachments: list[Attachment] = []  # the chips when an edit began
