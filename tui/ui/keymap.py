@@ -19,6 +19,7 @@ def binding_classes() -> list[type[DOMNode]]:
     so this module stays cheap to import)."""
     from textual.widgets import Input, OptionList, TextArea
 
+    from tui.ui.modals.attach_file import AttachFile
     from tui.ui.modals.branches import BranchesView
     from tui.ui.modals.chat_options import ChatOptions
     from tui.ui.modals.history_dialogs import ConfirmDelete, RenameDialog
@@ -34,13 +35,14 @@ def binding_classes() -> list[type[DOMNode]]:
     from tui.ui.screens.help import HelpScreen
     from tui.ui.screens.history import HistoryScreen
     from tui.ui.screens.settings import PresetEditor, SettingsScreen
+    from tui.ui.widgets.attachment_chips import Chip
     from tui.ui.widgets.conversation_list import ConversationList
     from tui.ui.widgets.prompt import PromptArea
 
     return [ChatScreen, CompareScreen, ModelPicker, ModelChooser, ChatOptions, HistoryScreen,
             ConversationList, RenameDialog, ConfirmDelete, ThemePicker, SettingsScreen,
             PresetEditor, HelpScreen, BranchesView, ToolApproval, ToolsPanel, OverBudget,
-            TooLong, PromptArea, TextArea, Input, OptionList]
+            TooLong, PromptArea, AttachFile, Chip, TextArea, Input, OptionList]
 
 
 def bindings_by_id(classes: Iterable[type[DOMNode]]) -> dict[str, Binding]:

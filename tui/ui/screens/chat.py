@@ -16,7 +16,7 @@ from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from tui.api.stream import ChatStream
-from tui.chat.turn import build_request, missing_key_message
+from tui.chat.turn import missing_key_message
 from tui.config import Config
 from tui.format import origin_note
 from tui.model.conversation import Conversation, Message
@@ -29,6 +29,7 @@ from tui.ui.modals.model_chooser import ModelChooser
 from tui.ui.modals.model_picker import ModelPicker
 from tui.ui.modals.over_budget import OverBudget
 from tui.ui.render.inert import inert
+from tui.ui.screens.chat_attach import above_prompt
 from tui.ui.screens.chat_budget import SpentToday, over_budget
 from tui.ui.screens.chat_commands import chat_commands
 from tui.ui.screens.chat_context import ContextFit
@@ -95,7 +96,8 @@ class ChatScreen(UsageFit, EstimateLine, SpentToday, ContextFit, ToolTurns):
             with Vertical(id="chat"):
                 yield Transcript(id="transcript",
                                  reasoning_unfolded=lambda: self.services.reasoning_unfolded)
-                yield PromptArea(id="prompt")
+                yield from above_prompt()
+                yield PromptArea(id="prompt", takes_files=True)
             yield UsagePanel(id="usage")
         yield Footer()
 
@@ -183,8 +185,11 @@ class ChatScreen(UsageFit, EstimateLine, SpentToday, ContextFit, ToolTurns):
             self.services.say("Pick a model first (F2).", severity="error")
             return
         info = self.services.model_info(self.conversation.model)
+        if self.attachments_refused(info):
+            return  # the prompt and its files stay
         reasons = await over_budget(self.services.config, self.conversation, event.text,
-                                    info.prompt_price if info is not None else None)
+                                    info.prompt_price if info is not None else None,
+                                    self.chips.attachments)
         if reasons:
             async def answered(send: bool | None) -> None:
                 if send:
@@ -195,7 +200,7 @@ class ChatScreen(UsageFit, EstimateLine, SpentToday, ContextFit, ToolTurns):
         await self._fit_then_send(event.text)
 
     async def _fit_then_send(self, text: str) -> None:
-        sending = self.fit_then(lambda: self._send(text), text)
+        sending = self.fit_then(lambda: self._send(text), text, self.chips.attachments)
         if sending is not None:
             await sending
 
@@ -203,7 +208,8 @@ class ChatScreen(UsageFit, EstimateLine, SpentToday, ContextFit, ToolTurns):
         self.prompt.remember(text)
         self.prompt.clear()
         edited = self.take_edit()
-        message = self.conversation.add(Message(role="user", content=text))
+        message = self.conversation.add(
+            Message(role="user", content=text, attachments=self.take_attachments()))
         if edited:  # a new branch: the one shown ends here now
             await self.transcript.redraw(self.conversation)
         else:
@@ -221,12 +227,12 @@ class ChatScreen(UsageFit, EstimateLine, SpentToday, ContextFit, ToolTurns):
         self._save()  # the prompt is on disk before the request is sent
         if (tools := self.tools_to_offer()) is not None:
             return self.start_tool_turn(tools)  # the tool loop: a ReplyView per request
+        if (request := self.request_or_say(self.conversation)) is None:
+            return
         view = await self.transcript.add_reply(
             Message(role="assistant", model=self.conversation.model)
         )
-        stream = self.services.client.stream(
-            build_request(self.conversation, stream=self.services.streaming)
-        )
+        stream = self.services.client.stream(request)
         view.message = stream.reply  # the view shows the reply as the stream builds it
         self._reply_worker = self._run_reply(stream, view)
 

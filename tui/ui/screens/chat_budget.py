@@ -48,9 +48,9 @@ class SpentToday(Screen[None]):
 async def over_budget(config: Config, conversation: Conversation, draft: str,
                       prompt_price: float | None,
                       attachments: Sequence[Attachment] = ()) -> list[str]:
-    """Why sending ``draft`` would pass a limit (nothing: it would not, or no limit is
-    set). Today's spend is read from the history index in a thread (it may have to scan
-    the conversations folder)."""
+    """Why sending ``draft`` (with ``attachments``) would pass a limit (nothing: it would
+    not, or no limit is set). Today's spend is read from the history index in a thread
+    (it may have to scan the conversations folder)."""
     if not config.budget.any:
         return []
     try:

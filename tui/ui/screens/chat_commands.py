@@ -31,6 +31,7 @@ class ChatActions(Protocol):
     def action_branches(self) -> None: ...
     def action_tools(self) -> None: ...
     def action_send_left_out_again(self) -> None: ...
+    def action_attach(self) -> None: ...
     async def run_tree_action(self, name: str, parameters: tuple[object, ...]) -> None: ...
 
 # (title, help, action, parameters): actions on the message the cursor is on.
@@ -81,6 +82,8 @@ def chat_commands(screen: ChatActions) -> Iterable[SystemCommand]:
          screen.action_tools),
         ("Send left-out turns again", "Turns left out to fit the context window are sent "
          "again from the next prompt", screen.action_send_left_out_again),
+        ("Attach file", "A file for the next prompt: browse from the working directory "
+         "(F7; or type @ and a path)", screen.action_attach),
     ]
     for title, help_text, action in actions:
         yield SystemCommand(title, help_text, action)

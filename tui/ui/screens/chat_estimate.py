@@ -17,10 +17,12 @@ from tui.model.conversation import Conversation
 from tui.model.estimate import (
     MESSAGE_OVERHEAD,
     PromptEstimate,
+    attachment_tokens,
     next_prompt,
     prompt_cost,
     text_tokens,
 )
+from tui.ui.widgets.attachment_chips import AttachmentChips
 from tui.ui.widgets.prompt import PromptArea
 
 TYPING_PAUSE = 0.25  # seconds without a keystroke before the line catches up
@@ -51,11 +53,14 @@ class EstimateLine(Screen[None]):
         self.show_estimate()
 
     def show_estimate(self) -> None:
-        """In the prompt's bottom border; in the warning colour when over the model's
-        context window."""
+        """In the prompt's bottom border (the draft and the files attached to it
+        counted); in the warning colour when over the model's context window."""
         prompt = self.query_one(PromptArea)
         draft = prompt.text
-        tokens = self._estimate.tokens + (MESSAGE_OVERHEAD + text_tokens(draft) if draft else 0)
+        chips = self.query(AttachmentChips)
+        attached = chips.first().attachments if chips else []
+        tokens = self._estimate.tokens + sum(attachment_tokens(a) for a in attached) + (
+            MESSAGE_OVERHEAD + text_tokens(draft) if draft or attached else 0)
         info = self._estimate_model
         price = info.prompt_price if info is not None else None
         context = info.context_length if info is not None else None

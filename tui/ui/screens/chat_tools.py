@@ -24,12 +24,11 @@ from tui.chat.tool_loop import (
     ToolLoopListener,
     tool_message,
 )
-from tui.chat.turn import build_request
 from tui.model.conversation import Message, ToolCall
 from tui.model.text import one_line
 from tui.tools.catalog import ToolCatalog, ToolInfo
 from tui.tools.results import ToolResult
-from tui.ui.screens.chat_tree import TreeActions
+from tui.ui.screens.chat_attach import AttachActions
 from tui.ui.widgets.tool_views import ToolResultView
 
 if TYPE_CHECKING:
@@ -78,7 +77,7 @@ class TranscriptTools(ToolLoopListener):
                 view.finish(answers[call_id])
 
 
-class ToolTurns(TreeActions):
+class ToolTurns(AttachActions):
     """The chat screen's base: tool turns, the tools panel, the tools' title note."""
 
     _tool_choice: ToolChoice | None = None
@@ -164,7 +163,7 @@ class ToolTurns(TreeActions):
         try:
             outcome = await loop.run_turn(
                 conversation,
-                lambda: build_request(conversation, stream=self.services.streaming),
+                lambda: self.request_for(conversation),
                 self._send_one, self._save)
         finally:
             listener.settle(conversation.messages)

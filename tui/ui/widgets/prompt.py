@@ -8,7 +8,12 @@ Up on the prompt's first line goes back through earlier prompts, shell-like: thi
 (and the ones sent here), then older conversations' (``older``, loaded by the screen).
 Down on the last line comes forward again, and past the newest back to the draft that was
 being typed, which is never lost. A recalled prompt that is edited keeps its edit while
-browsing; sending, or clearing the box, ends the browsing."""
+browsing; sending, or clearing the box, ends the browsing.
+
+While the screen shows ``@path`` completions (``completing``), Up, Down, Tab, Enter and Esc
+go to them (``CompletionKey``). A paste that looks like paths of files goes up as
+``PathsPasted`` instead of into the text: the screen attaches them or puts it back
+(``paste_text``)."""
 
 from __future__ import annotations
 
@@ -16,11 +21,13 @@ from textual import events
 from textual.message import Message
 from textual.widgets import TextArea
 
+from tui.chat.paths import may_name_files
 from tui.model.text import strip_controls
 from tui.ui.speed import keystrokes
 
 PLACEHOLDER = "Message · Enter sends · Ctrl+J or \\ Enter: new line"
 NEWLINE_KEYS = ("ctrl+j", "shift+enter")
+COMPLETION_KEYS = ("up", "down", "tab", "enter", "escape")
 # The keys the prompt handles itself (not bindings, so not remappable), for the help screen.
 KEYS = [
     ("enter", "Send the prompt"),
@@ -38,6 +45,23 @@ class PromptArea(TextArea):
             self.prompt = prompt
             self.text = text
 
+    class CompletionKey(Message):
+        """A key for the ``@path`` completions shown over the prompt."""
+
+        def __init__(self, key: str) -> None:
+            super().__init__()
+            self.key = key
+
+    class PathsPasted(Message):
+        """A pasted text that may name files (not inserted)."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    completing = False  # the screen shows completions: their keys go to it
+    can_send_empty = False  # files are attached: Enter sends with no text too
+
     DEFAULT_CSS = """
     PromptArea {
         height: auto;
@@ -46,7 +70,7 @@ class PromptArea(TextArea):
     }
     """
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, takes_files: bool = False) -> None:
         super().__init__(
             id=id,
             soft_wrap=True,
@@ -59,6 +83,7 @@ class PromptArea(TextArea):
         self._at = -1  # the recalled prompt shown (0: the newest); -1: the draft
         self._draft = ""
         self._edits: dict[int, str] = {}  # recalled prompts edited while browsing
+        self.takes_files = takes_files  # pasted paths go up as PathsPasted (the chat's)
 
     def on_mount(self) -> None:
         if self.app.is_headless:
@@ -66,12 +91,17 @@ class PromptArea(TextArea):
 
     async def _on_key(self, event: events.Key) -> None:
         keystrokes.note()  # a reply streaming meanwhile lets this keystroke be drawn first
+        if self.completing and event.key in COMPLETION_KEYS:
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.CompletionKey(event.key))
+            return
         if event.key == "enter":
             event.stop()
             event.prevent_default()
             if self._backslash_newline():
                 return
-            if self.text.strip():
+            if self.text.strip() or self.can_send_empty:
                 self.post_message(self.Submitted(self, self.text))
             return
         if event.key in NEWLINE_KEYS:
@@ -90,6 +120,18 @@ class PromptArea(TextArea):
             event.prevent_default()
             self._recall(self._at - 1)
             return
+
+    async def _on_paste(self, event: events.Paste) -> None:
+        # Otherwise TextArea's own handler (next in the MRO) inserts the text.
+        if self.takes_files and may_name_files(event.text) and not self.read_only:
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.PathsPasted(event.text))
+
+    def paste_text(self, text: str) -> None:
+        """``text`` in place of the selection, as a paste would put it."""
+        result = self.replace(text, *self.selection, maintain_selection_offset=False)
+        self.move_cursor(result.end_location)
 
     def recallable(self) -> list[str]:
         """Every prompt Up reaches, newest first, each once."""

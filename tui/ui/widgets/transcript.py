@@ -20,6 +20,7 @@ from textual.widgets import Static
 from tui.model.conversation import Conversation, Message
 from tui.ui.render.inert import inert
 from tui.ui.render.markdown_view import MarkdownView
+from tui.ui.widgets.attachment_view import attachment_views
 from tui.ui.widgets.held_text import ShowMore
 from tui.ui.widgets.message_views import Notice, ReplyView, UserMessage
 from tui.ui.widgets.tool_views import ToolResultView
@@ -329,4 +330,4 @@ def _mark_alternatives(conversation: Conversation, views: Iterable[Widget]) -> N
 
 def _with_the_rest(view: UserMessage) -> list[Widget]:
     """A prompt and, when it is long, the line under it that shows the rest."""
-    return [view, ShowMore(view)] if view.held else [view]
+    return ([view, ShowMore(view)] if view.held else [view]) + attachment_views(view.message)
