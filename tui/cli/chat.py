@@ -82,6 +82,7 @@ def _run_app(plan: LaunchPlan, config: Config) -> int:
         local=local,
         theme=plan.theme,
         notices=recovered,
+        attachments=plan.attachments,
     )
     try:
         app.run()

@@ -172,3 +172,15 @@ def set_preferred(conversation: Conversation, column: int) -> Message | None:
     for message in replies:
         message.preferred = message is chosen
     return chosen
+
+
+def models_of_replies(conversation: Conversation) -> list[str]:
+    """One model per compare column, from the replies (the conversation's model for a
+    column whose replies name none)."""
+    columns: dict[int, str] = {}
+    for message in conversation.messages:
+        column = message.column
+        if message.role == "assistant" and column is not None and 0 <= column < MAX_COLUMNS:
+            columns[column] = message.model or columns.get(column, "")
+    count = max(columns, default=-1) + 1
+    return [columns.get(i) or conversation.model for i in range(count)]

@@ -22,6 +22,7 @@ from tui.api.client import ChatClient
 from tui.api.errors import FailureError
 from tui.chat.turn import make_client
 from tui.config import Config
+from tui.model.compare import models_of_replies, new_compare
 from tui.model.conversation import Conversation
 from tui.model.text import one_line
 from tui.storage.settings import Settings
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
 
     from textual.widgets import Static
 
+    from tui.model.attachment import Attachment
     from tui.ui.local_start import LocalLaunch
 
 CATALOG_STALE_SECONDS = 6 * 3600
@@ -76,8 +78,6 @@ class ChatApp(PreferencesApp, App[None]):
                                  streaming=streaming)
         self._fetch_catalog = fetch_catalog
         if compare_models:
-            from tui.model.compare import new_compare
-
             conversation = new_compare(list(compare_models), self.services.new_conversation())
         self._first = conversation or self.services.new_conversation()
         self.setup_preferences(theme)  # themes, keymap, settings.toml's choices
@@ -181,7 +181,7 @@ class ChatApp(PreferencesApp, App[None]):
         if conversation.kind == "compare" and not conversation.models:
             # A hand-edited file with ``models = []``: the models its replies name,
             # or, with no replies either, a plain chat (a compare needs columns).
-            conversation.models = _models_of_replies(conversation)
+            conversation.models = models_of_replies(conversation)
             if not conversation.models:
                 conversation.kind = "chat"
         if conversation.kind == "compare":
@@ -199,8 +199,6 @@ class ChatApp(PreferencesApp, App[None]):
     def open_compare(self, models: list[str]) -> None:
         """A new side-by-side comparison of ``models`` in place of the current screen;
         closing it goes back to the chat showing now."""
-        from tui.model.compare import new_compare
-
         compare = new_compare(models, self.services.new_conversation())
         self._show(self._screen_for(compare, self._chat_showing()))
 
@@ -342,20 +340,6 @@ class ChatApp(PreferencesApp, App[None]):
             yield with_key(command, action_keys(self, screen))
 
 
-def _models_of_replies(conversation: Conversation) -> list[str]:
-    """One model per compare column, from the replies (the conversation's model for a
-    column whose replies name none)."""
-    from tui.model.compare import MAX_COLUMNS
-
-    columns: dict[int, str] = {}
-    for message in conversation.messages:
-        column = message.column
-        if message.role == "assistant" and column is not None and 0 <= column < MAX_COLUMNS:
-            columns[column] = message.model or columns.get(column, "")
-    count = max(columns, default=-1) + 1
-    return [columns.get(i) or conversation.model for i in range(count)]
-
-
 def _load_for_replies(client: ChatClient) -> None:
     from tui.ui.render.markdown_view import warm_up
 
@@ -376,15 +360,17 @@ def make_app(
     local: LocalLaunch | None = None,
     theme: str | None = None,
     notices: Sequence[str] = (),
+    attachments: Sequence[Attachment] = (),
 ) -> ChatApp:
     """The app wired to its services; the command line and the tests both use this.
     ``conversation``: the one to open (a new chat when None); ``compare_models``: open a
     new comparison of these instead; ``local``: the local model's server to start (its
-    client waits for it); ``notices``: lines to show once it is up."""
+    client waits for it); ``notices``: lines to show once it is up; ``attachments``:
+    files for the first chat's prompt (piped input)."""
     strip_cycles.install()
     if client is None and local is not None:
         client = make_client(config, transport=local.gate)
-    return ChatApp(
+    app = ChatApp(
         config,
         store or ConversationStore(config.paths.conversations),
         client or make_client(config),
@@ -397,3 +383,5 @@ def make_app(
         theme=theme,
         notices=notices,
     )
+    app.services.first_attachments = list(attachments)
+    return app

@@ -23,6 +23,7 @@ from tui.api.catalog import ModelInfo
 from tui.api.client import ChatClient
 from tui.chat.turn import new_conversation
 from tui.config import Config
+from tui.model.attachment import Attachment
 from tui.model.conversation import Conversation
 from tui.model.text import one_line
 from tui.storage.settings import Settings
@@ -76,6 +77,8 @@ class Services:
         # "interrupted" rather than "cancelled", and the exit code is 128 + its number.
         self.stop_signal: signal.Signals | None = None
         self.tools = ToolHub()  # the MCP servers, started by the app after its first frame
+        # Files for the first chat's prompt (piped input): the chat takes them as chips.
+        self.first_attachments: list[Attachment] = []
         self._notify = notify
 
     @property

@@ -24,9 +24,6 @@ from tui.model.text import one_line
 from tui.storage.journal import Journaling, mark_interrupted
 from tui.storage.prompt_history import recent_prompts
 from tui.storage.store import StoreError
-from tui.ui.modals.chat_options import ChatOptions, ChatOptionsResult
-from tui.ui.modals.model_chooser import ModelChooser
-from tui.ui.modals.model_picker import ModelPicker
 from tui.ui.modals.over_budget import OverBudget
 from tui.ui.render.inert import inert
 from tui.ui.screens.chat_attach import above_prompt
@@ -35,9 +32,10 @@ from tui.ui.screens.chat_commands import chat_commands
 from tui.ui.screens.chat_context import ContextFit
 from tui.ui.screens.chat_estimate import EstimateLine
 from tui.ui.screens.chat_layout import UsageFit
+from tui.ui.screens.chat_settings import ChatSettings
 from tui.ui.screens.chat_tools import ToolTurns
 from tui.ui.screens.chat_tree import TREE_BINDINGS
-from tui.ui.services import HistoryResult, OpenCompare, Services
+from tui.ui.services import HistoryResult, Services
 from tui.ui.widgets.footer import Footer
 from tui.ui.widgets.message_views import ReplyView
 from tui.ui.widgets.prompt import PromptArea
@@ -45,7 +43,7 @@ from tui.ui.widgets.transcript import Transcript
 from tui.ui.widgets.usage_panel import UsagePanel
 
 
-class ChatScreen(UsageFit, EstimateLine, SpentToday, ContextFit, ToolTurns):
+class ChatScreen(UsageFit, EstimateLine, SpentToday, ContextFit, ChatSettings, ToolTurns):
     BINDINGS = [
         *TREE_BINDINGS,
         Binding("escape", "cancel_reply", "Cancel", id="chat.cancel",
@@ -108,6 +106,7 @@ class ChatScreen(UsageFit, EstimateLine, SpentToday, ContextFit, ToolTurns):
         self.count_spent_today(self.services.config, self.conversation, opening=True)
         self.prompt.set_history(self._prompts())
         self.prompt.focus()
+        self.attach_first()
         self.call_after_refresh(self._load_older_prompts)  # after the first frame
         await self._note_model_missing()  # a catalog loaded before this screen
         problem = missing_key_message(self.services.config)
@@ -307,48 +306,6 @@ class ChatScreen(UsageFit, EstimateLine, SpentToday, ContextFit, ToolTurns):
         replies = [r for r in self.transcript.replies() if r.message.reasoning]
         if replies:
             replies[-1].toggle_reasoning()
-
-    def action_pick_model(self) -> None:
-        services = self.services
-        picker = ModelPicker(services.models, self.conversation.model, services.catalog_note)
-        self.app.push_screen(picker, self._model_chosen)
-
-    def _model_chosen(self, model: str | None) -> None:
-        if not model or model == self.conversation.model:
-            return
-        self.conversation.model = model
-        self.services.remember_model(model)
-        if self.conversation.messages:
-            self._save()
-        self.refresh_chrome()
-        self.services.say(f"Model: {model} (from the next reply on)")
-
-    def action_compare(self) -> None:
-        """Choose 2 to 4 models (this chat's already marked) to compare side by side."""
-        services = self.services
-        chooser = ModelChooser(services.models, self.conversation.model, services.catalog_note)
-        self.app.push_screen(chooser, self._compare_chosen)
-
-    def _compare_chosen(self, models: list[str] | None) -> None:
-        if models:
-            self.post_message(OpenCompare(models))
-
-    def action_edit_chat(self) -> None:
-        c = self.conversation
-        self.app.push_screen(ChatOptions(c.system, c.temperature), self._chat_edited)
-
-    def use_system_prompt(self, system: str | None) -> None:
-        """This chat's system prompt from a preset (the command palette)."""
-        self._chat_edited((system, self.conversation.temperature))
-        self.services.say("System prompt set." if system else "System prompt cleared.")
-
-    def _chat_edited(self, result: ChatOptionsResult | None) -> None:
-        if result is None:
-            return
-        self.conversation.system, self.conversation.temperature = result
-        if self.conversation.messages:
-            self._save()
-        self.refresh_chrome()
 
     # --- what the app tells the screen --------------------------------------------------
 

@@ -125,6 +125,14 @@ class AttachActions(TreeActions):
                               "text back in the prompt.")
         self._chips_changed()
 
+    def attach_first(self) -> None:
+        """The files the app was started with (piped input), as chips: once."""
+        first, self.services.first_attachments = self.services.first_attachments, []
+        for attachment in first:
+            self.chips.add(attachment)
+        if first:
+            self._chips_changed()
+
     def _chips_changed(self) -> None:
         self.prompt.can_send_empty = bool(self.chips.attachments)
         self.show_estimate()
