@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.loopback import LoopbackServer, Reply, sse_body, text_chunks
+from tests.support.pty_support import PtyApp
 from tui.cli.piped import PipedInputError, is_piped, take_piped_input
 from tui.model.attachment import LIMITS
 
@@ -80,3 +82,25 @@ def test_binary_or_oversized_input_is_refused_plainly() -> None:
     finally:
         os.close(master)
         os.close(slave)
+
+
+def test_git_diff_piped_into_the_app_is_a_chip_and_the_keyboard_still_types(
+        isolated_home: Path, server: LoopbackServer) -> None:
+    """``git diff | cline-tui`` in a real pseudo-terminal: the diff is attached to the
+    first prompt, keys typed at the terminal reach the prompt, and Enter sends both."""
+    diff = b"diff --git a/app.py b/app.py\n-old line\n+new line\n"
+    server.enqueue(Reply.sse(sse_body(*text_chunks("Looks fine."))))
+    app = PtyApp(isolated_home, server.url, "sk-piped-1234", stdin=diff)
+    try:
+        app.wait_for(f"stdin · {len(diff)} B")
+        mark = app.mark()
+        app.type("review this")
+        app.wait_for("review this", since=mark)
+        app.press("enter")
+        app.wait_for("Looks fine.")
+        [request] = server.chat_requests()
+        assert request.json()["messages"][-1]["content"] == (
+            "review this\n\nstdin:\n```\n" + diff.decode() + "```")
+        assert app.quit() == 0
+    finally:
+        app.close()

@@ -6,6 +6,7 @@ content tests read what a terminal would receive.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pty
 import re
@@ -30,11 +31,26 @@ KEYS = {
 }
 
 
+_CONTROLLING_TERMINAL = (
+    "import fcntl, os, sys, termios; fcntl.ioctl(1, termios.TIOCSCTTY, 0); "
+    "os.execv(sys.argv[1], sys.argv[1:])"
+)
+
+
+def _feed(fd: int, data: bytes) -> None:
+    """Write ``data`` down the pipe and close it (the reader may stop early)."""
+    with contextlib.suppress(BrokenPipeError), os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+
+
 class PtyApp:
     def __init__(self, home: Path, base_url: str, key: str, *args: str,
-                 size: tuple[int, int] = (120, 40), command: list[str] | None = None) -> None:
+                 size: tuple[int, int] = (120, 40), command: list[str] | None = None,
+                 stdin: bytes | None = None) -> None:
         """``cline-tui ARGS`` (or ``command`` + ARGS: a script that prepares the app
-        first) in a terminal of ``size``."""
+        first) in a terminal of ``size``. ``stdin``: piped in (``... | cline-tui``),
+        the terminal then being only the process's controlling terminal, ``/dev/tty``,
+        as in a shell pipeline."""
         columns, lines = size
         env = {k: v for k, v in os.environ.items()
                if k.lower() not in ("http_proxy", "https_proxy", "all_proxy", "no_proxy")}
@@ -52,12 +68,20 @@ class PtyApp:
 
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
         self.master = master
+        argv = [*(command or [sys.executable, "-m", "tui"]), *args]
+        pipe = os.pipe() if stdin is not None else None
+        if pipe is not None:
+            # A new session has no controlling terminal: take the pty (stdout) as it,
+            # then become the app. A shell gives a pipeline's programs its own.
+            argv = [sys.executable, "-c", _CONTROLLING_TERMINAL, *argv]
         self.process = subprocess.Popen(
-            [*(command or [sys.executable, "-m", "tui"]), *args],
-            stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True,
-            close_fds=True,
+            argv, stdin=pipe[0] if pipe else slave, stdout=slave, stderr=slave, env=env,
+            start_new_session=True, close_fds=True,
         )
         os.close(slave)
+        if pipe is not None:
+            os.close(pipe[0])
+            threading.Thread(target=_feed, args=(pipe[1], stdin or b""), daemon=True).start()
         self.output = bytearray()
         self._lock = threading.Lock()
         self._reader = threading.Thread(target=self._read, daemon=True)
