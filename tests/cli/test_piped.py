@@ -104,3 +104,12 @@ def test_git_diff_piped_into_the_app_is_a_chip_and_the_keyboard_still_types(
         assert app.quit() == 0
     finally:
         app.close()
+
+
+def test_an_empty_pipe_asks_for_no_terminal() -> None:
+    fd = piped(b"")
+    try:
+        assert take_piped_input(fd, terminal="/nonexistent/tty") is None
+        assert not os.isatty(fd)  # left as it was
+    finally:
+        os.close(fd)

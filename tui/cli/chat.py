@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from tui.chat.launch import LaunchPlan
 from tui.cli.output import ExitCode, local_exit, say
+from tui.cli.piped import PipedInputError, take_piped_input
 from tui.config import Config
 from tui.model.text import one_line
 from tui.storage.journal import recover_into_store
@@ -45,6 +46,20 @@ def _run_app(plan: LaunchPlan, config: Config) -> int:
     from tui.local.model import LocalModelError
     from tui.ui.local_start import local_launch
 
+    if plan.theme:
+        from tui.ui.themes import unknown_theme_message
+
+        problem = unknown_theme_message(plan.theme, config.paths.themes)
+        if problem:
+            say(problem, fold=False)
+            return ExitCode.USAGE
+    try:
+        piped = take_piped_input()  # git diff | cline-tui
+    except PipedInputError as error:
+        say(str(error), fold=False)
+        return ExitCode.USAGE
+    if piped is not None:
+        plan = replace(plan, attachments=(piped,))
     try:
         config, local = local_launch(plan, config)  # the local model, when that is the profile
     except LocalModelError as error:
@@ -55,13 +70,6 @@ def _run_app(plan: LaunchPlan, config: Config) -> int:
     # before one of them is opened.
     recovered = recover_into_store(store.folder)
     settings = Settings(config.paths.config_dir / "settings.toml")
-    if plan.theme:
-        from tui.ui.themes import unknown_theme_message
-
-        problem = unknown_theme_message(plan.theme, config.paths.themes)
-        if problem:
-            say(problem, fold=False)
-            return ExitCode.USAGE
     try:
         config, conversation = opening(plan, config, store, settings)
     except StoreError as error:

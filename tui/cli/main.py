@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import os
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from tui import __version__
@@ -259,14 +258,9 @@ def _run(args: argparse.Namespace) -> int:
         if args.resume is None:
             return ExitCode.USAGE
 
-    from tui.cli.piped import PipedInputError, take_piped_input
-
     try:
         plan = launch_plan(args)
-        piped = take_piped_input()
-    except (ValueError, PipedInputError) as error:  # a bad --compare, unusable piped input
+    except ValueError as error:  # a bad --compare
         say(str(error), fold=False)
         return ExitCode.USAGE
-    if piped is not None:
-        plan = replace(plan, attachments=(piped,))
     return run_app(plan, config)

@@ -30,8 +30,9 @@ def is_piped(fd: int = 0) -> bool:
 
 
 def take_piped_input(fd: int = 0, terminal: str = "/dev/tty") -> Attachment | None:
-    """What was piped in as an attachment (None: nothing, or stdin is not a pipe), with
-    ``fd`` made the terminal afterwards. Raises ``PipedInputError``."""
+    """What was piped in as an attachment, with ``fd`` made the terminal afterwards;
+    None, and ``fd`` left as it is, when stdin is not a pipe or the pipe is empty.
+    Raises ``PipedInputError``."""
     if not is_piped(fd):
         return None
     limit = max(LIMITS.values())
@@ -44,6 +45,8 @@ def take_piped_input(fd: int = 0, terminal: str = "/dev/tty") -> Attachment | No
         chunks.append(chunk)
         size += len(chunk)
     data = b"".join(chunks)
+    if not data:
+        return None  # an empty pipe (a script's stdin): nothing to attach, no terminal asked
     try:
         tty = os.open(terminal, os.O_RDWR | os.O_NOCTTY | os.O_CLOEXEC)
     except OSError as error:
@@ -53,8 +56,6 @@ def take_piped_input(fd: int = 0, terminal: str = "/dev/tty") -> Attachment | No
             "'cline-tui ask \"question\"' for piped input without a terminal") from None
     os.dup2(tty, fd)  # the app reads keys from stdin: make it the terminal
     os.close(tty)
-    if not data:
-        return None
     try:
         return attachment_from_bytes(PIPED_NAME, data)
     except AttachmentError as error:
