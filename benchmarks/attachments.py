@@ -282,7 +282,8 @@ async def one_run(folder: Path) -> dict[str, Any]:
     files = (folder / "handlers.py", folder / "screenshot.png")
     text = files[0].read_text(encoding="utf-8")
     image = files[1].read_bytes()
-    server = ArrivalServer().start()
+    server = ArrivalServer()
+    server.start()
     server.default = Reply.json({})
     try:
         with tempfile.TemporaryDirectory(prefix="cline-tui-bench-attach-") as tmp:
