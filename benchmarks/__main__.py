@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import (
+    attachments,
     big_conversation,
     huge_message,
     message_cursor,
@@ -105,6 +106,7 @@ BENCHMARKS: dict[str, tuple[Callable[[int], list[Row]], int, int]] = {
     "compare": (compare, 3, 1),
     "history": (history, 3, 1),
     "terminal": (_new(terminal), 3, 1),
+    "attachments": (_new(attachments), 5, 1),
 }
 
 

@@ -89,6 +89,9 @@ def test_an_image_over_its_limit_is_refused_before_it_is_read(tmp_path: Path) ->
 def test_a_fence_is_longer_than_any_run_of_backticks_inside() -> None:
     assert fence_for("no ticks") == "```"
     assert fence_for("a ```` b ` c") == "`````"
+    assert fence_for("`" * 7 + " a ``` b ``") == "`" * 8  # the longest run first
+    assert fence_for("a\n```\nb ``````") == "`" * 7  # the longest run last
+    assert fence_for("``") == "```"
     block = text_block(Attachment("x.md", "/w/x.md", "text/plain", 9, "0", text="```\nhi"))
     assert block == "/w/x.md:\n````\n```\nhi\n````"
 

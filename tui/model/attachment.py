@@ -19,6 +19,7 @@ Anything else is refused with a message saying why.
 from __future__ import annotations
 
 import base64
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -127,12 +128,14 @@ def human_size(size: int) -> str:
     return f"{size / 1_000_000:.1f} MB"
 
 
+_BACKTICKS = re.compile("`+")
+
+
 def fence_for(text: str) -> str:
     """A backtick fence longer than any run of backticks in ``text`` (at least three)."""
-    longest = run = 0
-    for char in text:
-        run = run + 1 if char == "`" else 0
-        longest = max(longest, run)
+    # A regular expression, not a loop over the characters: a 1 MB file took ~0.2 s that
+    # way, on the event loop, each time a prompt was estimated or sent.
+    longest = max(map(len, _BACKTICKS.findall(text)), default=0)
     return "`" * max(3, longest + 1)
 
 
