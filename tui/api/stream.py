@@ -23,6 +23,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from tui.api import chunk_json
 from tui.api.counted_usage import TokenCounting, count_completion, count_prompt
 from tui.api.errors import MAX_ERROR_BODY, Failure, FailureError, http_failure, redact
 from tui.api.reply import Delta, ReplyBuilder
@@ -310,7 +311,7 @@ class ChatStream:
 def _json_object(text: str) -> dict[str, Any] | None:
     """``text`` parsed, if it is a JSON object."""
     try:
-        value = json.loads(text)
+        value = chunk_json.loads(text)
     except (ValueError, RecursionError):  # not JSON, or nested too deep
         return None
     return value if isinstance(value, dict) else None
