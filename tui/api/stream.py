@@ -120,8 +120,9 @@ class ChatStream:
             while True:
                 failure: Failure | None = None
                 try:
-                    async for delta in self._attempt(content):
-                        yield delta
+                    async for deltas in self._attempt(content):
+                        for delta in deltas:
+                            yield delta
                 except FailureError as error:
                     failure = error.failure
                 except httpx.HTTPError as error:
@@ -157,7 +158,9 @@ class ChatStream:
                 self.reply.error = redact(self.reply.error, self.client.api_key)
             self._stamp_times()
 
-    async def _attempt(self, content: bytes) -> AsyncIterator[Delta]:
+    async def _attempt(self, content: bytes) -> AsyncIterator[list[Delta]]:
+        """One request; the deltas of each read of the body at a time (one yield for
+        the ~30 chunks of a read, not one for each through every generator here)."""
         client = self.client
         async with client.post_stream("/chat/completions", content) as response:
             if response.status_code >= 400:
@@ -173,33 +176,34 @@ class ChatStream:
                 )
             content_type = response.headers.get("content-type", "").split(";")[0].strip()
             if content_type == "text/event-stream":
-                async for delta in self._read_events(response):
-                    yield delta
+                async for deltas in self._read_events(response):
+                    yield deltas
             else:
                 body = await _read_limited(response, limit=64 * 1024 * 1024)
-                for delta in self._read_whole(body, content_type):
-                    yield delta
+                yield self._read_whole(body, content_type)
 
-    async def _read_events(self, response: httpx.Response) -> AsyncIterator[Delta]:
+    async def _read_events(self, response: httpx.Response) -> AsyncIterator[list[Delta]]:
         self._streamed = True
         decoder = SSEDecoder()
         done = False
         async for piece in response.aiter_bytes():
+            deltas: list[Delta] = []
             for event in decoder.feed(piece):
                 if event.data == "[DONE]" and event.event != "error":
                     done = True
                     break
-                for delta in self._add_event(event):
-                    yield delta
+                deltas += self._add_event(event)
+            if deltas:
+                yield deltas
             if done:
                 break
         else:
+            deltas = []
             for event in decoder.close():
                 if event.data == "[DONE]" and event.event != "error":
                     done = True
                 else:
-                    for delta in self._add_event(event):
-                        yield delta
+                    deltas += self._add_event(event)
             last = decoder.unterminated  # a last event without its blank line
             if last == "[DONE]":
                 done = True
@@ -208,8 +212,9 @@ class ChatStream:
                 # off looks like, not a line to count as unreadable.
                 chunk = _json_object(last)
                 if chunk is not None:
-                    for delta in self._add_chunk(chunk):
-                        yield delta
+                    deltas += self._add_chunk(chunk)
+            if deltas:
+                yield deltas
         self._check_ending(done)
 
     def _add_event(self, event: SSEEvent) -> list[Delta]:
