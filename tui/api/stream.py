@@ -160,7 +160,8 @@ class ChatStream:
 
     async def _attempt(self, content: bytes) -> AsyncIterator[list[Delta]]:
         """One request; the deltas of each read of the body at a time (one yield for
-        the ~30 chunks of a read, not one for each through every generator here)."""
+        the ~30 chunks of a read, not one for each through every generator here), the
+        text of a read's chunks in one delta (``_joined``)."""
         client = self.client
         async with client.post_stream("/chat/completions", content) as response:
             if response.status_code >= 400:
@@ -194,7 +195,7 @@ class ChatStream:
                     break
                 deltas += self._add_event(event)
             if deltas:
-                yield deltas
+                yield _joined(deltas)
             if done:
                 break
         else:
@@ -214,7 +215,7 @@ class ChatStream:
                 if chunk is not None:
                     deltas += self._add_chunk(chunk)
             if deltas:
-                yield deltas
+                yield _joined(deltas)
         self._check_ending(done)
 
     def _add_event(self, event: SSEEvent) -> list[Delta]:
@@ -311,6 +312,32 @@ class ChatStream:
             usage.ttft_ms = round((self.first_output_at - self.started_at) * 1000)
         if self.failure is None and reply.finish_reason == "error" and reply.error:
             self.failure = Failure("stream", reply.error)
+
+
+def _joined(deltas: list[Delta]) -> list[Delta]:
+    """The deltas of one read, with each run of content (or of reasoning) pieces joined
+    into one: a fast stream brings ~30 chunks a read, and whoever shows the reply then
+    handles one piece of text, not 30 (each through the view, its control-character
+    filter and its Markdown feed)."""
+    joined: list[Delta] = []
+    run: list[str] = []
+    for delta in deltas:
+        kind = delta.kind
+        if joined and kind == joined[-1].kind and kind in _JOINABLE:
+            if not run:
+                run.append(joined[-1].text)
+            run.append(delta.text)
+            continue
+        if run:
+            joined[-1] = Delta(joined[-1].kind, "".join(run))
+            run = []
+        joined.append(delta)
+    if run:
+        joined[-1] = Delta(joined[-1].kind, "".join(run))
+    return joined
+
+
+_JOINABLE = frozenset({"content", "reasoning"})
 
 
 def _json_object(text: str) -> dict[str, Any] | None:
