@@ -347,3 +347,23 @@ async def test_mock_transport_error_body_shapes() -> None:
             stream = client.stream(request())
             await collect(stream)
         assert stream.failure is not None and words in stream.failure.message
+
+
+async def test_the_pieces_of_one_read_come_as_one_delta_of_each_kind(
+    server: LoopbackServer,
+) -> None:
+    """A read's reasoning pieces come joined, then its content pieces joined; a tool
+    call in between keeps its own delta, and the runs either side of it stay apart."""
+    call = {"choices": [{"index": 0, "delta": {"tool_calls": [
+        {"index": 0, "id": "c1", "type": "function",
+         "function": {"name": "now", "arguments": "{}"}}]}}]}
+    chunks = [*text_chunks("Hel", "lo", reasoning=("Think", "ing")), call,
+              *text_chunks(" again", ", done")]
+    server.enqueue(Reply.sse(sse_body(*chunks)))  # one piece: one read
+    async with make_client(server) as client:
+        stream = client.stream(request())
+        text, events = await collect(stream)
+    assert text == "Hello again, done" == stream.reply.content
+    assert [(e.kind, e.text) for e in events if isinstance(e, Delta)] == [
+        ("reasoning", "Thinking"), ("content", "Hello"), ("tool_call", "{}"),
+        ("content", " again, done")]

@@ -99,6 +99,36 @@ async def test_the_selected_message_is_scrolled_into_view(server: LoopbackServer
         assert "Number 3?" in screen_text(app) and "It is 14." not in screen_text(app)
 
 
+async def test_the_mark_is_drawn_on_a_message_that_was_off_screen(
+    server: LoopbackServer,
+) -> None:
+    """The mark set on a view drawn before but off screen now (only its cached lines are
+    dropped, no repaint) is drawn once the cursor's scroll brings it in, and the view
+    it left, off screen too, is drawn with its own edge again."""
+    app = build_app(server, conversation=many_exchanges(15))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await catalog_loaded(pilot)
+        screen = chat(app)
+
+        def rows_of(text: str) -> list[str]:
+            return [line for line in screen_text(app).splitlines() if text in line]
+
+        await select(pilot, screen, "Number 3?")
+        await settled(pilot, lambda: "┃" in "".join(rows_of("Number 3?")))
+        assert rows_of("It is 3.") != []  # drawn, unmarked
+        await pilot.press("ctrl+end")  # both scroll out of view
+        await settled(pilot, lambda: rows_of("Number 3?") == rows_of("It is 3.") == [])
+        await pilot.press("alt+down")
+        await settled(pilot, lambda: marked(screen) == ["It is 3."])
+        await settled(pilot, lambda: rows_of("It is 3.") != [])
+        assert "┃" in rows_of("It is 3.")[0]  # the heavy edge: the mark
+        await pilot.press("alt+up")
+        await settled(pilot, lambda: rows_of("Number 3?") != [])
+        assert "┃" in rows_of("Number 3?")[0]
+        assert "┃" not in rows_of("It is 3.")[0]
+        assert sum("┃" in line for line in screen_text(app).splitlines()) == 1
+
+
 async def test_a_click_selects_a_message(server: LoopbackServer) -> None:
     app = build_app(server, conversation=two_exchanges())
     async with app.run_test(size=(100, 30)) as pilot:

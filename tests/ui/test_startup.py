@@ -10,7 +10,7 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from types import SimpleNamespace
 
 import pytest
@@ -190,6 +190,20 @@ def test_lines_that_come_back_unchanged_are_freed_without_the_collector() -> Non
     assert unreachable_after(use) == 0
 
 
+@pytest.fixture
+def heap_at_rest(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No hold on full collections left by an earlier test (its keys or its stream, in
+    the last two seconds), and the collector's thresholds put back afterwards."""
+    saved = gc.get_threshold()
+    for name, value in (("_resume_at", None), ("_held_since", None), ("_streaming", 0)):
+        monkeypatch.setattr(heap, name, value)
+    if saved[2] == heap.DEFERRED:
+        gc.set_threshold(saved[0], saved[1], heap._threshold)
+    yield
+    gc.set_threshold(*saved)
+
+
+@pytest.mark.usefixtures("heap_at_rest")
 def test_full_collections_wait_while_any_reply_streams_and_a_moment_after(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -215,6 +229,38 @@ def test_full_collections_wait_while_any_reply_streams_and_a_moment_after(
     now[0] += 1
     gc.collect(0)  # the first young collection after the moment puts it back
     assert gc.get_threshold() == (young, middle, full)
+
+
+@pytest.mark.usefixtures("heap_at_rest")
+def test_full_collections_wait_while_keys_are_pressed_for_a_while_at_most(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    now = [1000.0]  # the heap module's clock, moved by hand
+    monkeypatch.setattr(heap, "time", SimpleNamespace(monotonic=lambda: now[0]))
+    young, middle, full = gc.get_threshold()
+    heap.key_pressed()
+    assert gc.get_threshold()[2] == heap.DEFERRED
+    now[0] += heap.RESUME_AFTER - 0.5
+    heap.key_pressed()  # the next key, before the moment: the hold goes on
+    now[0] += 1
+    gc.collect(0)
+    assert gc.get_threshold()[2] == heap.DEFERRED
+    now[0] += heap.RESUME_AFTER
+    gc.collect(0)  # the keys stopped a moment ago: full collections are back
+    assert gc.get_threshold() == (young, middle, full)
+    # Keys without a pause: the hold ends once it has lasted MAX_KEY_HOLD.
+    heap.key_pressed()
+    for _ in range(int(heap.MAX_KEY_HOLD) + 1):
+        now[0] += 1
+        heap.key_pressed()
+        gc.collect(0)
+    assert gc.get_threshold()[2] == heap.DEFERRED
+    now[0] += heap.RESUME_AFTER
+    heap.key_pressed()  # held back a full MAX_KEY_HOLD: this key does not extend it
+    gc.collect(0)
+    assert gc.get_threshold() == (young, middle, full)
+    heap.key_pressed()  # and the next key starts another hold
+    assert gc.get_threshold()[2] == heap.DEFERRED
 
 
 class Recorder:

@@ -13,6 +13,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any
 
 from tui import __version__
+from tui.api import chunk_json
 from tui.api.counted_usage import TokenCounting
 from tui.api.errors import MAX_ERROR_BODY, Failure, FailureError, http_failure, redact
 from tui.api.request import ChatRequest, RetryPolicy
@@ -94,10 +95,13 @@ class ChatClient:
 
     def warm_up(self) -> None:
         """Make the httpx client now (safe from a thread) so the first request does not,
-        and import the async backend httpx otherwise imports on its first request."""
+        and import the async backend httpx otherwise imports on its first request, and
+        the decoder of the reply's JSON."""
         self._http  # noqa: B018
         import anyio._backends._asyncio  # noqa: F401
         import httpcore._backends.anyio  # noqa: F401
+
+        chunk_json.warm_up()
 
     async def aclose(self) -> None:
         if self._client is not None:

@@ -27,7 +27,7 @@ from tui.model.text import storable
 DeltaKind = Literal["content", "reasoning", "refusal", "tool_call", "reasoning_reset"]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Delta:
     """A piece of the reply to show.
 
@@ -35,6 +35,9 @@ class Delta:
     that wrote ``…</think>`` with no opening tag): the view should move it over. It can
     come only before any ``reasoning`` delta and only once, so after either of those
     the content is known to be the answer.
+
+    Not frozen, though nothing changes one: one is made for nearly every chunk, and a
+    frozen dataclass takes three times as long to make (0.9 µs against 0.3).
     """
 
     kind: DeltaKind
@@ -43,6 +46,14 @@ class Delta:
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+# The keys of a chunk that ``ReplyBuilder._add_plain`` reads or may ignore.
+_PLAIN_CHUNK = frozenset({"id", "object", "created", "model", "choices", "usage",
+                          "system_fingerprint", "provider", "service_tier"})
+_PLAIN_CHOICE = frozenset({"index", "delta", "finish_reason", "logprobs",
+                           "native_finish_reason"})
+_PLAIN_DELTA = frozenset({"content", "role"})
 
 
 def clean(text: str) -> str:
@@ -149,9 +160,13 @@ class ReplyBuilder:
                     or m.tool_calls)
 
     def add_chunk(self, chunk: Any) -> list[Delta]:
+        if self._choice == 0 and type(chunk) is dict and chunk.keys() <= _PLAIN_CHUNK:
+            deltas = self._add_plain(chunk)
+            if deltas is not None:
+                return deltas
         if not isinstance(chunk, dict):
             raise ValueError("a stream chunk is not a JSON object")
-        deltas: list[Delta] = []
+        deltas = []
         model = chunk.get("model")
         if isinstance(model, str) and model and not self._message.model:
             self._message.model = clean(model)
@@ -185,6 +200,29 @@ class ReplyBuilder:
         elif chunk.get("object") == "error":  # vLLM's stream error without the wrapper
             self.add_error(chunk)
         return deltas
+
+    def _add_plain(self, chunk: dict[str, Any]) -> list[Delta] | None:
+        """Nearly every chunk: a piece of content for the one choice followed, and
+        nothing else to look at (no usage, error, finish, reasoning, refusal or tool
+        call). None: not such a chunk (``add_chunk`` reads it the long way)."""
+        choices = chunk.get("choices")
+        if type(choices) is not list or len(choices) != 1 or chunk.get("usage") is not None:
+            return None
+        choice = choices[0]
+        if (type(choice) is not dict or not choice.keys() <= _PLAIN_CHOICE
+                or choice.get("index") or choice.get("finish_reason") is not None):
+            return None
+        delta = choice.get("delta")
+        if type(delta) is not dict or not delta.keys() <= _PLAIN_DELTA:
+            return None
+        content = delta.get("content")
+        if type(content) is not str or not content:
+            return None
+        model = chunk.get("model")
+        if isinstance(model, str) and model and not self._message.model:
+            self._message.model = clean(model)
+        self.text_chunks += 1
+        return self._add_content(self._content_in.feed(content))
 
     def add_error(self, error: Any) -> None:
         """The server reported an error (of any shape): the reply ends in it."""

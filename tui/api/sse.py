@@ -65,6 +65,8 @@ class SSEDecoder:
                 chunk = chunk[1:]
         buffer = self._buffer
         buffer += chunk
+        if self._started and b"\r" not in buffer:
+            return self._feed_lf(buffer)
         start = 0
         length = len(buffer)
         while start < length:
@@ -86,6 +88,36 @@ class SSEDecoder:
                 events.append(event)
             start = next_start
         del buffer[:start]
+        if len(buffer) > self._max_line_bytes:
+            raise ValueError(f"an event-stream line is longer than {self._max_line_bytes} bytes")
+        return events
+
+    def _feed_lf(self, buffer: bytearray) -> list[SSEEvent]:
+        """``feed`` for lines that all end in LF (nearly every stream): the whole lines
+        are decoded at once and split, instead of found and decoded one by one. The same
+        text either way: an LF is never part of a UTF-8 sequence, so a broken one
+        before it becomes U+FFFD whether the line is decoded alone or with others."""
+        events: list[SSEEvent] = []
+        end = buffer.rfind(b"\n")
+        if end != -1:
+            text = buffer[:end].decode("utf-8", errors="replace")
+            del buffer[: end + 1]
+            data = self._data
+            for line in text.split("\n"):
+                if line[:6] == "data: ":
+                    data.append(line[6:])
+                elif line:
+                    event = self._field(line)
+                    if event is not None:
+                        events.append(event)
+                elif data:  # the blank line that ends an event: ``_dispatch``, inlined
+                    events.append(SSEEvent(data[0] if len(data) == 1 else "\n".join(data),
+                                           self._event_type or "message", self._last_id))
+                    self._data = data = []
+                    self._event_type = ""
+                    self.stats.events += 1
+                else:
+                    self._event_type = ""
         if len(buffer) > self._max_line_bytes:
             raise ValueError(f"an event-stream line is longer than {self._max_line_bytes} bytes")
         return events
@@ -116,6 +148,10 @@ class SSEDecoder:
                 line = line[1:]
         if not line:
             return self._dispatch()
+        return self._field(line)
+
+    def _field(self, line: str) -> SSEEvent | None:
+        """A line that is neither blank nor ``data: …``."""
         if line[0] == ":":
             self.stats.comments += 1
             return None

@@ -23,6 +23,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from tui.api import chunk_json
 from tui.api.counted_usage import TokenCounting, count_completion, count_prompt
 from tui.api.errors import MAX_ERROR_BODY, Failure, FailureError, http_failure, redact
 from tui.api.reply import Delta, ReplyBuilder
@@ -119,8 +120,9 @@ class ChatStream:
             while True:
                 failure: Failure | None = None
                 try:
-                    async for delta in self._attempt(content):
-                        yield delta
+                    async for deltas in self._attempt(content):
+                        for delta in deltas:
+                            yield delta
                 except FailureError as error:
                     failure = error.failure
                 except httpx.HTTPError as error:
@@ -156,7 +158,10 @@ class ChatStream:
                 self.reply.error = redact(self.reply.error, self.client.api_key)
             self._stamp_times()
 
-    async def _attempt(self, content: bytes) -> AsyncIterator[Delta]:
+    async def _attempt(self, content: bytes) -> AsyncIterator[list[Delta]]:
+        """One request; the deltas of each read of the body at a time (one yield for
+        the ~30 chunks of a read, not one for each through every generator here), the
+        text of a read's chunks in one delta (``_joined``)."""
         client = self.client
         async with client.post_stream("/chat/completions", content) as response:
             if response.status_code >= 400:
@@ -172,33 +177,34 @@ class ChatStream:
                 )
             content_type = response.headers.get("content-type", "").split(";")[0].strip()
             if content_type == "text/event-stream":
-                async for delta in self._read_events(response):
-                    yield delta
+                async for deltas in self._read_events(response):
+                    yield deltas
             else:
                 body = await _read_limited(response, limit=64 * 1024 * 1024)
-                for delta in self._read_whole(body, content_type):
-                    yield delta
+                yield self._read_whole(body, content_type)
 
-    async def _read_events(self, response: httpx.Response) -> AsyncIterator[Delta]:
+    async def _read_events(self, response: httpx.Response) -> AsyncIterator[list[Delta]]:
         self._streamed = True
         decoder = SSEDecoder()
         done = False
         async for piece in response.aiter_bytes():
+            deltas: list[Delta] = []
             for event in decoder.feed(piece):
                 if event.data == "[DONE]" and event.event != "error":
                     done = True
                     break
-                for delta in self._add_event(event):
-                    yield delta
+                deltas += self._add_event(event)
+            if deltas:
+                yield _joined(deltas)
             if done:
                 break
         else:
+            deltas = []
             for event in decoder.close():
                 if event.data == "[DONE]" and event.event != "error":
                     done = True
                 else:
-                    for delta in self._add_event(event):
-                        yield delta
+                    deltas += self._add_event(event)
             last = decoder.unterminated  # a last event without its blank line
             if last == "[DONE]":
                 done = True
@@ -207,8 +213,9 @@ class ChatStream:
                 # off looks like, not a line to count as unreadable.
                 chunk = _json_object(last)
                 if chunk is not None:
-                    for delta in self._add_chunk(chunk):
-                        yield delta
+                    deltas += self._add_chunk(chunk)
+            if deltas:
+                yield _joined(deltas)
         self._check_ending(done)
 
     def _add_event(self, event: SSEEvent) -> list[Delta]:
@@ -307,10 +314,36 @@ class ChatStream:
             self.failure = Failure("stream", reply.error)
 
 
+def _joined(deltas: list[Delta]) -> list[Delta]:
+    """The deltas of one read, with each run of content (or of reasoning) pieces joined
+    into one: a fast stream brings ~30 chunks a read, and whoever shows the reply then
+    handles one piece of text, not 30 (each through the view, its control-character
+    filter and its Markdown feed)."""
+    joined: list[Delta] = []
+    run: list[str] = []
+    for delta in deltas:
+        kind = delta.kind
+        if joined and kind == joined[-1].kind and kind in _JOINABLE:
+            if not run:
+                run.append(joined[-1].text)
+            run.append(delta.text)
+            continue
+        if run:
+            joined[-1] = Delta(joined[-1].kind, "".join(run))
+            run = []
+        joined.append(delta)
+    if run:
+        joined[-1] = Delta(joined[-1].kind, "".join(run))
+    return joined
+
+
+_JOINABLE = frozenset({"content", "reasoning"})
+
+
 def _json_object(text: str) -> dict[str, Any] | None:
     """``text`` parsed, if it is a JSON object."""
     try:
-        value = json.loads(text)
+        value = chunk_json.loads(text)
     except (ValueError, RecursionError):  # not JSON, or nested too deep
         return None
     return value if isinstance(value, dict) else None

@@ -32,6 +32,7 @@ from tui.model.tree import (
 from tui.ui.modals.branches import BranchesView
 from tui.ui.modals.model_picker import ModelPicker
 from tui.ui.services import AppScreen
+from tui.ui.speed import heap
 from tui.ui.widgets.message_views import ReplyView, UserMessage
 
 if TYPE_CHECKING:
@@ -51,8 +52,7 @@ STREAMING = "A reply is still streaming: Esc cancels it first."
 TREE_BINDINGS = [
     Binding("alt+up", "cursor(-1)", "Earlier message", show=False,
             id="chat.msg_up", tooltip="Select the message above (the message cursor)"),
-    Binding("alt+down", "cursor(1)", "Later message", show=False,
-            id="chat.msg_down",
+    Binding("alt+down", "cursor(1)", "Later message", show=False, id="chat.msg_down",
             tooltip="Select the message below; past the last one, back to the prompt"),
     Binding("enter", "edit_message", "Edit", priority=True, id="chat.msg_edit",
             tooltip="Edit the selected prompt: sending it makes a new branch"),
@@ -60,8 +60,7 @@ TREE_BINDINGS = [
             tooltip="Show the previous alternative of the selected message"),
     Binding("right", "alternative(1)", "Next", priority=True, id="chat.msg_next",
             tooltip="Show the next alternative of the selected message"),
-    Binding("alt+r", "regenerate_with", "Other model",
-            id="chat.regen_with",
+    Binding("alt+r", "regenerate_with", "Other model", id="chat.regen_with",
             tooltip="Regenerate the selected reply (or prompt's reply) with a model picked now"),
     Binding("alt+n", "fork", "Fork", id="chat.msg_fork",
             tooltip="A new conversation from the start to the selected message"),
@@ -145,6 +144,7 @@ class TreeActions(AppScreen[None]):
         self.refresh_bindings()
 
     def action_cursor(self, step: int) -> None:
+        heap.key_pressed()  # no full garbage collection on the frame of a move
         views = self.transcript.message_views()
         if not views:
             return

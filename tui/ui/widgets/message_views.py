@@ -11,11 +11,9 @@ from __future__ import annotations
 import time
 
 from textual.app import ComposeResult
-from textual.color import Color
 from textual.containers import Vertical
 from textual.content import Content
 from textual.timer import Timer
-from textual.widget import Widget
 from textual.widgets import Collapsible, Static
 from textual.widgets._collapsible import CollapsibleTitle
 
@@ -31,31 +29,11 @@ from tui.ui.render.markdown_view import MarkdownView
 from tui.ui.render.parts import next_cut
 from tui.ui.speed.heap import full_collections_deferred
 from tui.ui.widgets.held_text import ShowMore
+from tui.ui.widgets.marked import Marked
 
 # A reply with nothing in it is left out of later requests with its prompt (see
 # tui/model/wire.py): the transcript says so.
 NOT_SENT_NOTE = "No reply text: this prompt will not be sent again. Ctrl+R retries the last one."
-
-
-class Marked:
-    """The message cursor's mark on a prompt or reply: its left border drawn heavy in the
-    text colour. Set as the widget's own style, not a CSS class: a class change restyles
-    the view and everything in it against the whole stylesheet (about 5 ms a view), and
-    the mark moves on every Alt+Up/Down."""
-
-    marked = False
-
-    def set_marked(self, marked: bool) -> None:
-        if marked == self.marked:
-            return
-        self.marked = marked
-        assert isinstance(self, Widget)
-        if marked:
-            colour = Color.parse(self.app.theme_variables.get("foreground", "white"))
-            self.styles.border_left = ("heavy", colour)
-        else:
-            self.styles.clear_rule("border_left")
-            self.refresh()
 
 
 class UserMessage(Marked, Static):

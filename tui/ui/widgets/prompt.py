@@ -23,7 +23,7 @@ from textual.widgets import TextArea
 
 from tui.chat.paths import may_name_files
 from tui.model.text import strip_controls
-from tui.ui.speed import keystrokes
+from tui.ui.speed import heap, keystrokes
 
 PLACEHOLDER = "Message · Enter sends · Ctrl+J or \\ Enter: new line"
 NEWLINE_KEYS = ("ctrl+j", "shift+enter")
@@ -91,6 +91,7 @@ class PromptArea(TextArea):
 
     async def _on_key(self, event: events.Key) -> None:
         keystrokes.note()  # a reply streaming meanwhile lets this keystroke be drawn first
+        heap.key_pressed()  # and no full garbage collection falls on its frame
         if self.completing and event.key in COMPLETION_KEYS:
             event.stop()
             event.prevent_default()

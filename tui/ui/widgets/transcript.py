@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from textual import events
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.geometry import Region
 from textual.message import Message as TextualMessage
 from textual.widget import AwaitMount, Widget
 from textual.widgets import Static
@@ -153,10 +154,25 @@ class Transcript(VerticalScroll):
         if message_id is None:
             return
         view = self.view_of(message_id)
-        if view is not None and view.virtual_region.height:
+        if view is not None and self._placed(view) is not None:
             self._scroll_to_mark()  # laid out: in the same frame as the mark
         else:
             self.call_after_refresh(self._scroll_to_mark)  # once the views are laid out
+
+    def _placed(self, view: Widget) -> Region | None:
+        """Where a view sits in the transcript's content, its margin included (None: not
+        laid out yet). Read from the transcript's own arrangement, which Textual keeps
+        until a child changes, not from the screen's map (``virtual_region``): asking the
+        map for a view off screen (the cursor's next stop, just above the pane) makes it
+        place every widget of the screen again, ~8 ms, and the frame after that then
+        repaints the whole screen instead of the transcript's lines."""
+        region = self.scrollable_content_region
+        if not region:
+            return None
+        for placement in self.arrange(region.size).placements:
+            if placement.widget is view:
+                return placement.region.grow(placement.margin) if placement.region else None
+        return None
 
     def _scroll_to_mark(self) -> None:
         """Scroll the least that shows the marked message (its top, if it is taller than
@@ -164,7 +180,9 @@ class Transcript(VerticalScroll):
         view = self.view_of(self._marked)
         if view is None or self.max_scroll_y == 0:
             return  # everything fits (a short chat sits at the bottom, anchored)
-        region = view.virtual_region_with_margin
+        region = self._placed(view)
+        if region is None:
+            return
         height = self.scrollable_content_region.height
         top = self.scroll_y
         if region.y < top or region.height > height:
