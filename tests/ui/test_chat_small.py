@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tests.support.loopback import LoopbackServer
-from tests.support.ui_support import build_app, chat, settled, wait_for
+from tests.support.loopback import LoopbackServer, Reply, sse_body, text_chunks
+from tests.support.ui_support import build_app, chat, screen_text, settled, wait_for
 from tui.model.conversation import Conversation, Message
 from tui.ui.screens.help import HelpScreen
 
@@ -128,3 +128,24 @@ async def test_tab_to_the_transcript_keeps_its_place(
         await pilot.press("tab")
         await settled(pilot, lambda: transcript.has_focus)
         assert transcript.scroll_y == place
+
+
+async def test_keys_typed_right_after_enter_are_kept(server: LoopbackServer) -> None:
+    """Keys that reach the prompt before the screen handles the send (a fast typist, a
+    terminal's burst) stay in the box: only the sent text is taken out."""
+    from textual import events
+
+    from tui.ui.widgets.prompt import PromptArea
+
+    server.enqueue(Reply.sse(sse_body(*text_chunks("Sure."))))
+    app = build_app(server, serve_catalog=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        prompt = app.screen.query_one(PromptArea)
+        prompt.insert("first")
+        # As a terminal's bytes arrive: three key events queued before any is handled.
+        for key, char in (("enter", "\r"), ("n", "n"), ("e", "e")):
+            app.post_message(events.Key(key, char))
+        await settled(pilot, lambda: "Sure." in screen_text(app))
+        assert prompt.text == "ne"
+        [request] = server.chat_requests()
+        assert request.json()["messages"][-1]["content"] == "first"

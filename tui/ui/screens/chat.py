@@ -205,7 +205,7 @@ class ChatScreen(UsageFit, EstimateLine, SpentToday, ContextFit, ChatSettings, T
 
     async def _send(self, text: str) -> None:
         self.prompt.remember(text)
-        self.prompt.clear()
+        self.prompt.take_sent(text)
         edited = self.take_edit()
         message = self.conversation.add(
             Message(role="user", content=text, attachments=self.take_attachments()))

@@ -194,7 +194,7 @@ class CompareScreen(AppScreen[None]):
             return
         prompt = self.query_one(PromptArea)
         prompt.remember(event.text)
-        prompt.clear()
+        prompt.take_sent(event.text)
         message = self.conversation.add(Message(role="user", content=event.text))
         self.query_one("#summary", Static).update("")
         for column in self.columns:

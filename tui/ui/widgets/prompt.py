@@ -177,6 +177,18 @@ class PromptArea(TextArea):
         self.replace("\n", (row, column - 1), (row, column), maintain_selection_offset=False)
         return True
 
+    def take_sent(self, text: str) -> None:
+        """``text`` was sent from the box: take it out, keeping whatever was typed after
+        it meanwhile (keys pressed right after Enter reach the box before the screen
+        handles the send). A box that no longer starts with it is left alone."""
+        current = self.text
+        if not current.startswith(text):
+            return
+        rest = current[len(text):]
+        self.clear()
+        if rest:
+            self.insert(rest)
+
     def remember(self, text: str) -> None:
         """``text`` was sent: it is the newest prompt, and the browsing ends."""
         if not self.sent or self.sent[-1] != text:
