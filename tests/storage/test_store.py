@@ -10,6 +10,7 @@ import os
 import re
 import stat
 import tomllib
+from collections.abc import Set as AbstractSet
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ from tui.model.conversation import (
 )
 from tui.model.wire import wire_messages
 from tui.storage.store import ConversationStore, StoreError
+from tui.storage.toml_file import CONVERSATION_KEYS, MESSAGE_KEYS, USAGE_KEYS
 
 # --- strategies ---------------------------------------------------------------------------
 
@@ -61,21 +63,10 @@ WHEN = st.datetimes(
     min_value=datetime(1971, 1, 1), max_value=datetime(9998, 12, 31), timezones=OFFSETS
 )
 
-CONVERSATION_KEYS = {
-    "format", "id", "title", "created", "updated", "model", "system", "temperature",
-    "profile", "kind", "models", "messages", "current",
-}
-MESSAGE_KEYS = {
-    "id", "parent", "role", "content", "created", "model", "reasoning", "reasoning_details",
-    "refusal", "tool_calls", "finish_reason", "error", "usage", "tool_call_id", "column",
-}
-USAGE_KEYS = {
-    "prompt_tokens", "completion_tokens", "cached_tokens", "reasoning_tokens", "cost",
-    "ttft_ms", "duration_ms",
-}
 
 
-def extras(known: set[str]) -> st.SearchStrategy[dict[str, Any]]:
+def extras(known: AbstractSet[str]) -> st.SearchStrategy[dict[str, Any]]:
+    """Keys this version does not know (never one the file format does), with values."""
     return st.dictionaries(TEXT.filter(lambda k: k not in known), JSON_NO_NULL, max_size=3)
 
 
