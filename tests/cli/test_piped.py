@@ -113,3 +113,15 @@ def test_an_empty_pipe_asks_for_no_terminal() -> None:
         assert not os.isatty(fd)  # left as it was
     finally:
         os.close(fd)
+
+
+def test_a_driver_speaking_over_stdin_is_not_piped_input() -> None:
+    """cline-tui serve: textual-serve's web driver talks to the app over a pipe on stdin;
+    reading it as piped input would wait for its end forever."""
+    fd = piped(b"\x01web driver bytes")
+    try:
+        driver = {"TEXTUAL_DRIVER": "textual.drivers.web_driver:WebDriver"}
+        assert take_piped_input(fd, terminal="/nonexistent/tty", environ=driver) is None
+        assert os.read(fd, 100) == b"\x01web driver bytes"  # not a byte taken
+    finally:
+        os.close(fd)

@@ -3,13 +3,16 @@ what came down the pipe attached to the first prompt (named "stdin"), and the ke
 read from the terminal itself (``/dev/tty``), since stdin is the pipe.
 
 Only a pipe or a redirected file counts as piped input: stdin from ``/dev/null`` (a
-device, as under cron or a service manager) is left alone.
+device, as under cron or a service manager) is left alone, and so is the pipe of a
+Textual driver that speaks its protocol over stdin (``TEXTUAL_DRIVER``: textual-serve's
+web driver, behind ``cline-tui serve``).
 """
 
 from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Mapping
 
 from tui.model.attachment import LIMITS, Attachment, AttachmentError
 from tui.storage.attachments import attachment_from_bytes
@@ -29,12 +32,13 @@ def is_piped(fd: int = 0) -> bool:
     return stat.S_ISFIFO(mode) or stat.S_ISREG(mode)
 
 
-def take_piped_input(fd: int = 0, terminal: str = "/dev/tty") -> Attachment | None:
+def take_piped_input(fd: int = 0, terminal: str = "/dev/tty",
+                     environ: Mapping[str, str] = os.environ) -> Attachment | None:
     """What was piped in as an attachment, with ``fd`` made the terminal afterwards;
     None, and ``fd`` left as it is, when stdin is not a pipe or the pipe is empty.
     Raises ``PipedInputError``."""
-    if not is_piped(fd):
-        return None
+    if environ.get("TEXTUAL_DRIVER") or not is_piped(fd):
+        return None  # a driver's protocol on stdin (cline-tui serve), or no pipe
     limit = max(LIMITS.values())
     chunks: list[bytes] = []
     size = 0
