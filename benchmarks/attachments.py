@@ -55,6 +55,7 @@ from benchmarks.instruments import (
     save,
     start_like_the_app,
 )
+from benchmarks.typing_latency import FrameProbe as TypingProbe
 from tests.support.loopback import LoopbackServer, Recorded, Reply, sse_body, text_chunks
 from tui.api.catalog import ModelInfo
 from tui.api.client import ChatClient
@@ -128,23 +129,13 @@ class ArrivalServer(LoopbackServer):
     head_at = 0.0
     body_at = 0.0
 
-    async def _read_request(self, reader: asyncio.StreamReader) -> Recorded | None:
-        try:
-            head = await reader.readuntil(b"\r\n\r\n")
-        except (asyncio.IncompleteReadError, ConnectionError):
-            return None
+    def head_read(self) -> None:
         self.head_at = time.perf_counter()
-        lines = head.decode("latin-1").split("\r\n")
-        method, path, _ = lines[0].split(" ", 2)
-        headers: dict[str, str] = {}
-        for line in lines[1:]:
-            if line:
-                name, _, value = line.partition(":")
-                headers[name.strip().lower()] = value.strip()
-        length = int(headers.get("content-length", "0"))
-        body = await reader.readexactly(length) if length else b""
+
+    async def _read_request(self, reader: asyncio.StreamReader) -> Recorded | None:
+        request = await super()._read_request(reader)
         self.body_at = time.perf_counter()
-        return Recorded(method, path, headers, body)
+        return request
 
 
 def reply() -> Reply:
@@ -203,27 +194,8 @@ async def baseline(server: ArrivalServer, home: Path, files: tuple[Path, Path],
             "send": arrived - t4, "body_mb": len(payload) / 1e6}
 
 
-class FrameProbe:
-    """Wraps ``App._display`` as ``typing_latency`` does: each update rendered to
-    terminal bytes, then a note of whether the prompt shown holds the awaited text."""
-
-    def __init__(self, app: Any, prompt: PromptArea) -> None:
-        self.app, self.prompt = app, prompt
-        self.awaited: str | None = None
-        self.shown = asyncio.Event()
-        original = app._display
-
-        def display(screen: Any, renderable: Any) -> None:
-            original(screen, renderable)
-            if renderable is None:
-                return
-            render = getattr(renderable, "render_segments", None)
-            if render is not None:
-                render(app.console)
-            if self.awaited is not None and self.prompt.text == self.awaited:
-                self.shown.set()
-
-        app._display = display
+class FrameProbe(TypingProbe):
+    """``typing_latency``'s probe, with a key sent without waiting for its frame."""
 
     def key(self, key: str, character: str | None) -> None:
         event = events.Key(key, character)

@@ -156,11 +156,15 @@ class LoopbackServer:
             if not writer.is_closing():
                 writer.close()
 
+    def head_read(self) -> None:
+        """A request's head has been read (its body not yet): a hook for benchmarks."""
+
     async def _read_request(self, reader: asyncio.StreamReader) -> Recorded | None:
         try:
             head = await reader.readuntil(b"\r\n\r\n")
         except (asyncio.IncompleteReadError, ConnectionError):
             return None
+        self.head_read()
         lines = head.decode("latin-1").split("\r\n")
         method, path, _ = lines[0].split(" ", 2)
         headers: dict[str, str] = {}
