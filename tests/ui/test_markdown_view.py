@@ -3,6 +3,7 @@ its text, and an append that keeps the height repaints without a layout."""
 
 from __future__ import annotations
 
+import pytest
 from textual.app import App
 from textual.pilot import Pilot
 
@@ -173,3 +174,54 @@ async def test_a_reply_shrinks_when_an_append_makes_its_text_shorter() -> None:
         await wait_for(lambda: reply.size.height == tall - 1)
         await pilot.pause()
         assert "``" not in shown(app)
+
+
+STREAMED = (
+    "# Notes\n\nA paragraph that is long enough to wrap over more than one line at sixty "
+    "columns, and then some.\n\n- one\n- two with `code`\n\n```python\ndef f(x):\n"
+    "    return x * 2\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n| a much longer cell | "
+    "that widens every row above it |\n\n> quoted\n> text\n\nA paragraph that becomes a"
+    "\nheading when its underline arrives\n===\n\nThe end."
+)
+
+
+@pytest.mark.parametrize("pieces", ["7 characters", "whole lines"])
+async def test_a_reply_streamed_a_piece_a_frame_looks_as_if_drawn_at_once(pieces: str) -> None:
+    """Each append that grows the view lays it out again but keeps the lines above the
+    change as Textual drew them: the screen must be the same as drawing it all at once,
+    also where text arriving later changes lines drawn before (a table's widths, a
+    heading's underline)."""
+    app = ViewApp()
+    async with app.run_test(size=(60, 40)) as pilot:
+        view = app.query_one(MarkdownView)
+        if pieces == "whole lines":
+            chunks = STREAMED.splitlines(keepends=True)
+        else:
+            chunks = [STREAMED[start : start + 7] for start in range(0, len(STREAMED), 7)]
+        for chunk in chunks:
+            view.append(chunk)
+            await drawn(pilot, view)
+            await pilot.pause()
+            # What is on screen is what the view draws for its text so far.
+            expected = [strip.text.rstrip() for strip in view._lines(view.size.width)]
+            assert shown(app).split("\n")[: len(expected)] == expected
+        streamed = shown(app)
+    assert streamed.split("\n") == await shown_after(STREAMED, size=(60, 40))
+
+
+async def test_a_view_that_grows_draws_only_its_new_lines() -> None:
+    app = ViewApp()
+    async with app.run_test(size=(60, 40)) as pilot:
+        view = app.query_one(MarkdownView)
+        view.append("# Title\n\nFirst paragraph.\n\nSecond paragraph, still growing")
+        await drawn(pilot, view)
+        height = view.size.height
+        drawn_lines: list[int] = []
+        draw = view.render_line
+        view.render_line = lambda y: drawn_lines.append(y) or draw(y)  # type: ignore[method-assign]
+        view.append(".\n\nA third paragraph.")
+        await drawn(pilot, view)
+        await pilot.pause()
+        assert view.size.height > height
+        assert drawn_lines and min(drawn_lines) >= 4  # the title and first paragraph kept
+        assert "A third paragraph." in shown(app)

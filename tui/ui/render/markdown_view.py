@@ -167,6 +167,9 @@ class MarkdownView(Widget):
         self._styled_before: list[Strip | None] = []  # _styled as it was before _all changed
         self._styled_base: Style | None = None
         self._live_start = 0  # where the live block's lines start in _all
+        # Lines unchanged by the appends since the last layout (None: no such append).
+        self._same_above: int | None = None
+        self._paint_style: Style | None = None  # rich_style while Textual paints this view
         self._selection: Selection | None = None  # the mouse selection in this view
         if hold_back:
             self.show_more()
@@ -219,22 +222,34 @@ class MarkdownView(Widget):
         while a reply streams — and lay out only when it changes: a layout repaints this
         view and every container around it (benchmarks/typing_latency.py)."""
         width = self._width
-        if before is None or width != self.size.width or self.rendering:
-            # Not drawn yet, resized, or new blocks settled: the layout pass draws them,
-            # within the frame's render budget.
-            self.refresh(layout=True)
+        if before is None or width != self.size.width:
+            self.refresh(layout=True)  # not drawn yet, or resized
             return
         old_live_start = self._live_start
-        after = self._lines(width)  # only the live block is drawn again
-        if len(after) != len(before):
-            self.refresh(layout=True)
+        if self.rendering:
+            # New blocks settled: the layout pass draws them, within the frame's render
+            # budget. The lines above the old live block stay as they are.
+            self._grow(old_live_start, len(before))
             return
+        after = self._lines(width)  # only the live block is drawn again
         first = min(old_live_start, self._live_start)  # lines above it are the same
         styled = self._styled_before
-        if len(styled) == len(after):
+        if len(styled) == len(before):
             self._styled = styled[:first] + [None] * (len(after) - first)
-        if first < len(after):
+        if len(after) != len(before):
+            self._grow(first, max(len(after), len(before)))
+        elif first < len(after):
             self.refresh(Region(0, first, width, len(after) - first))
+
+    def _grow(self, first: int, height: int) -> None:
+        """Lay out again (taller or shorter), keeping what Textual drew of the lines
+        above ``first`` (``_size_updated``)."""
+        kept = self._same_above
+        self._same_above = first if kept is None else min(kept, first)
+        if first < height:
+            self.refresh(Region(0, first, self._width, height - first), layout=True)
+        else:
+            self.refresh(layout=True)
 
     # --- rendering --------------------------------------------------------------------
 
@@ -281,8 +296,12 @@ class MarkdownView(Widget):
         return self._all
 
     def _render_more(self) -> None:
+        before = self._all
         self._all = None
-        self.refresh(layout=True)
+        if before is None or self._width != self.size.width:
+            self.refresh(layout=True)
+        else:
+            self._grow(self._live_start, len(before))  # blocks above it are drawn
 
     @property
     def rendering(self) -> bool:
@@ -292,9 +311,39 @@ class MarkdownView(Widget):
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self._lines(width))
 
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        """Textual draws every line of a widget again when its size changes. A reply
+        that grew at the same width has only new lines, from ``_same_above`` down: the
+        lines above are kept, so a frame while streaming draws a few lines, not the
+        whole screen (this view has no padding or border that moves with its height)."""
+        same_above, self._same_above = self._same_above, None
+        old = self._size
+        if (same_above and old.width == size.width and old.height != size.height
+                and not self.styles.gutter.bottom):
+            changed = max(old.height, size.height) - same_above
+            if changed > 0:
+                self._set_dirty(Region(0, same_above, size.width, changed))
+            # Textual would mark the whole view dirty twice: for the new size, and by
+            # setting virtual_size (a layout reactive) — we are in the layout already.
+            self._size = size
+            super()._size_updated(size, virtual_size, container_size, layout=False)
+            return True
+        return super()._size_updated(size, virtual_size, container_size, layout)
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._paint_style = self.rich_style  # once a paint: Textual works it out each call
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._paint_style = None
+
     def render_line(self, y: int) -> Strip:
         lines = self._lines(self.size.width)
-        base = self.rich_style  # the colours this widget inherits, under Rich's own
+        base = self._paint_style  # the colours this widget inherits, under Rich's own
+        if base is None:
+            base = self.rich_style
         if y >= len(lines):
             return Strip.blank(self.size.width, base)
         if base != self._styled_base or len(self._styled) != len(lines):
