@@ -27,10 +27,10 @@ from rich.style import Style
 from textual.geometry import Region, Size
 from textual.selection import Selection
 from textual.strip import Strip
-from textual.widget import Widget
 
 from tui.ui.render.parts import next_cut
 from tui.ui.render.selection import highlight, selected_text, selection_style
+from tui.ui.speed.kept_rows import KeptRows
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -141,7 +141,7 @@ def _is_blank(line: list[Segment]) -> bool:
     )
 
 
-class MarkdownView(Widget):
+class MarkdownView(KeptRows):
     DEFAULT_CSS = """
     MarkdownView { height: auto; }
     """
@@ -311,26 +311,20 @@ class MarkdownView(Widget):
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self._lines(width))
 
+    def rows_kept(self, old: Size, new: Size) -> int:
+        """The lines above the live block's change (``_same_above``, set by the appends
+        since the last layout), when only appends changed the height."""
+        if self._same_above is None or self.styles.gutter.bottom:
+            return 0
+        return self._same_above
+
     def _size_updated(
         self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
     ) -> bool:
-        """Textual draws every line of a widget again when its size changes. A reply
-        that grew at the same width has only new lines, from ``_same_above`` down: the
-        lines above are kept, so a frame while streaming draws a few lines, not the
-        whole screen (this view has no padding or border that moves with its height)."""
-        same_above, self._same_above = self._same_above, None
-        old = self._size
-        if (same_above and old.width == size.width and old.height != size.height
-                and not self.styles.gutter.bottom):
-            changed = max(old.height, size.height) - same_above
-            if changed > 0:
-                self._set_dirty(Region(0, same_above, size.width, changed))
-            # Textual would mark the whole view dirty twice: for the new size, and by
-            # setting virtual_size (a layout reactive) — we are in the layout already.
-            self._size = size
-            super()._size_updated(size, virtual_size, container_size, layout=False)
-            return True
-        return super()._size_updated(size, virtual_size, container_size, layout)
+        try:
+            return super()._size_updated(size, virtual_size, container_size, layout)
+        finally:
+            self._same_above = None
 
     def render_lines(self, crop: Region) -> list[Strip]:
         self._paint_style = self.rich_style  # once a paint: Textual works it out each call

@@ -28,6 +28,7 @@ from tui.ui.render.markdown_feed import MarkdownFeed
 from tui.ui.render.markdown_view import MarkdownView
 from tui.ui.render.parts import next_cut
 from tui.ui.speed.heap import full_collections_deferred
+from tui.ui.speed.kept_rows import KeptRows
 from tui.ui.widgets.held_text import ShowMore
 from tui.ui.widgets.marked import Marked
 
@@ -137,7 +138,7 @@ class ReasoningBlock(Collapsible):
             self.collapsed = collapsed
 
 
-class ReplyView(Marked, Vertical):
+class ReplyView(Marked, KeptRows, Vertical):
     DEFAULT_CSS = """
     ReplyView {
         height: auto;
