@@ -9,7 +9,7 @@ import asyncio
 from pathlib import Path
 
 from textual.app import App, ComposeResult
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
 from tests.support.loopback import LoopbackServer, Reply, sse_body, text_chunks
@@ -86,3 +86,27 @@ async def test_a_container_that_grows_draws_only_its_new_rows() -> None:
         assert box.size.height == 4
         assert drawn and min(drawn) >= 1  # the first row was kept
         assert screen_text(app) == afresh(app)
+
+
+class Scroll(KeptRows, VerticalScroll):
+    pass
+
+
+class ScrollApp(App[None]):
+    def compose(self) -> ComposeResult:
+        with Scroll():
+            yield Static("x", id="text")
+
+
+async def test_the_mixin_keeps_the_container_s_own_css() -> None:
+    """A Widget base ahead of VerticalScroll would put Widget's CSS ahead of its own:
+    overflow hidden, and the container would no longer scroll."""
+    app = ScrollApp()
+    async with app.run_test(size=(30, 10)) as pilot:
+        scroll = app.query_one(Scroll)
+        app.query_one("#text", Static).update("\n".join(str(n) for n in range(20)))
+        await pilot.pause()
+        scroll.scroll_end(animate=False)
+        await pilot.pause()
+        assert scroll.styles.overflow_y == "auto"
+        assert scroll.scroll_y == scroll.max_scroll_y > 0

@@ -27,6 +27,7 @@ from rich.style import Style
 from textual.geometry import Region, Size
 from textual.selection import Selection
 from textual.strip import Strip
+from textual.widget import Widget
 
 from tui.ui.render.parts import next_cut
 from tui.ui.render.selection import highlight, selected_text, selection_style
@@ -141,7 +142,7 @@ def _is_blank(line: list[Segment]) -> bool:
     )
 
 
-class MarkdownView(KeptRows):
+class MarkdownView(KeptRows, Widget):
     DEFAULT_CSS = """
     MarkdownView { height: auto; }
     """

@@ -11,11 +11,20 @@ way when this runs, so the virtual size is set without asking for another one.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.geometry import Region, Size
 from textual.widget import Widget
 
+# A plain mixin at run time: a Widget base ahead of a container's own class would put
+# Widget's default CSS ahead of the container's (a VerticalScroll would stop scrolling).
+if TYPE_CHECKING:
+    _Base = Widget
+else:
+    _Base = object
 
-class KeptRows(Widget):
+
+class KeptRows(_Base):
     def rows_kept(self, old: Size, new: Size) -> int:
         """How many rows from the top are drawn the same at height ``new`` as at ``old``
         (same width). By default a container's: every row above its bottom border and
