@@ -110,3 +110,26 @@ async def test_the_mixin_keeps_the_container_s_own_css() -> None:
         await pilot.pause()
         assert scroll.styles.overflow_y == "auto"
         assert scroll.scroll_y == scroll.max_scroll_y > 0
+
+
+async def test_a_scrolling_container_whose_content_grows_keeps_its_rows() -> None:
+    app = ScrollApp()
+    async with app.run_test(size=(30, 10)) as pilot:
+        scroll = app.query_one(Scroll)
+        text = app.query_one("#text", Static)
+        text.update("\n".join(str(n) for n in range(20)))  # the scrollbar appears
+        await pilot.pause()
+        drawn: list[int] = []
+        draw = scroll.render_line
+        scroll.render_line = lambda y: drawn.append(y) or draw(y)  # type: ignore[method-assign]
+        bar = scroll.vertical_scrollbar
+        thumb = bar.window_virtual_size
+        text.update("\n".join(str(n) for n in range(40)))
+        await pilot.pause()
+        scroll.scroll_end(animate=False)
+        await pilot.pause()
+        assert scroll.virtual_size.height == 40 and bar.window_virtual_size == 40 != thumb
+        assert scroll.scroll_y == scroll.max_scroll_y == 30
+        assert drawn == []  # its own rows (background) were kept
+        assert screen_text(app) == afresh(app)
+        assert "39" in screen_text(app)

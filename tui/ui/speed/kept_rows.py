@@ -35,6 +35,12 @@ class KeptRows(_Base):
         self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
     ) -> bool:
         old = self._size
+        if (old == size and self.virtual_size != virtual_size and self.show_vertical_scrollbar
+                and min(self.virtual_size.height, virtual_size.height) > size.height
+                and self.virtual_size.width == virtual_size.width):
+            # Only what it scrolls grew and its scrollbar stays (a transcript while a
+            # reply streams): its own rows are the same; the scrollbar is updated.
+            return super()._size_updated(size, virtual_size, container_size, layout=False)
         if old.width == size.width and old.height and old.height != size.height:
             kept = self.rows_kept(old, size) - self.styles.gutter.top  # content rows
             if kept > 0:

@@ -21,6 +21,7 @@ from textual.widgets import Static
 from tui.model.conversation import Conversation, Message
 from tui.ui.render.inert import inert
 from tui.ui.render.markdown_view import MarkdownView
+from tui.ui.speed.kept_rows import KeptRows
 from tui.ui.widgets.attachment_view import attachment_views
 from tui.ui.widgets.held_text import ShowMore
 from tui.ui.widgets.message_views import Notice, ReplyView, UserMessage
@@ -47,7 +48,7 @@ class EarlierMessages(Static, can_focus=True):
             self.post_message(Transcript.ShowEarlier())
 
 
-class Transcript(VerticalScroll):
+class Transcript(KeptRows, VerticalScroll):
     DEFAULT_CSS = """
     Transcript {
         height: 1fr;
