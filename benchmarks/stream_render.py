@@ -183,6 +183,7 @@ async def ui_run(scenario: Scenario, profiler: Any = None) -> dict[str, Any]:
         if profiler is not None:
             profiler.start()
         submitted = time.perf_counter()
+        cpu_at_submit = time.thread_time()  # the app's thread: the server has its own
         await pilot.press("enter")
         worker = await _reply_worker(app)
         if worker is not None:
@@ -193,6 +194,7 @@ async def ui_run(scenario: Scenario, profiler: Any = None) -> dict[str, Any]:
             await asyncio.sleep(0.005)  # blocks still drawn a frame's budget at a time
         await pilot.pause()
         settled = time.perf_counter()
+        app_cpu = time.thread_time() - cpu_at_submit
         if profiler is not None:
             profiler.stop()
         collections.stop()
@@ -205,6 +207,7 @@ async def ui_run(scenario: Scenario, profiler: Any = None) -> dict[str, Any]:
         problems.append(f"the client read {transport.bytes_read} of {len(scenario.body)} B")
     return {
         "submit_to_settled": settled - submitted,
+        "app_cpu": app_cpu,
         "submit_to_first_byte": transport.first_byte_at - submitted,
         "submit_to_last_byte": last_byte - submitted,
         "submit_to_worker_done": worker_done - submitted,
@@ -296,6 +299,7 @@ def _write_profile(profiler: Any) -> None:
 FIGURES = (
     # key, label, goal in seconds or None, shown against the parsed baseline?
     ("submit_to_settled", "Enter → reply done, screen settled", None, True),
+    ("app_cpu", "app thread CPU, Enter → settled", None, True),
     ("submit_to_last_byte", "Enter → last byte read by the app", None, True),
     ("last_byte_to_final_frame", "last byte read → final frame", GOAL_FINAL_FRAME, False),
     ("server_sent_to_final_frame", "server sent all → final frame", GOAL_FINAL_FRAME, False),
