@@ -1,6 +1,7 @@
 """A partial screen update sends the terminal the same bytes when only the widgets
 visible in the updated area are drawn (tui/ui/speed/paint_crop.py) as when Textual draws
-every widget whose container overlaps it; and it draws fewer widgets."""
+every widget whose container overlaps it; and it draws fewer widgets, and fewer rows of
+each."""
 
 from __future__ import annotations
 
@@ -37,11 +38,15 @@ async def test_partial_updates_are_the_same_and_draw_fewer_widgets(
     server.enqueue(Reply.sse(sse_body(*text_chunks(*REPLY.split(" ")))))
     app = build_app(server)
     drawn: Counter[bool] = Counter()
+    rows: Counter[bool] = Counter()
+    tallest: Counter[bool] = Counter()
     draw = Widget.render_lines
     patched = [False]
 
     def counting(self: Widget, crop: Region) -> object:
         drawn[patched[0]] += 1
+        rows[patched[0]] += crop.height
+        tallest[patched[0]] = max(tallest[patched[0]], crop.height)
         return draw(self, crop)
 
     async with app.run_test(size=(120, 40)) as pilot:
@@ -62,6 +67,7 @@ async def test_partial_updates_are_the_same_and_draw_fewer_widgets(
         Widget.render_lines = counting  # type: ignore[method-assign]
         try:
             for regions in areas:
+                tallest.clear()
                 shown = []
                 for patch in (False, True):
                     patched[0] = patch
@@ -70,7 +76,10 @@ async def test_partial_updates_are_the_same_and_draw_fewer_widgets(
                     shown.append(terminal_bytes(compositor.render_update()))
                 assert shown[0] == shown[1], regions
                 assert shown[0]  # something was drawn
+                # No widget draws more rows than the updated area spans.
+                assert tallest[True] <= Region.from_union(regions).height < tallest[False]
         finally:
             Widget.render_lines = draw  # type: ignore[method-assign]
             paint_crop.install()
     assert drawn[True] < drawn[False]
+    assert rows[True] < rows[False]

@@ -8,7 +8,10 @@ every frame also drew the prompt, the footer and the usage panel, and threw the 
 away: the prompt alone (a ``TextArea``, which re-reads its theme on each draw) was a fifth
 of the time spent painting (benchmarks/stream_render.py). Here a widget is drawn only
 when the part of it that is visible overlaps the updated area; what reaches the terminal
-is the same (tests/ui/test_paint_crop.py compares the two on a streaming chat).
+is the same (tests/ui/test_paint_crop.py compares the two on a streaming chat). And only
+the rows of the widget within the updated area are drawn: Textual drew all its visible
+rows and kept those, so a reply growing at the bottom of the transcript had the whole
+reply around it drawn again each frame.
 """
 
 from __future__ import annotations
@@ -32,9 +35,12 @@ def _get_renders(
         visible = region.intersection(clip)
         if not (visible.width and visible.height and crop.overlaps(visible)):
             continue
-        x, y, width, height = visible
-        yield region, clip, widget.render_lines(
-            Region(x - region.x, y - region.y, width, height)
+        # Only its rows in the updated area: the compositor keeps no others.
+        x, width = visible.x, visible.width
+        top, bottom = max(visible.y, crop.y), min(visible.bottom, crop.bottom)
+        rows = Region(x, top, width, bottom - top)
+        yield region, rows, widget.render_lines(
+            Region(x - region.x, top - region.y, width, bottom - top)
         )
 
 
