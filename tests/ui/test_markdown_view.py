@@ -3,12 +3,15 @@ its text, and an append that keeps the height repaints without a layout."""
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from textual.app import App
 from textual.pilot import Pilot
 
 from tests.support.ui_support import ViewApp, screen_text, settled, wait_for
-from tui.ui.render.markdown_view import MarkdownView, split_blocks
+from tui.ui.render.markdown_parser import split_blocks
+from tui.ui.render.markdown_view import MarkdownView
 
 
 def shown(app: App[None]) -> str:
@@ -225,3 +228,33 @@ async def test_a_view_that_grows_draws_only_its_new_lines() -> None:
         assert view.size.height > height
         assert drawn_lines and min(drawn_lines) >= 4  # the title and first paragraph kept
         assert "A third paragraph." in shown(app)
+
+
+async def test_blocks_are_drawn_from_the_parse_that_split_them() -> None:
+    """An append parses the unsettled tail once, and the live block and the blocks that
+    settled are drawn from those tokens: the same lines as a fresh parse of each."""
+    rng = random.Random(7)
+    app = ViewApp()
+    async with app.run_test(size=(60, 40)) as pilot:
+        view = app.query_one(MarkdownView)
+        start, reused = 0, 0
+        while start < len(STREAMED):
+            end = start + rng.randint(1, 400)
+            view.append(STREAMED[start:end])
+            start = end
+            width = view.size.width or 60
+            pending = dict(view._settled_tokens)
+            for index, tokens in pending.items():
+                kept = view._render_block(view._settled[index], width, tokens)
+                fresh = view._render_block(view._settled[index], width)
+                assert [list(line) for line in kept] == [list(line) for line in fresh]
+            if view._live.strip():
+                assert view._live_tokens is not None
+                kept = view._render_block(view._live, width, view._live_tokens)
+                fresh = view._render_block(view._live, width)
+                assert [list(line) for line in kept] == [list(line) for line in fresh]
+            reused += len(pending)
+            await pilot.pause()
+        assert reused  # settled blocks were drawn from the tokens too
+        await drawn(pilot, view)
+        assert not view._settled_tokens  # and let go of once drawn

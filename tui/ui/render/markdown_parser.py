@@ -30,6 +30,36 @@ def make_parser() -> MarkdownIt:
     return parser
 
 
+def split_blocks(source: str, parser: MarkdownIt | None = None) -> list[tuple[int, str]]:
+    """The top-level blocks of ``source`` (paragraph, heading, fence, list, table, …):
+    where each starts in ``source`` and its text, in order."""
+    tokens = (parser or make_parser()).parse(source)
+    return [(offset, text) for offset, text, _ in split_parsed(source, tokens)]
+
+
+def split_parsed(source: str, tokens: list[Token]) -> list[tuple[int, str, list[Token]]]:
+    """``split_blocks`` of ``source`` as parsed into ``tokens``, with each block's own
+    tokens: the parse of the block's text alone but for the line numbers (``map``), which
+    Rich does not read. The parser knows no reference definitions, the one thing that
+    could join two blocks (``make_parser``)."""
+    lines = source.splitlines(keepends=True)
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line))
+    starts = [
+        (index, token.map[0])
+        for index, token in enumerate(tokens)
+        if token.level == 0 and token.map is not None and token.nesting != -1
+    ]
+    blocks = []
+    for number, (index, start) in enumerate(starts):
+        following = starts[number + 1] if number + 1 < len(starts) else (len(tokens), len(lines))
+        text = "".join(lines[start : following[1]]).strip("\n")
+        if text.strip():
+            blocks.append((offsets[start], text, tokens[index : following[0]]))
+    return blocks
+
+
 def _as_written(url: str) -> str:
     return url
 

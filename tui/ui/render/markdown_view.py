@@ -35,6 +35,7 @@ from tui.ui.speed.kept_rows import KeptRows
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
+    from markdown_it.token import Token
     from rich.console import Console
     from rich.markdown import Markdown as RichMarkdown
 
@@ -72,29 +73,9 @@ def warm_up() -> None:
     _block_markdown_class()
 
 
-def split_blocks(source: str, parser: MarkdownIt | None = None) -> list[tuple[int, str]]:
-    """The top-level blocks of ``source`` (paragraph, heading, fence, list, table, …):
-    where each starts in ``source`` and its text, in order."""
-    lines = source.splitlines(keepends=True)
-    offsets = [0]
-    for line in lines:
-        offsets.append(offsets[-1] + len(line))
-    starts = [
-        token.map[0]
-        for token in (parser or _parser()).parse(source)
-        if token.level == 0 and token.map is not None and token.nesting != -1
-    ]
-    blocks = []
-    for index, start in enumerate(starts):
-        end = starts[index + 1] if index + 1 < len(starts) else len(lines)
-        text = "".join(lines[start:end]).strip("\n")
-        if text.strip():
-            blocks.append((offsets[start], text))
-    return blocks
-
-
 @cache
-def _block_markdown_class() -> Callable[[str, MarkdownIt, str], RichMarkdown]:
+def _block_markdown_class() -> Callable[[str, MarkdownIt, str, list[Token] | None],
+                                        RichMarkdown]:
     from rich.markdown import Markdown as RichMarkdown
 
     from tui.ui.render.code_block import FastCodeBlock
@@ -107,9 +88,10 @@ def _block_markdown_class() -> Callable[[str, MarkdownIt, str], RichMarkdown]:
         elements = {**RichMarkdown.elements, "fence": FastCodeBlock,
                     "code_block": FastCodeBlock}
 
-        def __init__(self, markup: str, parser: MarkdownIt, code_theme: str) -> None:
+        def __init__(self, markup: str, parser: MarkdownIt, code_theme: str,
+                     parsed: list[Token] | None = None) -> None:
             self.markup = markup
-            self.parsed = parser.parse(markup)
+            self.parsed = parser.parse(markup) if parsed is None else parsed
             self.code_theme = code_theme
             self.justify = None
             self.style = "none"
@@ -121,12 +103,14 @@ def _block_markdown_class() -> Callable[[str, MarkdownIt, str], RichMarkdown]:
 
 
 def render_block(
-    block: str, width: int, console: Console, parser: MarkdownIt, code_theme: str
+    block: str, width: int, console: Console, parser: MarkdownIt, code_theme: str,
+    tokens: list[Token] | None = None,
 ) -> list[Strip]:
     """One block's lines at ``width``, without the blank lines Rich puts around it (a
-    list, a table and a quote start with one): blocks are joined with exactly one."""
+    list, a table and a quote start with one): blocks are joined with exactly one.
+    ``tokens``: ``block`` already parsed by ``parser``."""
     options = console.options.update(width=width, height=None, highlight=False)
-    renderable = _block_markdown_class()(block, parser, code_theme)
+    renderable = _block_markdown_class()(block, parser, code_theme, tokens)
     lines = console.render_lines(renderable, options, pad=False, new_lines=False)
     while lines and _is_blank(lines[-1]):
         lines.pop()
@@ -158,6 +142,10 @@ class MarkdownView(KeptRows, Widget):
         self._whole = source if hold_back else ""  # the text drawn a part at a time
         self._settled: list[str] = []  # blocks that can no longer change
         self._live = ""  # the last block's source: more text may still join it
+        # Blocks as parsed to find where they start, drawn without parsing them again:
+        # the live block's, and those of settled blocks not drawn yet (by index).
+        self._live_tokens: list[Token] | None = None
+        self._settled_tokens: dict[int, list[Token]] = {}
         self._width = -1
         self._theme = ""
         self._settled_lines: list[Strip] = []  # rendered settled blocks at _width
@@ -195,6 +183,7 @@ class MarkdownView(KeptRows, Widget):
         self._whole = ""
         self.source = ""
         self._settled = []
+        self._settled_tokens = {}
         self._live = ""
         self._width = -1
         self._all = None
@@ -207,12 +196,19 @@ class MarkdownView(KeptRows, Widget):
             return
         self.source += text
         tail = self._live + text
-        blocks = split_blocks(tail, self._parser)
+        from tui.ui.render.markdown_parser import split_parsed  # loaded with _parser
+
+        tokens = self._parser.parse(tail)
+        blocks = split_parsed(tail, tokens)
         if len(blocks) > 1:
-            self._settled.extend(block for _, block in blocks[:-1])
+            for _, block, block_tokens in blocks[:-1]:
+                self._settled_tokens[len(self._settled)] = block_tokens
+                self._settled.append(block)
             self._live = tail[blocks[-1][0] :]  # from the last block's first line
+            self._live_tokens = blocks[-1][2]
         else:
             self._live = tail
+            self._live_tokens = tokens
         before = self._all
         self._live_lines = None
         self._all = None
@@ -254,9 +250,11 @@ class MarkdownView(KeptRows, Widget):
 
     # --- rendering --------------------------------------------------------------------
 
-    def _render_block(self, block: str, width: int) -> list[Strip]:
+    def _render_block(
+        self, block: str, width: int, tokens: list[Token] | None = None
+    ) -> list[Strip]:
         code_theme = CODE_THEMES[self.app.current_theme.dark]
-        return render_block(block, width, self.app.console, self._parser, code_theme)
+        return render_block(block, width, self.app.console, self._parser, code_theme, tokens)
 
     def _lines(self, width: int) -> list[Strip]:
         if width <= 0:
@@ -283,10 +281,12 @@ class MarkdownView(KeptRows, Widget):
                 return self._all
             if self._settled_lines:
                 self._settled_lines.append(Strip.blank(0))
-            self._settled_lines.extend(self._render_block(block, width))
+            tokens = self._settled_tokens.pop(self._rendered_count, None)
+            self._settled_lines.extend(self._render_block(block, width, tokens))
             self._rendered_count += 1
         if self._live_lines is None:
-            self._live_lines = self._render_block(self._live, width) if self._live.strip() else []
+            self._live_lines = (self._render_block(self._live, width, self._live_tokens)
+                                if self._live.strip() else [])
         if self._settled_lines and self._live_lines:
             self._all = [*self._settled_lines, Strip.blank(0), *self._live_lines]
         else:

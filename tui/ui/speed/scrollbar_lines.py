@@ -71,8 +71,8 @@ def notify_style_update(self: ScrollBar) -> None:
 
 def install() -> None:
     """Patch ``ScrollBar`` once (idempotent)."""
-    ScrollBar.render_lines = render_lines  # type: ignore[method-assign]
-    ScrollBar.notify_style_update = notify_style_update  # type: ignore[method-assign]
+    ScrollBar.render_lines = render_lines  # type: ignore[method-assign,assignment]
+    ScrollBar.notify_style_update = notify_style_update  # type: ignore[method-assign,assignment]
 
 
 def uninstall() -> None:

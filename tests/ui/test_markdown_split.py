@@ -1,0 +1,48 @@
+"""A block drawn from its share of the parse of a whole text looks the same as drawn
+from a parse of its text alone: the Markdown view draws blocks from the parse that split
+them (``split_parsed`` in tui/ui/render/markdown_parser.py)."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich.console import Console
+
+from tui.ui.render.markdown_parser import make_parser, split_blocks, split_parsed
+from tui.ui.render.markdown_view import render_block
+
+LINES = [
+    "# Heading", "Setext heading", "===", "---", "A paragraph with *emphasis* and `code`.",
+    "lazy continuation", "", "", "", "- item", "- item with **bold**", "  - nested item",
+    "1. first", "2. second", "> a quote", "> > nested quote", "```python", "```", "~~~",
+    "    indented code", "| a | b |", "|---|---|", "| 1 | 2 | 3 |", "<div>html</div>",
+    "[ref]: https://example.com", "[link][ref] and [x](https://example.com)", "***",
+    "Key: value", "~~struck~~", "\tTabbed", "  two spaces in front", "* star item",
+    "def f(x):", "    return x  # code", "&amp; &lt;tag&gt;", "line with trailing spaces  ",
+]
+PARSER = make_parser()
+CONSOLE = Console(width=80, color_system="truecolor", force_terminal=True)
+
+
+def drawn(text: str, width: int, tokens: object = None) -> list[list[object]]:
+    lines = render_block(text, width, CONSOLE, PARSER, "monokai", tokens)  # type: ignore[arg-type]
+    return [list(line) for line in lines]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(LINES), max_size=30), st.sampled_from([12, 40, 80]))
+def test_a_block_drawn_from_its_share_of_the_parse_looks_the_same(
+    lines: list[str], width: int
+) -> None:
+    source = "\n".join(lines)
+    blocks = split_parsed(source, PARSER.parse(source))
+    assert [(offset, text) for offset, text, _ in blocks] == split_blocks(source, PARSER)
+    # Blocks followed by another: the view keeps their text without the blank lines
+    # around it.
+    for offset, text, tokens in blocks[:-1]:
+        assert source[offset:].startswith(text)
+        assert drawn(text, width, tokens) == drawn(text, width), text
+    # The last block as the view keeps it: from its first line to the end.
+    if blocks:
+        offset, _, tokens = blocks[-1]
+        assert drawn(source[offset:], width, tokens) == drawn(source[offset:], width)
