@@ -30,7 +30,7 @@ from tui.storage.store import ConversationStore
 from tui.ui.app_prefs import PreferencesApp, action_keys, with_key
 from tui.ui.screens.chat import ChatScreen
 from tui.ui.services import AppScreen, HistoryResult, OpenChat, OpenCompare, Services
-from tui.ui.speed import paint_crop, scrollbar_lines, strip_cycles
+from tui.ui.speed import paint_crop, scrollbar_lines, strip_caches, strip_cycles
 from tui.ui.speed.heap import freeze_after_start_up
 
 if TYPE_CHECKING:
@@ -368,6 +368,7 @@ def make_app(
     client waits for it); ``notices``: lines to show once it is up; ``attachments``:
     files for the first chat's prompt (piped input)."""
     strip_cycles.install()
+    strip_caches.install()
     paint_crop.install()
     scrollbar_lines.install()
     if client is None and local is not None:
