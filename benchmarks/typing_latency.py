@@ -53,7 +53,7 @@ GAP = 0.040  # seconds between keystrokes (a fast typist)
 CHUNKS = 4000  # 20 s at 200 chunks/s: the stream outlasts the typing
 PER_PIECE = 2  # SSE events per server write, so the pacing sleep is 10 ms, not 5
 CHUNK_DELAY = 0.010
-GOAL_P95 = 0.050
+GOAL_P95 = 0.030  # issue 20 (was 50 ms)
 
 
 def percentile(values: list[float], fraction: float) -> float:
