@@ -74,6 +74,11 @@ class Footer(TextualFooter):
             room = width - sum(key_width(p) for p in palette)
             for key in keys[fitting((key_width(k) for k in keys), room):]:
                 key.display = False
+        if self.compact:
+            # The class each key's ``compact`` would add once mounted, restyling it:
+            # ~0.5 ms a key, a dozen keys, before the first frame.
+            for key in keys + palette:
+                key.add_class("-compact", update=False)
         if self._built_keys is None:
             self._built_keys = self._keys_to_show()
         yield from widgets
