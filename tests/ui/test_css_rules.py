@@ -102,6 +102,13 @@ def test_a_corrupt_or_foreign_file_is_ignored(tmp_path: Path) -> None:
         assert kept.parsed == 2
 
 
+def test_a_fifo_in_its_place_is_not_waited_on(tmp_path: Path) -> None:
+    css_file = tmp_path / "app.tcss"
+    css_file.write_text(CSS_A)
+    os.mkfifo(tmp_path / CACHE_FILE)  # opening it to read would wait for a writer
+    assert KeptRules.load(tmp_path, [css_file]).rules == {}
+
+
 async def test_the_app_keeps_its_rules_for_the_next_start(isolated_home: Path) -> None:
     app = build_app(None)
     path = app.config.paths.cache_dir / CACHE_FILE

@@ -30,7 +30,7 @@ import textual
 from textual.css.model import RuleSet
 from textual.css.stylesheet import CSSLocation, Stylesheet
 
-from tui.files import make_private_dir, write_atomic
+from tui.files import make_private_dir, read_regular, write_atomic
 
 CACHE_FILE = "css-rules.pickle"
 FORMAT = 1
@@ -122,11 +122,11 @@ class KeptRules:
 
 def _read(path: Path, key: str) -> dict[RulesKey, list[RuleSet]]:
     try:
-        with open(path, "rb") as handle:
-            data: Any = pickle.load(handle)
-    except FileNotFoundError:
-        return {}
-    except Exception:  # a corrupt or foreign file: unpickling can raise anything
+        found = read_regular(path)  # a FIFO put there is refused, not waited on
+        if found is None:
+            return {}
+        data: Any = pickle.loads(found[0])
+    except Exception:  # unreadable, or a corrupt or foreign file: unpickling can raise anything
         return {}
     if not (isinstance(data, dict) and data.get("format") == FORMAT
             and data.get("key") == key and isinstance(data.get("rules"), dict)):
