@@ -42,7 +42,7 @@ from tui.api.catalog import ModelInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = Path(sys.executable).parent / "cline-tui"
-GOAL_APP_OVER_TEXTUAL = 0.15  # seconds over the bare Textual import
+GOAL_APP_OVER_TEXTUAL = 0.10  # seconds over the bare Textual import
 GOAL_ASK = 0.25
 FIRST_FRAME_MARK = b"palette"  # the footer's last word, the frame's last cells
 _ESCAPES = re.compile(rb"\x1b\[[0-9;?<>=$]*[a-zA-Z~]|\x1b\][^\x07]*\x07|\x1b[=>()][0-9A-Za-z]?")

@@ -15,7 +15,6 @@ import stat
 from collections.abc import Mapping
 
 from tui.model.attachment import LIMITS, Attachment, AttachmentError
-from tui.storage.attachments import attachment_from_bytes
 
 PIPED_NAME = "stdin"
 
@@ -60,6 +59,8 @@ def take_piped_input(fd: int = 0, terminal: str = "/dev/tty",
             "'cline-tui ask \"question\"' for piped input without a terminal") from None
     os.dup2(tty, fd)  # the app reads keys from stdin: make it the terminal
     os.close(tty)
+    from tui.storage.attachments import attachment_from_bytes  # only when piped
+
     try:
         return attachment_from_bytes(PIPED_NAME, data)
     except AttachmentError as error:

@@ -169,8 +169,10 @@ class ChatApp(PreferencesApp, App[None]):
     @work(exclusive=True, group="warm-up")
     async def _warm_up(self) -> None:
         """Once the first screen is up: what the first reply needs (httpx, the
-        certificates, Markdown) is loaded in a thread, then the heap is frozen."""
+        certificates, Markdown) is loaded in a thread, the CSS rules parsed are kept for
+        the next start, then the heap is frozen."""
         await asyncio.to_thread(_load_for_replies, self.client)
+        await self.keep_css_rules()
         freeze_after_start_up()
 
     def get_default_screen(self) -> Screen[Any]:
@@ -274,6 +276,7 @@ class ChatApp(PreferencesApp, App[None]):
             with contextlib.suppress(ValueError, RuntimeError, NotImplementedError):
                 loop.remove_signal_handler(number)
         await self.client.aclose()
+        await self.keep_css_rules()  # quit before the warm-up: the next start has them
         if self.services.tools.servers is not None:
             await self.services.tools.servers.stop()
         if self.local is not None:

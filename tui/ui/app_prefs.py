@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Iterable
 from dataclasses import replace
@@ -14,6 +15,7 @@ from textual.screen import Screen
 
 from tui.ui.keymap import binding_classes, bindings_by_id, check_keymap
 from tui.ui.services import AppScreen, Services, binding_commands
+from tui.ui.speed.css_rules import KeptRules, ThemedStylesheet
 from tui.ui.themes import APP_VARIABLES, DEFAULT_DARK, load_themes, resolve_variables
 
 if TYPE_CHECKING:
@@ -88,6 +90,11 @@ class PreferencesApp(App[None]):
             self.preference_problems.append(f"unknown theme '{chosen}'; using {DEFAULT_DARK}")
             chosen = DEFAULT_DARK
         self.theme = chosen
+        # Parsed with this theme's variables from the start (Textual's stylesheet has
+        # its default theme's until the first refresh), once per theme, and read from
+        # the cache file when the app's CSS and Textual are those of the last run.
+        kept = KeptRules.load(services.config.paths.cache_dir, self.css_path)
+        self.stylesheet = ThemedStylesheet(variables=self.get_css_variables(), kept=kept)
         services.streaming = services.streaming and services.settings.streaming
         # Importing every screen to check [keys] costs start-up time: only when there are keys.
         known = bindings_by_id([type(self), *binding_classes()]) if services.config.keys else {}
@@ -100,6 +107,15 @@ class PreferencesApp(App[None]):
         if self.user_keymap:
             self.set_keymap(self.user_keymap)
         self._theme_ready = True
+
+    async def keep_css_rules(self) -> None:
+        """Write the rules parsed for the theme showing to the cache file (in a thread),
+        when any had to be parsed: the next start reads them."""
+        stylesheet = self.stylesheet
+        if isinstance(stylesheet, ThemedStylesheet) and stylesheet.kept.parsed:
+            stylesheet.kept.parsed = 0
+            rules = stylesheet.kept.snapshot(stylesheet.theme_key)
+            await asyncio.to_thread(stylesheet.kept.save, rules)
 
     def _showing(self, screen: Screen[Any] | None) -> bool:
         """Whether ``screen`` (one this class opened) is the screen on top."""

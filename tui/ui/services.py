@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from textual import events, on
 from textual.actions import SkipAction
 from textual.app import SystemCommand
 from textual.binding import Binding
@@ -193,6 +194,18 @@ class AppScreen(Screen[ResultT]):
     ]
 
     is_history = False  # the conversations screen (which does not open itself again)
+    _resumed = False
+
+    @on(events.ScreenResume)
+    def _first_resume(self, event: events.ScreenResume) -> None:
+        """No second styling pass when the screen is first shown: every widget was styled
+        as it was mounted, a moment before, and a theme change since restyles every
+        screen anyway. Textual styles the whole screen again on each resume (~10 ms for
+        the chat before its first frame); later resumes still do (a theme may have
+        changed while another screen was on top)."""
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
 
     def action_copy_text(self) -> None:
         """Copy the text selected with the mouse, and say how much. Otherwise Ctrl+C

@@ -24,7 +24,6 @@ from tui.model.text import one_line
 from tui.storage.journal import Journaling, mark_interrupted
 from tui.storage.prompt_history import recent_prompts
 from tui.storage.store import StoreError
-from tui.ui.modals.over_budget import OverBudget
 from tui.ui.render.inert import inert
 from tui.ui.screens.chat_attach import above_prompt
 from tui.ui.screens.chat_budget import SpentToday, over_budget
@@ -103,7 +102,7 @@ class ChatScreen(UsageFit, EstimateLine, SpentToday, ContextFit, ChatSettings, T
         self._fit_usage(self.app.size.width)
         self.transcript.show(self.conversation)
         self.refresh_chrome()
-        self.count_spent_today(self.services.config, self.conversation, opening=True)
+        self.count_spent_today_soon(self.services.config, self.conversation)
         self.prompt.set_history(self._prompts())
         self.prompt.focus()
         self.attach_first()
@@ -193,6 +192,8 @@ class ChatScreen(UsageFit, EstimateLine, SpentToday, ContextFit, ChatSettings, T
             async def answered(send: bool | None) -> None:
                 if send:
                     await self._fit_then_send(event.text)
+
+            from tui.ui.modals.over_budget import OverBudget  # a dialog: when first shown
 
             self.app.push_screen(OverBudget(reasons), answered)
             return

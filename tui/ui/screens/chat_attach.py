@@ -31,8 +31,6 @@ from tui.chat.turn import build_request, inputs_for
 from tui.model.attachment import Attachment, AttachmentError
 from tui.model.conversation import Conversation, Message
 from tui.model.wire import Inputs, refusal
-from tui.storage.attachments import read_attachment
-from tui.ui.modals.attach_file import AttachFile
 from tui.ui.screens.chat_tree import TreeActions
 from tui.ui.widgets.attachment_chips import AttachmentChips
 from tui.ui.widgets.path_list import PathCompletions
@@ -78,6 +76,8 @@ class AttachActions(TreeActions):
     # --- attaching --------------------------------------------------------------------
 
     def action_attach(self) -> None:
+        from tui.ui.modals.attach_file import AttachFile  # a dialog: when first shown
+
         self.app.push_screen(AttachFile(self.attach_root), self._file_chosen)
 
     def _file_chosen(self, path: str | None) -> None:
@@ -94,6 +94,8 @@ class AttachActions(TreeActions):
     @work(thread=True, group="attach")
     def _read_files(self, paths: list[str], cwd: Path, pasted: list[str] | None,
                     whole: str | None) -> None:
+        from tui.storage.attachments import read_attachment  # files: once attached
+
         read: list[Attachment] = []
         errors: list[str] = []
         for path in paths:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from functools import partial
 
 from textual import work
 from textual.screen import Screen
+from textual.timer import Timer
 
-from tui.chat.budget import index_is_built, overruns, spent_today
 from tui.config import Config
 from tui.files import StoreError
 from tui.format import total_cost
@@ -21,6 +22,8 @@ from tui.model.conversation import Conversation
 from tui.model.estimate import next_prompt, prompt_cost
 from tui.ui.widgets.usage_panel import UsagePanel
 
+SPENT_TODAY_AFTER = 0.3  # seconds after a chat opens: past its first frame
+
 
 class SpentToday(Screen[None]):
     """Counts today's spend for the usage sidebar, off the event loop. When a chat opens
@@ -28,9 +31,28 @@ class SpentToday(Screen[None]):
     conversations screen) to build it: a first build parses every conversation, work
     that would compete with the first keystrokes."""
 
-    @work(thread=True, exclusive=True, group="spent-today")
+    _opening_count: Timer | None = None
+
+    def count_spent_today_soon(self, config: Config, conversation: Conversation) -> None:
+        """The count for a chat that opens, once its first frame is out: reading the
+        history index (SQLite) is no part of the first frame."""
+        self._opening_count = self.set_timer(
+            SPENT_TODAY_AFTER, partial(self._count_spent_today, config, conversation, True))
+
     def count_spent_today(self, config: Config, conversation: Conversation,
                           opening: bool = False) -> None:
+        """Count today's spend in a thread and show it (one count at a time: a new one
+        replaces a count under way, and the opening count when it has not started)."""
+        if self._opening_count is not None:
+            self._opening_count.stop()
+            self._opening_count = None
+        self._count_spent_today(config, conversation, opening)
+
+    @work(thread=True, exclusive=True, group="spent-today")
+    def _count_spent_today(self, config: Config, conversation: Conversation,
+                           opening: bool) -> None:
+        from tui.chat.budget import index_is_built, spent_today  # the SQLite index: later
+
         try:
             if opening and not config.budget.any and not index_is_built(config):
                 return
@@ -53,6 +75,8 @@ async def over_budget(config: Config, conversation: Conversation, draft: str,
     (it may have to scan the conversations folder)."""
     if not config.budget.any:
         return []
+    from tui.chat.budget import overruns, spent_today
+
     try:
         today = await asyncio.to_thread(spent_today, config)
     except (OSError, StoreError):

@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING
 
 from tui.model.attachment import Attachment
 from tui.model.estimate import fit_window
-from tui.ui.modals.too_long import Choice, TooLong
 from tui.ui.screens.chat_tree import TreeActions
 
 if TYPE_CHECKING:
     from tui.model.conversation import Message
+    from tui.ui.modals.too_long import Choice
 
 
 class ContextFit(TreeActions):
@@ -37,6 +37,8 @@ class ContextFit(TreeActions):
                 self.leave_out(fit.leave_out)
             if choice is not None:
                 await send()
+
+        from tui.ui.modals.too_long import TooLong  # a dialog: when first shown
 
         self.app.push_screen(TooLong(fit, self.conversation.model), answered)
         return None

@@ -4,15 +4,21 @@ saved at once when the chat has messages, and takes effect from the next reply."
 
 from __future__ import annotations
 
-from tui.ui.modals.chat_options import ChatOptions, ChatOptionsResult
-from tui.ui.modals.model_chooser import ModelChooser
-from tui.ui.modals.model_picker import ModelPicker
+from typing import TYPE_CHECKING
+
 from tui.ui.screens.chat_tree import TreeActions
 from tui.ui.services import OpenCompare
+
+if TYPE_CHECKING:
+    from tui.ui.modals.chat_options import ChatOptionsResult
+
+# The dialogs are imported when first opened, not before the first frame.
 
 
 class ChatSettings(TreeActions):
     def action_pick_model(self) -> None:
+        from tui.ui.modals.model_picker import ModelPicker
+
         services = self.services
         picker = ModelPicker(services.models, self.conversation.model, services.catalog_note)
         self.app.push_screen(picker, self._model_chosen)
@@ -29,6 +35,8 @@ class ChatSettings(TreeActions):
 
     def action_compare(self) -> None:
         """Choose 2 to 4 models (this chat's already marked) to compare side by side."""
+        from tui.ui.modals.model_chooser import ModelChooser
+
         services = self.services
         chooser = ModelChooser(services.models, self.conversation.model, services.catalog_note)
         self.app.push_screen(chooser, self._compare_chosen)
@@ -38,6 +46,8 @@ class ChatSettings(TreeActions):
             self.post_message(OpenCompare(models))
 
     def action_edit_chat(self) -> None:
+        from tui.ui.modals.chat_options import ChatOptions
+
         c = self.conversation
         self.app.push_screen(ChatOptions(c.system, c.temperature), self._chat_edited)
 

@@ -15,66 +15,22 @@ from typing import TYPE_CHECKING
 
 from textual import events, on, work
 
-from tui.chat.tool_choice import ToolChoice, model_takes_tools
-from tui.chat.tool_loop import (
-    Decision,
-    PendingCall,
-    SentReply,
-    ToolLoop,
-    ToolLoopListener,
-    tool_message,
-)
-from tui.model.conversation import Message, ToolCall
+from tui.model.conversation import Message
 from tui.model.text import one_line
-from tui.tools.catalog import ToolCatalog, ToolInfo
-from tui.tools.results import ToolResult
 from tui.ui.screens.chat_attach import AttachActions
-from tui.ui.widgets.tool_views import ToolResultView
 
 if TYPE_CHECKING:
     from textual.worker import Worker
 
     from tui.api.request import ChatRequest
     from tui.api.stream import ChatStream
+    from tui.chat.tool_choice import ToolChoice
+    from tui.chat.tool_loop import Decision, PendingCall, SentReply
+    from tui.tools.catalog import ToolCatalog
     from tui.ui.widgets.message_views import ReplyView
-    from tui.ui.widgets.transcript import Transcript
 
-STOPPED = ("Stopped at a tool call: this reply's calls were not run (the model is told so "
-           "with the next prompt).")
-
-
-class TranscriptTools(ToolLoopListener):
-    """The loop's calls in the transcript: a progress line when one starts, its result
-    folded under it when it ends."""
-
-    def __init__(self, transcript: Transcript) -> None:
-        self.transcript = transcript
-        self.views: dict[str, ToolResultView] = {}
-        self.limit: int | None = None
-
-    def _view(self, call: ToolCall) -> ToolResultView:
-        view = self.views.get(call.id)
-        if view is None:
-            view = self.views[call.id] = ToolResultView(call.id, call.name)
-            self.transcript.mount(view)
-            self.transcript.anchor()
-        return view
-
-    def call_started(self, call: ToolCall, tool: ToolInfo | None) -> None:
-        self._view(call)
-
-    def call_finished(self, call: ToolCall, result: ToolResult) -> None:
-        self._view(call).finish(tool_message(call, result))
-
-    def round_limit(self, rounds: int) -> None:
-        self.limit = rounds
-
-    def settle(self, messages: list[Message]) -> None:
-        """The turn is over: a call still shown running (cancelled) shows its answer."""
-        answers = {m.tool_call_id: m for m in messages if m.role == "tool"}
-        for call_id, view in self.views.items():
-            if view.running and call_id in answers:
-                view.finish(answers[call_id])
+# The tool loop, the tool catalog and the calls' views are imported when a chat first
+# uses tools (a server started, a turn, the panel), not before the first frame.
 
 
 class ToolTurns(AttachActions):
@@ -96,6 +52,8 @@ class ToolTurns(AttachActions):
     @property
     def tool_choice(self) -> ToolChoice:
         if self._tool_choice is None:
+            from tui.chat.tool_choice import ToolChoice
+
             self._tool_choice = ToolChoice()
         return self._tool_choice
 
@@ -115,6 +73,8 @@ class ToolTurns(AttachActions):
     # --- what is offered --------------------------------------------------------------
 
     def _ready_tools(self) -> ToolCatalog:
+        from tui.tools.catalog import ToolCatalog
+
         servers = self.services.tools.servers
         if servers is None:
             return ToolCatalog()
@@ -122,6 +82,8 @@ class ToolTurns(AttachActions):
 
     def tools_note(self) -> str:
         """``tools: 3`` for the title bar when any tool is on (else "")."""
+        if self.services.tools.servers is None:
+            return ""  # none started (yet)
         count = len(self._ready_tools())
         return f"tools: {count}" if count else ""
 
@@ -131,6 +93,8 @@ class ToolTurns(AttachActions):
         catalog = self._ready_tools()
         if not len(catalog):
             return None
+        from tui.chat.tool_choice import model_takes_tools
+
         model = self.conversation.model
         if not model_takes_tools(self.services.models, model):
             if model not in self.tool_choice.said_no_tools:
@@ -150,7 +114,9 @@ class ToolTurns(AttachActions):
     async def _run_tool_turn(self, catalog: ToolCatalog) -> None:
         servers = self.services.tools.servers
         assert servers is not None
+        from tui.chat.tool_loop import ToolLoop
         from tui.tools.calls import ToolRunner
+        from tui.ui.screens.chat_tool_views import STOPPED, TranscriptTools
 
         config = self.services.config
         listener = TranscriptTools(self.transcript)
@@ -179,6 +145,8 @@ class ToolTurns(AttachActions):
 
     async def _send_one(self, request: ChatRequest) -> SentReply:
         """One request of the turn: its own ReplyView, journaled, added and saved."""
+        from tui.chat.tool_loop import SentReply
+
         view = await self.transcript.add_reply(
             Message(role="assistant", model=self.conversation.model))
         stream = self.services.client.stream(request)
@@ -205,6 +173,7 @@ class ToolTurns(AttachActions):
 
     def action_tools(self) -> None:
         """F6: the servers and their tools, switched on and off for this chat."""
+        from tui.chat.tool_choice import model_takes_tools
         from tui.ui.modals.tools_panel import ToolsPanel
 
         note = ""

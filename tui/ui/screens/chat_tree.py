@@ -29,8 +29,6 @@ from tui.model.tree import (
     siblings,
     switch,
 )
-from tui.ui.modals.branches import BranchesView
-from tui.ui.modals.model_picker import ModelPicker
 from tui.ui.services import AppScreen
 from tui.ui.speed import heap
 from tui.ui.widgets.message_views import ReplyView, UserMessage
@@ -283,6 +281,8 @@ class TreeActions(AppScreen[None]):
         if target is None:
             self.services.say("No reply to regenerate.")
             return
+        from tui.ui.modals.model_picker import ModelPicker  # dialogs load when first shown
+
         services = self.services
         picker = ModelPicker(services.models, self.conversation.model, services.catalog_note)
 
@@ -338,6 +338,8 @@ class TreeActions(AppScreen[None]):
             self.conversation.current = newest_leaf(self.conversation, message).id
             self._undo = []
             await self._show_tree(message.id)
+
+        from tui.ui.modals.branches import BranchesView
 
         self.app.push_screen(BranchesView(self.conversation, self._selected), chosen)
 
