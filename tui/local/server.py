@@ -1,11 +1,12 @@
 """Running llama-cpp-python's OpenAI-compatible server for the ``local`` profile.
 
-``LocalServer`` starts ``python -m llama_cpp.server`` on 127.0.0.1, says when the model
-has loaded, and stops it. The server never outlives the app: it runs in a session of its
-own (so Ctrl+C in the terminal reaches only the app, which then stops it), it is stopped
-on exit by the caller and by ``atexit``, and on Linux the kernel kills it when the app
-dies even by SIGKILL (``PR_SET_PDEATHSIG``). Its output goes to a log file in the cache
-dir; when it fails, the log says why and that becomes a one-line message.
+``LocalServer`` starts ``python -m llama_cpp.server`` (through ``llama_launch``) on
+127.0.0.1, says when the model has loaded, and stops it. The server never outlives the
+app: it runs in a session of its own (so Ctrl+C in the terminal reaches only the app,
+which then stops it), it is stopped on exit by the caller and by ``atexit``, and on
+Linux the kernel kills it when the app dies even by SIGKILL (``PR_SET_PDEATHSIG``). Its
+output goes to a log file in the cache dir; when it fails, the log says why and that
+becomes a one-line message.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ from tui.local.model import (
 )
 
 HOST = "127.0.0.1"
+# llama_cpp.server with plain CPU buffers (tui/local/llama_launch.py): how it is started.
+SERVER_MODULE = "tui.local.llama_launch"
 LOAD_TIMEOUT = 300.0  # seconds; a large model on a slow disk takes a while
 
 
@@ -72,7 +75,7 @@ class LocalServer:
 
     def command(self, model: ModelFile) -> list[str]:
         command = [
-            self.python, "-m", "llama_cpp.server",
+            self.python, "-m", SERVER_MODULE,
             "--model", str(model.path), "--model_alias", model.name,
             "--host", HOST, "--port", str(self.port),
             "--n_ctx", str(model.context), "--n_threads", str(self.threads),
