@@ -183,7 +183,8 @@ def report(results: dict[str, Any]) -> str:
         f"{'baseline: httpx read, no parsing':<36}" + _cells(results["raw_read"]),
         f"{'ChatClient.stream, to last delta':<36}" + _cells(results["parsed_read"]),
         "",
-        f"ratio of medians {results['ratio']:.2f}x (per run: median "
+        f"ratio of medians {results['ratio']:.2f}x ({_ms(results['parsed_read']['median'])}"
+        f" / {_ms(results['raw_read']['median'])}; per run: median "
         f"{results['ratio_per_run']['median']:.2f}x, "
         f"{results['ratio_per_run']['min']:.2f}-{results['ratio_per_run']['max']:.2f}x); "
         f"goal ≤ {GOAL:g}x: {'met' if results['met'] else 'MISSED'}",

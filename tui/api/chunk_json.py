@@ -19,18 +19,33 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tui.api.plain_chunk import PlainChunk
 
 _decode: Callable[[str | bytes], Any] | None = None
+_plain: Callable[[str], PlainChunk | None] | None = None
 
 
 def warm_up() -> None:
-    """Import the fast decoder now (safe from a thread)."""
-    global _decode
+    """Import the fast decoders now (safe from a thread)."""
+    global _decode, _plain
     if _decode is None:
         import msgspec.json
 
+        from tui.api.plain_chunk import plain_content
+
+        _plain = plain_content
         _decode = msgspec.json.Decoder().decode
+
+
+def plain(text: str) -> PlainChunk | None:
+    """``text`` as a plain content chunk (``tui.api.plain_chunk``), if it is one."""
+    if _plain is None:
+        warm_up()
+        assert _plain is not None
+    return _plain(text)
 
 
 def loads(text: str | bytes) -> Any:

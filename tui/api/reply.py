@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from tui.api import chunk_json
 from tui.api.think import ThinkSplitter
 from tui.model.conversation import Message, ToolCall, Usage
 from tui.model.text import storable
@@ -201,6 +202,25 @@ class ReplyBuilder:
             self.add_error(chunk)
         return deltas
 
+    def add_data(self, data: str) -> list[Delta] | None:
+        """One event's data, a chunk as JSON text: its deltas, or None if it is not a
+        JSON object. Nearly every chunk is a plain piece of content, decoded straight
+        into a typed struct (``tui.api.plain_chunk``); any other goes through
+        ``add_chunk`` as a dict, with the same result (tests/api/test_plain_chunks.py)."""
+        if self._choice == 0:
+            plain = chunk_json.plain(data)
+            if plain is not None:
+                deltas = self._plain_content(plain.choices[0].delta.content, plain.model)
+                if deltas is not None:
+                    return deltas
+        try:
+            chunk = chunk_json.loads(data)
+        except (ValueError, RecursionError):  # not JSON, or nested too deep
+            return None
+        if not isinstance(chunk, dict):
+            return None
+        return self.add_chunk(chunk)
+
     def _add_plain(self, chunk: dict[str, Any]) -> list[Delta] | None:
         """Nearly every chunk: a piece of content for the one choice followed, and
         nothing else to look at (no usage, error, finish, reasoning, refusal or tool
@@ -216,10 +236,17 @@ class ReplyBuilder:
         if type(delta) is not dict or not delta.keys() <= _PLAIN_DELTA:
             return None
         content = delta.get("content")
-        if type(content) is not str or not content:
+        if type(content) is not str:
             return None
         model = chunk.get("model")
-        if isinstance(model, str) and model and not self._message.model:
+        return self._plain_content(content, model if isinstance(model, str) else None)
+
+    def _plain_content(self, content: str, model: str | None) -> list[Delta] | None:
+        """A plain chunk's piece of content (None: it is empty, and the chunk is read
+        the long way)."""
+        if not content:
+            return None
+        if model and not self._message.model:
             self._message.model = clean(model)
         self.text_chunks += 1
         return self._add_content(self._content_in.feed(content))

@@ -232,11 +232,13 @@ class ChatStream:
     def _add_data(self, data: str) -> list[Delta]:
         if not data:
             return []
-        chunk = _json_object(data)
-        if chunk is None:
+        deltas = self.builder.add_data(data)
+        if deltas is None:
             self._unreadable += 1
             return []
-        return self._add_chunk(chunk)
+        if deltas and self.first_output_at is None:
+            self.first_output_at = time.monotonic()
+        return deltas
 
     def _add_chunk(self, chunk: dict[str, Any]) -> list[Delta]:
         deltas = self.builder.add_chunk(chunk)
