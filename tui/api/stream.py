@@ -189,11 +189,17 @@ class ChatStream:
         done = False
         async for piece in response.aiter_bytes():
             deltas: list[Delta] = []
-            for event in decoder.feed(piece):
-                if event.data == "[DONE]" and event.event != "error":
+            for event in decoder.feed_data(piece):
+                if isinstance(event, str):  # a plain message event's data: nearly all
+                    if event == "[DONE]":
+                        done = True
+                        break
+                    deltas += self._add_data(event)
+                elif event.data == "[DONE]" and event.event != "error":
                     done = True
                     break
-                deltas += self._add_event(event)
+                else:
+                    deltas += self._add_event(event)
             if deltas:
                 yield _joined(deltas)
             if done:
