@@ -166,11 +166,54 @@ def _usage(usage: Any) -> Any:
           '{"choices": [{"delta": {"content": "c"}, "finish_reason": "stop"}]}'])
 @example(['{"choices": [{"index": 0, "delta": {"content": "a"}}]}',
           '{"choices": [{"delta": {"content": "b"}}], "usage": {"prompt_tokens": 3}}'])
+@example(['{"choices": [{"index": 0, "delta": {"content": "a"}}]}',
+          '{"model": "m", "choices": [{"index": 0, "delta": {"content": "b"}}]}'])
 def test_the_fast_path_gives_what_the_generic_path_gives(datas: list[str]) -> None:
     fast, rule = ReplyBuilder(model=None), ReplyBuilder(model=None)
     for data in datas:
         assert fast.add_data(data) == generic(rule, data), data
     assert fast.finish() == rule.finish()
+    same_message(fast, rule)
+
+
+def merged(deltas: list[Delta]) -> list[tuple[str, str, int]]:
+    """Deltas with each run of content (or of reasoning) joined, as the stream hands
+    them on for a read."""
+    out: list[tuple[str, str, int]] = []
+    for d in deltas:
+        if out and d.kind == out[-1][0] and d.kind in ("content", "reasoning"):
+            out[-1] = (d.kind, out[-1][1] + d.text, d.index)
+        else:
+            out.append((d.kind, d.text, d.index))
+    return out
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(chunks(), max_size=8), min_size=1, max_size=4))
+@example([['{"choices": [{"index": 0, "delta": {"content": "x"}}]}',
+           '{"choices": [{"index": 0, "delta": {"content": "<thi"}}]}',
+           '{"choices": [{"index": 0, "delta": {"content": "nk>a</thi"}}]}',
+           '{"choices": [{"index": 0, "delta": {"content": "nk>b"}}]}']])
+@example([['{"choices": [{"index": 0, "delta": {"content": "a</th"}}]}',
+           '{"choices": [{"index": 0, "delta": {"content": "ink>b"}}]}', "not json", ""]])
+@example([['{"choices": [{"index": 0, "delta": {"content": "a"}}]}'],
+          ['{"choices": [{"index": 0, "delta": {"content": "b"}}]}',
+           '{"model": "m", "choices": [{"index": 0, "delta": {"content": "c"}}]}']])
+def test_a_run_of_chunks_gives_what_they_give_one_by_one(reads: list[list[str]]) -> None:
+    """``add_events`` (a read's events at once, plain pieces joined) against the
+    generic path chunk by chunk, compared read by read as the stream joins them."""
+    fast, rule = ReplyBuilder(model=None), ReplyBuilder(model=None)
+    for datas in reads:
+        deltas, unreadable = fast.add_events(datas)
+        expected: list[Delta] = []
+        skipped = 0
+        for data in datas:
+            found = generic(rule, data)
+            expected += found or []
+            skipped += found is None and data != ""
+        assert merged(deltas) == merged(expected), datas
+        assert unreadable == skipped
+    assert merged(fast.finish()) == merged(rule.finish())
     same_message(fast, rule)
 
 

@@ -42,10 +42,15 @@ def warm_up() -> None:
 
 def plain(text: str) -> PlainChunk | None:
     """``text`` as a plain content chunk (``tui.api.plain_chunk``), if it is one."""
+    return plain_decoder()(text)
+
+
+def plain_decoder() -> Callable[[str], PlainChunk | None]:
+    """``plain`` itself, for a loop over many chunks."""
     if _plain is None:
         warm_up()
         assert _plain is not None
-    return _plain(text)
+    return _plain
 
 
 def loads(text: str | bytes) -> Any:

@@ -204,22 +204,56 @@ class ReplyBuilder:
 
     def add_data(self, data: str) -> list[Delta] | None:
         """One event's data, a chunk as JSON text: its deltas, or None if it is not a
-        JSON object. Nearly every chunk is a plain piece of content, decoded straight
-        into a typed struct (``tui.api.plain_chunk``); any other goes through
+        JSON object."""
+        deltas, unreadable = self.add_events([data])
+        return None if unreadable else deltas
+
+    def add_events(self, datas: list[str]) -> tuple[list[Delta], int]:
+        """The data of events in a row, each a chunk as JSON text: their deltas, and how
+        many were neither empty nor a JSON object (skipped).
+
+        Nearly every chunk is a plain piece of content, decoded straight into a typed
+        struct (``tui.api.plain_chunk``): the pieces of a run of such chunks are joined
+        and go through the surrogate joiner and the ``<think>`` splitter once, which
+        gives the same text as piece by piece (what the stream does with the deltas of
+        a read: ``tui.api.stream._joined``). Any other chunk goes through
         ``add_chunk`` as a dict, with the same result (tests/api/test_plain_chunks.py)."""
-        if self._choice == 0:
-            plain = chunk_json.plain(data)
-            if plain is not None:
-                deltas = self._plain_content(plain.choices[0].delta.content, plain.model)
-                if deltas is not None:
-                    return deltas
-        try:
-            chunk = chunk_json.loads(data)
-        except (ValueError, RecursionError):  # not JSON, or nested too deep
-            return None
-        if not isinstance(chunk, dict):
-            return None
-        return self.add_chunk(chunk)
+        deltas: list[Delta] = []
+        unreadable = 0
+        plain = chunk_json.plain_decoder()
+        message = self._message
+        i, count = 0, len(datas)
+        while i < count:
+            if self._choice == 0:
+                pieces = []
+                while i < count:
+                    chunk = plain(datas[i])
+                    if chunk is None:
+                        break
+                    content = chunk.choices[0].delta.content
+                    if not content:
+                        break  # read the long way, as add_chunk does
+                    if not message.model and chunk.model:
+                        message.model = clean(chunk.model)
+                    pieces.append(content)
+                    i += 1
+                if pieces:
+                    self.text_chunks += len(pieces)
+                    deltas += self._add_content(self._content_in.feed("".join(pieces)))
+                    continue
+            data = datas[i]
+            i += 1
+            if not data:
+                continue
+            try:
+                value = chunk_json.loads(data)
+            except (ValueError, RecursionError):  # not JSON, or nested too deep
+                value = None
+            if isinstance(value, dict):
+                deltas += self.add_chunk(value)
+            else:
+                unreadable += 1
+        return deltas, unreadable
 
     def _add_plain(self, chunk: dict[str, Any]) -> list[Delta] | None:
         """Nearly every chunk: a piece of content for the one choice followed, and
@@ -236,17 +270,10 @@ class ReplyBuilder:
         if type(delta) is not dict or not delta.keys() <= _PLAIN_DELTA:
             return None
         content = delta.get("content")
-        if type(content) is not str:
+        if type(content) is not str or not content:
             return None
         model = chunk.get("model")
-        return self._plain_content(content, model if isinstance(model, str) else None)
-
-    def _plain_content(self, content: str, model: str | None) -> list[Delta] | None:
-        """A plain chunk's piece of content (None: it is empty, and the chunk is read
-        the long way)."""
-        if not content:
-            return None
-        if model and not self._message.model:
+        if isinstance(model, str) and model and not self._message.model:
             self._message.model = clean(model)
         self.text_chunks += 1
         return self._add_content(self._content_in.feed(content))

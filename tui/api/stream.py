@@ -189,17 +189,23 @@ class ChatStream:
         done = False
         async for piece in response.aiter_bytes():
             deltas: list[Delta] = []
+            datas: list[str] = []  # plain message events' data: nearly all, read in a run
             for event in decoder.feed_data(piece):
-                if isinstance(event, str):  # a plain message event's data: nearly all
+                if isinstance(event, str):
                     if event == "[DONE]":
                         done = True
                         break
-                    deltas += self._add_data(event)
-                elif event.data == "[DONE]" and event.event != "error":
+                    datas.append(event)
+                    continue
+                if datas:
+                    deltas += self._add_datas(datas)
+                    datas = []
+                if event.data == "[DONE]" and event.event != "error":
                     done = True
                     break
-                else:
-                    deltas += self._add_event(event)
+                deltas += self._add_event(event)
+            if datas:
+                deltas += self._add_datas(datas)
             if deltas:
                 yield _joined(deltas)
             if done:
@@ -236,12 +242,11 @@ class ChatStream:
         return self._add_data(event.data)
 
     def _add_data(self, data: str) -> list[Delta]:
-        if not data:
-            return []
-        deltas = self.builder.add_data(data)
-        if deltas is None:
-            self._unreadable += 1
-            return []
+        return self._add_datas([data])
+
+    def _add_datas(self, datas: list[str]) -> list[Delta]:
+        deltas, unreadable = self.builder.add_events(datas)
+        self._unreadable += unreadable
         if deltas and self.first_output_at is None:
             self.first_output_at = time.monotonic()
         return deltas
