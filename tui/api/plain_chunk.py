@@ -49,14 +49,16 @@ class PlainChunk(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     service_tier: Raw = _SKIPPED
 
 
-_decode = msgspec.json.Decoder(PlainChunk).decode
+# ``data`` as a PlainChunk; raises ValueError (msgspec's DecodeError, ValidationError)
+# for anything else. Its choice's ``index`` may still be one other than 0.
+decode = msgspec.json.Decoder(PlainChunk).decode
 
 
 def plain_content(data: str) -> PlainChunk | None:
     """``data`` decoded, if it is a plain content chunk for choice 0 (its content may
     still be empty); None otherwise."""
     try:
-        chunk = _decode(data)
-    except (ValueError, RecursionError):  # msgspec.DecodeError and ValidationError
+        chunk = decode(data)
+    except (ValueError, RecursionError):
         return None
     return None if chunk.choices[0].index else chunk

@@ -220,23 +220,25 @@ class ReplyBuilder:
         ``add_chunk`` as a dict, with the same result (tests/api/test_plain_chunks.py)."""
         deltas: list[Delta] = []
         unreadable = 0
-        plain = chunk_json.plain_decoder()
+        decode = chunk_json.plain_decoder()
         message = self._message
         i, count = 0, len(datas)
         while i < count:
             if self._choice == 0:
                 pieces = []
-                while i < count:
-                    chunk = plain(datas[i])
-                    if chunk is None:
-                        break
-                    content = chunk.choices[0].delta.content
-                    if not content:
-                        break  # read the long way, as add_chunk does
-                    if not message.model and chunk.model:
-                        message.model = clean(chunk.model)
-                    pieces.append(content)
-                    i += 1
+                try:
+                    while i < count:
+                        chunk = decode(datas[i])
+                        choice = chunk.choices[0]
+                        content = choice.delta.content
+                        if not content or choice.index:
+                            break  # read the long way, as add_chunk does
+                        if not message.model and chunk.model:
+                            message.model = clean(chunk.model)
+                        pieces.append(content)
+                        i += 1
+                except (ValueError, RecursionError):
+                    pass  # not a plain chunk (this one is read the long way)
                 if pieces:
                     self.text_chunks += len(pieces)
                     deltas += self._add_content(self._content_in.feed("".join(pieces)))
