@@ -184,7 +184,11 @@ def by_feed(pieces: list[bytes]) -> tuple[list[list[str | SSEEvent]], SSEDecoder
 
 def by_feed_data(pieces: list[bytes]) -> tuple[list[list[str | SSEEvent]], SSEDecoder]:
     decoder = SSEDecoder()
-    reads = [decoder.feed_data(piece) for piece in pieces]
+    reads = []
+    for piece in pieces:
+        reads.append(decoder.feed_data(piece))
+        # all_data, when set, is a promise the stream loop relies on
+        assert not decoder.all_data or all(isinstance(e, str) for e in reads[-1])
     return [*reads, as_data(decoder.close())], decoder
 
 
@@ -253,16 +257,20 @@ def test_feed_data_takes_the_fast_path_for_plain_events() -> None:
     """Events ended by a read are handed back at once; the rest waits, then comes whole."""
     decoder = SSEDecoder()
     assert decoder.feed_data(b"data: first\n\n") == ["first"]  # the first line: feed's way
-    assert decoder.feed_data(b"data: a\n\ndata: b\n\nevent: x\ndata: c\n\ndata: d") == [
-        "a", "b", SSEEvent("c", "x")]
+    assert decoder.feed_data(b"data: a\n\ndata: b\n\ndata: \n\ndata: d") == ["a", "b", ""]
+    assert decoder.all_data
+    assert decoder.feed_data(b"0\n\ndata: a\n\nevent: x\ndata: c\n\ndata: d") == [
+        "d0", "a", SSEEvent("c", "x")]
+    assert not decoder.all_data
     assert decoder.feed_data(b"1\ndata: d2\n") == []
     assert decoder.feed_data(b"\n") == ["d1\nd2"]
-    assert decoder.stats.events == 5
+    assert decoder.stats.events == 8
     # An event begun in an earlier read keeps what that read said (its type here).
     assert decoder.feed_data(b"event: x\n") == []
     assert decoder.feed_data(b"data: e\n\n") == [SSEEvent("e", "x")]
     # A line that is an event of its own is handed back by the read that ends it.
     assert decoder.feed_data(b"data: f\n\nerror: boom\n") == ["f", SSEEvent("boom", "error")]
+    assert not decoder.all_data
     assert decoder.feed_data(b'\n{"error": "bare"}\n') == [SSEEvent('{"error": "bare"}',
                                                                      "json-line")]
 

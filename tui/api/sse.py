@@ -18,7 +18,7 @@ the standard would drop the line as an unknown field:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 _BOM = "\ufeff"
 
@@ -54,6 +54,9 @@ class SSEDecoder:
         self._max_line_bytes = max_line_bytes
         # Set by ``close``: the data of a last event that lacked its blank line.
         self.unterminated: str | None = None
+        # Set by ``feed_data``: what it handed back is all strs (plain events' data).
+        # False says nothing either way.
+        self.all_data = False
 
     def feed(self, chunk: bytes) -> list[SSEEvent]:
         if not chunk:
@@ -76,6 +79,7 @@ class SSEDecoder:
         taken as it is; an event of any other shape, and the whole lines after the
         last blank line, are read line by line. Anything else (a CR, the first line
         with its BOM, an event begun in an earlier read) goes through ``feed``."""
+        self.all_data = False
         if (not chunk or not self._started or self._pending_cr or self._data
                 or self._event_type or b"\r" in chunk):
             return [e.data if e.event == "message" else e for e in self.feed(chunk)]
@@ -88,16 +92,24 @@ class SSEDecoder:
             return [e.data if e.event == "message" else e for e in self._feed_lf(buffer)]
         text = buffer[:end].decode("utf-8", errors="replace")  # as _feed_lf: LF-safe
         del buffer[: end + 2]
-        out: list[str | SSEEvent] = []
-        plain = 0
-        for block in text.split("\n\n"):  # each block's lines, then a blank line
-            if block[:6] == "data: " and "\n" not in block:
-                out.append(block[6:])
-                plain += 1
-            else:
-                self._block(block, out)
-        self.stats.events += plain
+        out: list[str | SSEEvent]
+        if text[:6] == "data: " and text.count("\n") == 2 * text.count("\n\ndata: "):
+            # Every line end is in a "\n\ndata: ": each event is one data line.
+            out = cast("list[str | SSEEvent]", text[6:].split("\n\ndata: "))
+            self.stats.events += len(out)
+            self.all_data = True
+        else:
+            out = []
+            plain = 0
+            for block in text.split("\n\n"):  # each block's lines, then a blank line
+                if block[:6] == "data: " and "\n" not in block:
+                    out.append(block[6:])
+                    plain += 1
+                else:
+                    self._block(block, out)
+            self.stats.events += plain
         if b"\n" in buffer:  # whole lines of an event not yet ended: an error: line?
+            self.all_data = False
             out += [e.data if e.event == "message" else e for e in self._feed_lf(buffer)]
         elif len(buffer) > self._max_line_bytes:
             self._check_last_line(buffer)

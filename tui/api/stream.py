@@ -21,7 +21,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from tui.api import chunk_json
 from tui.api.counted_usage import TokenCounting, count_completion, count_prompt
@@ -188,9 +188,21 @@ class ChatStream:
         decoder = SSEDecoder()
         done = False
         async for piece in response.aiter_bytes():
-            deltas: list[Delta] = []
+            events = decoder.feed_data(piece)
+            if decoder.all_data:  # nearly every read: only plain events, [DONE] perhaps
+                plain = cast("list[str]", events)
+                if "[DONE]" in plain:
+                    plain = plain[: plain.index("[DONE]")]
+                    done = True
+                deltas = self._add_datas(plain) if plain else []
+                if deltas:
+                    yield _joined(deltas)
+                if done:
+                    break
+                continue
+            deltas = []
             datas: list[str] = []  # plain message events' data: nearly all, read in a run
-            for event in decoder.feed_data(piece):
+            for event in events:
                 if isinstance(event, str):
                     if event == "[DONE]":
                         done = True
