@@ -147,3 +147,27 @@ def test_split_at_every_offset(name: str) -> None:
 def test_byte_by_byte(name: str) -> None:
     body = read(name)
     check(name, extract([body[i : i + 1] for i in range(len(body))]))
+
+
+def _reads(pieces: list[bytes], fast: bool) -> list[list[object]]:
+    """The events of each read and of the close, as ``feed_data`` hands them back."""
+    decoder = SSEDecoder()
+    reads: list[list[object]] = []
+    for piece in pieces:
+        if fast:
+            reads.append(list(decoder.feed_data(piece)))
+        else:
+            reads.append([e.data if e.event == "message" else e for e in decoder.feed(piece)])
+    reads.append([e.data if e.event == "message" else e for e in decoder.close()])
+    reads.append([decoder.stats, decoder.unterminated])
+    return reads
+
+
+@pytest.mark.parametrize("name", SSE_FILES)
+def test_feed_data_hands_back_what_feed_does(name: str) -> None:
+    """The stream loop's ``feed_data``: each read gives the events ``feed`` gives."""
+    body = read(name)
+    splits = [[body], [body[i : i + 1] for i in range(len(body))]]
+    splits += [[body[:offset], body[offset:]] for offset in range(len(body) + 1)]
+    for pieces in splits:
+        assert _reads(pieces, fast=True) == _reads(pieces, fast=False)

@@ -19,18 +19,45 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tui.api.plain_chunk import PlainChunk
 
 _decode: Callable[[str | bytes], Any] | None = None
+_plain: Callable[[str], PlainChunk | None] | None = None
+_plain_raising: Callable[[str], PlainChunk] | None = None
 
 
 def warm_up() -> None:
-    """Import the fast decoder now (safe from a thread)."""
-    global _decode
+    """Import the fast decoders now (safe from a thread)."""
+    global _decode, _plain, _plain_raising
     if _decode is None:
         import msgspec.json
 
+        from tui.api import plain_chunk
+
+        _plain = plain_chunk.plain_content
+        _plain_raising = plain_chunk.decode
         _decode = msgspec.json.Decoder().decode
+
+
+def plain(text: str) -> PlainChunk | None:
+    """``text`` as a plain content chunk for choice 0 (``tui.api.plain_chunk``), if it
+    is one."""
+    if _plain is None:
+        warm_up()
+        assert _plain is not None
+    return _plain(text)
+
+
+def plain_decoder() -> Callable[[str], PlainChunk]:
+    """For a loop over many chunks: text to a ``PlainChunk`` (of any choice index), or
+    ValueError."""
+    if _plain_raising is None:
+        warm_up()
+        assert _plain_raising is not None
+    return _plain_raising
 
 
 def loads(text: str | bytes) -> Any:

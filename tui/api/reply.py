@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from tui.api import chunk_json
 from tui.api.think import ThinkSplitter
 from tui.model.conversation import Message, ToolCall, Usage
 from tui.model.text import storable
@@ -200,6 +201,61 @@ class ReplyBuilder:
         elif chunk.get("object") == "error":  # vLLM's stream error without the wrapper
             self.add_error(chunk)
         return deltas
+
+    def add_data(self, data: str) -> list[Delta] | None:
+        """One event's data, a chunk as JSON text: its deltas, or None if it is not a
+        JSON object."""
+        deltas, unreadable = self.add_events([data])
+        return None if unreadable else deltas
+
+    def add_events(self, datas: list[str]) -> tuple[list[Delta], int]:
+        """The data of events in a row, each a chunk as JSON text: their deltas, and how
+        many were neither empty nor a JSON object (skipped).
+
+        Nearly every chunk is a plain piece of content, decoded straight into a typed
+        struct (``tui.api.plain_chunk``): the pieces of a run of such chunks are joined
+        and go through the surrogate joiner and the ``<think>`` splitter once, which
+        gives the same text as piece by piece (what the stream does with the deltas of
+        a read: ``tui.api.stream._joined``). Any other chunk goes through
+        ``add_chunk`` as a dict, with the same result (tests/api/test_plain_chunks.py)."""
+        deltas: list[Delta] = []
+        unreadable = 0
+        decode = chunk_json.plain_decoder()
+        message = self._message
+        i, count = 0, len(datas)
+        while i < count:
+            if self._choice == 0:
+                pieces = []
+                try:
+                    while i < count:
+                        chunk = decode(datas[i])
+                        choice = chunk.choices[0]
+                        content = choice.delta.content
+                        if not content or choice.index:
+                            break  # read the long way, as add_chunk does
+                        if not message.model and chunk.model:
+                            message.model = clean(chunk.model)
+                        pieces.append(content)
+                        i += 1
+                except (ValueError, RecursionError):
+                    pass  # not a plain chunk (this one is read the long way)
+                if pieces:
+                    self.text_chunks += len(pieces)
+                    deltas += self._add_content(self._content_in.feed("".join(pieces)))
+                    continue
+            data = datas[i]
+            i += 1
+            if not data:
+                continue
+            try:
+                value = chunk_json.loads(data)
+            except (ValueError, RecursionError):  # not JSON, or nested too deep
+                value = None
+            if isinstance(value, dict):
+                deltas += self.add_chunk(value)
+            else:
+                unreadable += 1
+        return deltas, unreadable
 
     def _add_plain(self, chunk: dict[str, Any]) -> list[Delta] | None:
         """Nearly every chunk: a piece of content for the one choice followed, and

@@ -18,7 +18,7 @@ the standard would drop the line as an unknown field:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 _BOM = "\ufeff"
 
@@ -54,17 +54,95 @@ class SSEDecoder:
         self._max_line_bytes = max_line_bytes
         # Set by ``close``: the data of a last event that lacked its blank line.
         self.unterminated: str | None = None
+        # Set by ``feed_data``: what it handed back is all strs (plain events' data).
+        # False says nothing either way.
+        self.all_data = False
 
     def feed(self, chunk: bytes) -> list[SSEEvent]:
-        events: list[SSEEvent] = []
         if not chunk:
-            return events
+            return []
         if self._pending_cr:
             self._pending_cr = False
             if chunk[:1] == b"\n":
                 chunk = chunk[1:]
+        self._buffer += chunk
+        return self._lines()
+
+    def feed_data(self, chunk: bytes) -> list[str | SSEEvent]:
+        """``feed`` for the stream loop: each plain ``message`` event as just its data
+        (a str), any other event (``error``, ``json-line``, a named one) as an
+        ``SSEEvent``; the same events, stats and errors as ``feed`` in every other way.
+
+        Nearly every stream is LF-only, ``data: {…}`` and a blank line per event. Then
+        the whole events a read completes (up to its last ``\\n\\n``) are decoded at
+        once, split on the blank lines, and an event that is one ``data: `` line is
+        taken as it is; an event of any other shape, and the whole lines after the
+        last blank line, are read line by line. Anything else (a CR, the first line
+        with its BOM, an event begun in an earlier read) goes through ``feed``."""
+        self.all_data = False
+        if (not chunk or not self._started or self._pending_cr or self._data
+                or self._event_type or b"\r" in chunk):
+            return [e.data if e.event == "message" else e for e in self.feed(chunk)]
+        # The buffer holds no CR: what ``feed`` leaves is part of one line (a CR ends a
+        # line), and what this leaves came in chunks without one.
         buffer = self._buffer
         buffer += chunk
+        end = buffer.rfind(b"\n\n")
+        if end == -1:  # no whole event yet
+            return [e.data if e.event == "message" else e for e in self._feed_lf(buffer)]
+        text = buffer[:end].decode("utf-8", errors="replace")  # as _feed_lf: LF-safe
+        del buffer[: end + 2]
+        out: list[str | SSEEvent]
+        if text[:6] == "data: " and text.count("\n") == 2 * text.count("\n\ndata: "):
+            # Every line end is in a "\n\ndata: ": each event is one data line.
+            out = cast("list[str | SSEEvent]", text[6:].split("\n\ndata: "))
+            self.stats.events += len(out)
+            self.all_data = True
+        else:
+            out = []
+            plain = 0
+            for block in text.split("\n\n"):  # each block's lines, then a blank line
+                if block[:6] == "data: " and "\n" not in block:
+                    out.append(block[6:])
+                    plain += 1
+                else:
+                    self._block(block, out)
+            self.stats.events += plain
+        if b"\n" in buffer:  # whole lines of an event not yet ended: an error: line?
+            self.all_data = False
+            out += [e.data if e.event == "message" else e for e in self._feed_lf(buffer)]
+        elif len(buffer) > self._max_line_bytes:
+            self._check_last_line(buffer)
+        return out
+
+    def _block(self, block: str, out: list[str | SSEEvent]) -> None:
+        """The lines of one event, LF-ended, and the blank line after them."""
+        data = self._data
+        for line in block.split("\n"):
+            if line[:6] == "data: ":
+                data.append(line[6:])
+            elif line:
+                event = self._field(line)
+                if event is not None:
+                    out.append(event)
+            else:
+                self._dispatch_into(out)
+                data = self._data
+        self._dispatch_into(out)
+
+    def _dispatch_into(self, out: list[str | SSEEvent]) -> None:
+        event = self._dispatch()
+        if event is not None:
+            out.append(event.data if event.event == "message" else event)
+
+    def _check_last_line(self, buffer: bytearray) -> None:
+        if len(buffer) - buffer.rfind(b"\n") - 1 > self._max_line_bytes:
+            raise ValueError(f"an event-stream line is longer than {self._max_line_bytes} bytes")
+
+    def _lines(self) -> list[SSEEvent]:
+        """The whole lines in the buffer, read."""
+        events: list[SSEEvent] = []
+        buffer = self._buffer
         if self._started and b"\r" not in buffer:
             return self._feed_lf(buffer)
         start = 0
@@ -89,7 +167,7 @@ class SSEDecoder:
             start = next_start
         del buffer[:start]
         if len(buffer) > self._max_line_bytes:
-            raise ValueError(f"an event-stream line is longer than {self._max_line_bytes} bytes")
+            self._check_last_line(buffer)
         return events
 
     def _feed_lf(self, buffer: bytearray) -> list[SSEEvent]:
@@ -119,7 +197,7 @@ class SSEDecoder:
                 else:
                     self._event_type = ""
         if len(buffer) > self._max_line_bytes:
-            raise ValueError(f"an event-stream line is longer than {self._max_line_bytes} bytes")
+            self._check_last_line(buffer)
         return events
 
     def close(self) -> list[SSEEvent]:

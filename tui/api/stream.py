@@ -21,7 +21,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from tui.api import chunk_json
 from tui.api.counted_usage import TokenCounting, count_completion, count_prompt
@@ -188,12 +188,36 @@ class ChatStream:
         decoder = SSEDecoder()
         done = False
         async for piece in response.aiter_bytes():
-            deltas: list[Delta] = []
-            for event in decoder.feed(piece):
+            events = decoder.feed_data(piece)
+            if decoder.all_data:  # nearly every read: only plain events, [DONE] perhaps
+                plain = cast("list[str]", events)
+                if "[DONE]" in plain:
+                    plain = plain[: plain.index("[DONE]")]
+                    done = True
+                deltas = self._add_datas(plain) if plain else []
+                if deltas:
+                    yield _joined(deltas)
+                if done:
+                    break
+                continue
+            deltas = []
+            datas: list[str] = []  # plain message events' data: nearly all, read in a run
+            for event in events:
+                if isinstance(event, str):
+                    if event == "[DONE]":
+                        done = True
+                        break
+                    datas.append(event)
+                    continue
+                if datas:
+                    deltas += self._add_datas(datas)
+                    datas = []
                 if event.data == "[DONE]" and event.event != "error":
                     done = True
                     break
                 deltas += self._add_event(event)
+            if datas:
+                deltas += self._add_datas(datas)
             if deltas:
                 yield _joined(deltas)
             if done:
@@ -230,13 +254,14 @@ class ChatStream:
         return self._add_data(event.data)
 
     def _add_data(self, data: str) -> list[Delta]:
-        if not data:
-            return []
-        chunk = _json_object(data)
-        if chunk is None:
-            self._unreadable += 1
-            return []
-        return self._add_chunk(chunk)
+        return self._add_datas([data])
+
+    def _add_datas(self, datas: list[str]) -> list[Delta]:
+        deltas, unreadable = self.builder.add_events(datas)
+        self._unreadable += unreadable
+        if deltas and self.first_output_at is None:
+            self.first_output_at = time.monotonic()
+        return deltas
 
     def _add_chunk(self, chunk: dict[str, Any]) -> list[Delta]:
         deltas = self.builder.add_chunk(chunk)
