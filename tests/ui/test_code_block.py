@@ -95,3 +95,16 @@ REAL_CODE = {
 def test_real_code(language: str, theme: str) -> None:
     for width in (12, 30, 60, 118):
         same_as_rich(f"```{language}\n{REAL_CODE[language]}```", width, theme)
+
+
+def test_the_common_lexers_are_built_before_the_first_reply() -> None:
+    """The start-up warm-up (a thread, after the first frame) builds them, so the first
+    Python or JavaScript block of a reply does not compile a lexer mid-stream."""
+    from tui.ui.render import code_block
+    from tui.ui.render.markdown_view import warm_up
+
+    code_block._lexer.cache_clear()
+    warm_up()
+    built = {name for name in code_block.COMMON_LANGUAGES if code_block._lexer(name)}
+    assert code_block._lexer.cache_info().hits >= len(code_block.COMMON_LANGUAGES)
+    assert built == set(code_block.COMMON_LANGUAGES)

@@ -69,8 +69,11 @@ def _parser() -> MarkdownIt:
 
 def warm_up() -> None:
     """Import and build what the first view needs (safe from a thread)."""
+    from tui.ui.render.code_block import warm_up as warm_up_code
+
     _parser().parse("*warm*")
     _block_markdown_class()
+    warm_up_code(CODE_THEMES.values())
 
 
 @cache
