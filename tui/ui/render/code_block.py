@@ -88,7 +88,6 @@ class FastSyntax(Syntax):
         new_line = Segment.line()
         blank = [Segment(" " * width, base), new_line]
         yield from blank
-        wrap_options = options.update(width=code_width, height=None, justify="left")
         for pieces in self._lines():
             used = sum(cell_len(text) for text, _ in pieces)
             if used <= code_width:
@@ -100,12 +99,19 @@ class FastSyntax(Syntax):
                 yield edge
                 yield new_line
                 continue
+            # Wrapped as Rich wraps it (Text.wrap), drawn without Console.render_lines's
+            # round trip (join, render, split on newlines): a third of a narrow compare
+            # column's code blocks went there. The same cells (tests/ui/test_code_block.py).
             line = Text(style=base, justify="left", tab_size=TAB_SIZE, no_wrap=False)
             for text, style in pieces:
                 line.append(text, style or None)
-            for wrapped in console.render_lines(line, wrap_options, style=base, pad=True):
+            for wrapped in line.wrap(console, code_width, justify="left",
+                                     overflow=options.overflow or "fold",
+                                     tab_size=TAB_SIZE, no_wrap=False):
+                drawn = [Segment(text, base + style if style else base)
+                         for text, style, _ in wrapped.render(console, end="")]
                 yield edge
-                yield from wrapped
+                yield from Segment.adjust_line_length(drawn, code_width, style=base, pad=True)
                 yield edge
                 yield new_line
         yield from blank
