@@ -39,7 +39,6 @@ if TYPE_CHECKING:
     from tui.ui.widgets.transcript import Transcript
 
 _CODE_BLOCK = re.compile(r"```[^\n]*\n(.*?)(?:```|\Z)", re.DOTALL)
-
 STREAMING = "A reply is still streaming: Esc cancels it first."
 
 # First in the screen's bindings: while a message is selected, the footer shows these
@@ -282,7 +281,6 @@ class TreeActions(AppScreen[None]):
             self.services.say("No reply to regenerate.")
             return
         from tui.ui.modals.model_picker import ModelPicker  # dialogs load when first shown
-
         services = self.services
         picker = ModelPicker(services.models, self.conversation.model, services.catalog_note)
 
@@ -326,6 +324,7 @@ class TreeActions(AppScreen[None]):
     def action_branches(self) -> None:
         """F9: every branch, one line a message; Enter shows the branch through the line
         picked (its newest continuation), the cursor on that message."""
+        from tui.ui.modals.branches import BranchesView  # dialogs load when first shown
         if len(self.conversation.nodes) == len(self.conversation.messages):
             self.services.say("This conversation has one branch: edit a prompt or "
                               "regenerate a reply to start another.")
@@ -338,8 +337,6 @@ class TreeActions(AppScreen[None]):
             self.conversation.current = newest_leaf(self.conversation, message).id
             self._undo = []
             await self._show_tree(message.id)
-
-        from tui.ui.modals.branches import BranchesView
 
         self.app.push_screen(BranchesView(self.conversation, self._selected), chosen)
 
