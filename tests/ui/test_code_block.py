@@ -14,11 +14,11 @@ from rich.console import Console
 from rich.markdown import Markdown as RichMarkdown
 
 from tui.ui.render.code_block import FastCodeBlock
+from tui.ui.render.markdown_blocks import block_markdown_class
 from tui.ui.render.markdown_parser import make_parser
-from tui.ui.render.markdown_view import _block_markdown_class
 
 PARSER = make_parser()
-FAST: Any = _block_markdown_class()
+FAST: Any = block_markdown_class()
 
 
 class Stock(FAST):
@@ -101,7 +101,7 @@ def test_the_common_lexers_are_built_before_the_first_reply() -> None:
     """The start-up warm-up (a thread, after the first frame) builds them, so the first
     Python or JavaScript block of a reply does not compile a lexer mid-stream."""
     from tui.ui.render import code_block
-    from tui.ui.render.markdown_view import warm_up
+    from tui.ui.render.markdown_blocks import warm_up
 
     code_block._lexer.cache_clear()
     warm_up()

@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 
+from tui.ui.render.markdown_blocks import render_block
 from tui.ui.render.markdown_parser import make_parser, split_blocks, split_parsed
-from tui.ui.render.markdown_view import render_block
 
 LINES = [
     "# Heading", "Setext heading", "===", "---", "A paragraph with *emphasis* and `code`.",

@@ -23,8 +23,9 @@ from rich.console import Console
 from tests.support.streams import EXPECTED
 from tests.support.ui_support import ViewApp, screen_text, wait_for
 from tui.model.text import strip_controls
+from tui.ui.render.markdown_blocks import render_block
 from tui.ui.render.markdown_parser import make_parser, split_blocks
-from tui.ui.render.markdown_view import MarkdownView, render_block
+from tui.ui.render.markdown_view import MarkdownView
 
 WIDTH = 200
 _WORD = re.compile(r"[^\W_]+")  # letters and digits; "_" is emphasis markup

@@ -344,7 +344,7 @@ class ChatApp(PreferencesApp, App[None]):
 
 
 def _load_for_replies(client: ChatClient) -> None:
-    from tui.ui.render.markdown_view import warm_up
+    from tui.ui.render.markdown_blocks import warm_up
 
     client.warm_up()
     warm_up()

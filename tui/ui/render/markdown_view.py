@@ -4,8 +4,16 @@ Textual's ``Markdown`` widget mounts one widget per block: a 100 KB reply become
 widgets and takes over two seconds to appear (measured: benchmarks/stream_render.py),
 and every block of every earlier message takes part in each layout. This view is one
 widget. The source is split into top-level blocks (markdown-it's own block map); each
-block is rendered once by Rich into lines and cached per width. Appending re-parses
-only the last block, the one that can still change; blocks before it are settled.
+block is drawn once by Rich into lines (``markdown_blocks.py``) and kept per width.
+Appending re-parses only the last block, the one that can still change; blocks before it
+are settled.
+
+Only the blocks near the rows on screen are drawn. A reply is read, and followed while
+it streams, at its end: a layout draws the view's last two screens, and a block elsewhere
+is drawn when it comes within a screen of the rows shown. Until then it holds the rows
+its source is guessed to take (``row_estimate.py``), so the view is about its final
+height at once. A block drawn above the rows shown moves them by the difference; the
+scrolling container is moved by as much, so what the user reads stays put.
 
 Text arrives here already stripped of control characters; Rich's Markdown never
 interprets Rich markup, and links are shown as text (no terminal hyperlinks). What the
@@ -18,29 +26,27 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
-from functools import cache
 from typing import TYPE_CHECKING
 
-from rich.segment import Segment
 from rich.style import Style
 from textual.geometry import Region, Size
 from textual.selection import Selection
 from textual.strip import Strip
 from textual.widget import Widget
 
+from tui.ui.render.block_rows import UNDRAWN, BlockRows
+from tui.ui.render.markdown_blocks import CODE_THEMES, make_parser, render_block
 from tui.ui.render.parts import next_cut
+from tui.ui.render.scroll_place import keep_place, rows_shown
 from tui.ui.render.selection import highlight, selected_text, selection_style
 from tui.ui.speed.kept_rows import KeptRows
 
 if TYPE_CHECKING:
-    from markdown_it import MarkdownIt
     from markdown_it.token import Token
-    from rich.console import Console
-    from rich.markdown import Markdown as RichMarkdown
 
-CODE_THEMES = {True: "monokai", False: "default"}  # pygments style for dark / light themes
 RENDER_BUDGET = 0.030  # seconds of block rendering per layout pass, shared by all views
+REACH = 2  # screens of a view's end that its layout draws
+NEAR = 1  # screens above and below the rows shown that are drawn before they show
 _pass_deadline: float | None = None
 
 
@@ -59,76 +65,6 @@ def _end_pass() -> None:
     _pass_deadline = None
 
 
-def _parser() -> MarkdownIt:
-    # markdown-it and Rich's Markdown are imported with the first view, not at start-up
-    # (~20 ms that a new chat's first frame does not need).
-    from tui.ui.render.markdown_parser import make_parser
-
-    return make_parser()
-
-
-def warm_up() -> None:
-    """Import and build what the first view needs (safe from a thread)."""
-    from tui.ui.render.code_block import warm_up as warm_up_code
-
-    _parser().parse("*warm*")
-    _block_markdown_class()
-    warm_up_code(CODE_THEMES.values())
-
-
-@cache
-def _block_markdown_class() -> Callable[[str, MarkdownIt, str, list[Token] | None],
-                                        RichMarkdown]:
-    from rich.markdown import Markdown as RichMarkdown
-
-    from tui.ui.render.code_block import FastCodeBlock
-
-    class BlockMarkdown(RichMarkdown):
-        """Rich's Markdown with a parser passed in: Rich builds a new one per document,
-        which is a fifth of the cost when every block is its own document. Code blocks
-        are drawn the same, faster (``tui/ui/render/code_block.py``)."""
-
-        elements = {**RichMarkdown.elements, "fence": FastCodeBlock,
-                    "code_block": FastCodeBlock}
-
-        def __init__(self, markup: str, parser: MarkdownIt, code_theme: str,
-                     parsed: list[Token] | None = None) -> None:
-            self.markup = markup
-            self.parsed = parser.parse(markup) if parsed is None else parsed
-            self.code_theme = code_theme
-            self.justify = None
-            self.style = "none"
-            self.hyperlinks = False  # links as text: no terminal hyperlink sequences
-            self.inline_code_lexer = None
-            self.inline_code_theme = code_theme
-
-    return BlockMarkdown
-
-
-def render_block(
-    block: str, width: int, console: Console, parser: MarkdownIt, code_theme: str,
-    tokens: list[Token] | None = None,
-) -> list[Strip]:
-    """One block's lines at ``width``, without the blank lines Rich puts around it (a
-    list, a table and a quote start with one): blocks are joined with exactly one.
-    ``tokens``: ``block`` already parsed by ``parser``."""
-    options = console.options.update(width=width, height=None, highlight=False)
-    renderable = _block_markdown_class()(block, parser, code_theme, tokens)
-    lines = console.render_lines(renderable, options, pad=False, new_lines=False)
-    while lines and _is_blank(lines[-1]):
-        lines.pop()
-    first = next((n for n, line in enumerate(lines) if not _is_blank(line)), len(lines))
-    return [Strip(Segment.simplify(line)) for line in lines[first:]]
-
-
-def _is_blank(line: list[Segment]) -> bool:
-    """Nothing on the line: no text and no background (a code block's padding stays)."""
-    return all(
-        not segment.text.strip() and (segment.style is None or segment.style.bgcolor is None)
-        for segment in line
-    )
-
-
 class MarkdownView(KeptRows, Widget):
     DEFAULT_CSS = """
     MarkdownView { height: auto; }
@@ -140,7 +76,7 @@ class MarkdownView(KeptRows, Widget):
         """``hold_back``: draw a long ``source`` a part at a time (a saved message;
         ``tui/ui/widgets/held_text.py``); ``show_more`` draws the next part."""
         super().__init__(classes=classes)
-        self._parser = _parser()
+        self._parser = make_parser()
         self.source = ""  # what is drawn
         self._whole = source if hold_back else ""  # the text drawn a part at a time
         self._settled: list[str] = []  # blocks that can no longer change
@@ -151,8 +87,8 @@ class MarkdownView(KeptRows, Widget):
         self._settled_tokens: dict[int, list[Token]] = {}
         self._width = -1
         self._theme = ""
-        self._settled_lines: list[Strip] = []  # rendered settled blocks at _width
-        self._rendered_count = 0  # how many settled blocks _settled_lines holds
+        self._blocks = BlockRows()  # the settled blocks' rows at _width
+        self._guess = 0  # rows the block drawn last held until then
         self._live_lines: list[Strip] | None = None
         self._all: list[Strip] | None = None  # every line, as render_line reads them
         self._styled: list[Strip | None] = []  # _all with this widget's colours applied
@@ -161,6 +97,7 @@ class MarkdownView(KeptRows, Widget):
         self._live_start = 0  # where the live block's lines start in _all
         # Lines unchanged by the appends since the last layout (None: no such append).
         self._same_above: int | None = None
+        self._more = False  # blocks near the rows shown wait for the next frame
         self._paint_style: Style | None = None  # rich_style while Textual paints this view
         self._selection: Selection | None = None  # the mouse selection in this view
         if hold_back:
@@ -199,7 +136,7 @@ class MarkdownView(KeptRows, Widget):
             return
         self.source += text
         tail = self._live + text
-        from tui.ui.render.markdown_parser import split_parsed  # loaded with _parser
+        from tui.ui.render.markdown_parser import split_parsed  # loaded with the parser
 
         tokens = self._parser.parse(tail)
         blocks = split_parsed(tail, tokens)
@@ -226,20 +163,24 @@ class MarkdownView(KeptRows, Widget):
             self.refresh(layout=True)  # not drawn yet, or resized
             return
         old_live_start = self._live_start
-        if self.rendering:
+        if len(self._settled) > len(self._blocks):
             # New blocks settled: the layout pass draws them, within the frame's render
             # budget. The lines above the old live block stay as they are.
             self._grow(old_live_start, len(before))
             return
         after = self._lines(width)  # only the live block is drawn again
         first = min(old_live_start, self._live_start)  # lines above it are the same
-        styled = self._styled_before
-        if len(styled) == len(before):
-            self._styled = styled[:first] + [None] * (len(after) - first)
+        self._restyle(first, len(before))
         if len(after) != len(before):
             self._grow(first, max(len(after), len(before)))
         elif first < len(after):
             self.refresh(Region(0, first, width, len(after) - first))
+
+    def _restyle(self, first: int, before: int) -> None:
+        """Keep the styled lines above ``first`` (``_all`` was ``before`` lines long)."""
+        styled = self._styled_before
+        if len(styled) == before and self._all is not None:
+            self._styled = styled[:first] + [None] * (len(self._all) - first)
 
     def _grow(self, first: int, height: int) -> None:
         """Lay out again (taller or shorter), keeping what Textual drew of the lines
@@ -251,7 +192,45 @@ class MarkdownView(KeptRows, Widget):
         else:
             self.refresh(layout=True)
 
-    # --- rendering --------------------------------------------------------------------
+    # --- drawing ----------------------------------------------------------------------
+
+    def _lines(self, width: int) -> list[Strip]:
+        if width <= 0:
+            return []
+        theme = self.app.theme
+        blocks = self._blocks
+        fresh = len(blocks)  # settled blocks before this index are placed already
+        if width != self._width or theme != self._theme:
+            self._width = width
+            self._theme = theme  # code blocks are coloured for a dark or a light theme
+            blocks.clear()
+            self._live_lines = None
+            self._all = None
+            fresh = 0
+        if self._all is not None:
+            return self._all
+        blocks.add(len(self._settled) - len(blocks))
+        if self._live_lines is None:
+            self._live_lines = (self._render_block(self._live, width, self._live_tokens)
+                                if self._live.strip() else [])
+        # The end first, as far as two screens up: where a reply is read and followed.
+        # Only blocks placed by this layout: drawing one placed before could keep its
+        # height and not be painted again (``_render_more`` draws those).
+        rows = len(self._live_lines)
+        reach = REACH * self.app.size.height
+        deadline = _deadline()
+        for index in range(len(blocks) - 1, fresh - 1, -1):
+            if rows >= reach:
+                break
+            lines = blocks.lines[index]
+            if lines is None:
+                if time.perf_counter() > deadline:
+                    self._more_next_frame()  # the rest after this frame
+                    break
+                lines = self._draw(index, width)
+            rows += len(lines) + 1
+        self._place(fresh)
+        return self._all  # type: ignore[return-value]  # set by _place
 
     def _render_block(
         self, block: str, width: int, tokens: list[Token] | None = None
@@ -259,58 +238,91 @@ class MarkdownView(KeptRows, Widget):
         code_theme = CODE_THEMES[self.app.current_theme.dark]
         return render_block(block, width, self.app.console, self._parser, code_theme, tokens)
 
-    def _lines(self, width: int) -> list[Strip]:
-        if width <= 0:
-            return []
-        theme = self.app.theme
-        if width != self._width or theme != self._theme:
-            self._width = width
-            self._theme = theme  # code blocks are coloured for a dark or a light theme
-            self._settled_lines = []
-            self._rendered_count = 0
-            self._live_lines = None
-            self._all = None
-        if self._all is not None:
-            return self._all
-        deadline = _deadline()
-        for block in self._settled[self._rendered_count :]:
-            if time.perf_counter() > deadline:
-                # The rest in the next frames: a burst of text (four columns catching up
-                # at once, a resize of a long reply) never freezes the screen.
-                self._all = list(self._settled_lines)
-                self._live_start = len(self._all)
-                self._styled = []
-                self.call_after_refresh(self._render_more)
-                return self._all
-            if self._settled_lines:
-                self._settled_lines.append(Strip.blank(0))
-            tokens = self._settled_tokens.pop(self._rendered_count, None)
-            self._settled_lines.extend(self._render_block(block, width, tokens))
-            self._rendered_count += 1
-        if self._live_lines is None:
-            self._live_lines = (self._render_block(self._live, width, self._live_tokens)
-                                if self._live.strip() else [])
-        if self._settled_lines and self._live_lines:
-            self._all = [*self._settled_lines, Strip.blank(0), *self._live_lines]
+    def _draw(self, index: int, width: int) -> list[Strip]:
+        """Draw settled block ``index``; the rows it held until now are ``_guess``."""
+        tokens = self._settled_tokens.pop(index, None)
+        lines = self._render_block(self._settled[index], width, tokens)
+        self._guess = self._blocks.set(index, lines)
+        return lines
+
+    def _place(self, first: int) -> None:
+        """Lay the settled blocks from index ``first`` on out in rows again, then the
+        live block under them."""
+        self._blocks.place(first, self._settled, self._width)
+        rows = self._blocks.rows
+        live = self._live_lines or []
+        if rows and live:
+            self._all = [*rows, Strip.blank(0), *live]
         else:
-            self._all = self._settled_lines or self._live_lines
-        self._live_start = len(self._all) - len(self._live_lines)
+            self._all = [*rows] or list(live)
+        self._live_start = len(self._all) - len(live)
         self._styled_before = self._styled
         self._styled = []
-        return self._all
+
+    def _more_next_frame(self) -> None:
+        if not self._more:
+            self._more = True
+            self.call_after_refresh(self._render_more)
 
     def _render_more(self) -> None:
+        """After a frame: draw the blocks within a screen of the rows shown, a frame's
+        budget at a time, and keep the rows shown where they were on screen."""
+        self._more = False
+        width = self._width
         before = self._all
-        self._all = None
-        if before is None or self._width != self.size.width:
-            self.refresh(layout=True)
+        blocks = self._blocks
+        if before is None or width != self.size.width or not blocks.undrawn:
+            return  # a layout is on its way, and draws what it needs
+        shown = rows_shown(self)
+        if shown is None:
+            return  # not on screen: drawn when it is
+        top, bottom = shown
+        near = NEAR * self.app.size.height
+        order = sorted(blocks.near(top - near, bottom + near),  # the blocks shown first
+                       key=lambda i: blocks.starts[i] >= bottom or blocks.end(i) <= top)
+        deadline = _deadline()
+        drawn: list[int] = []
+        moved = 0  # rows the blocks drawn above the top row shown add
+        for index in order:
+            if blocks.lines[index] is not None:
+                continue
+            if time.perf_counter() > deadline:
+                self._more_next_frame()
+                break
+            lines = self._draw(index, width)
+            drawn.append(index)
+            if blocks.starts[index] < top:
+                moved += len(lines) - self._guess
+        if not drawn:
+            return
+        self._place(min(drawn))
+        start = blocks.starts[min(drawn)]
+        self._restyle(start, len(before))
+        if moved:
+            keep_place(self, moved)
+        height = len(self._all or ())
+        if height != len(before):
+            self._grow(start, max(height, len(before)))
         else:
-            self._grow(self._live_start, len(before))  # blocks above it are drawn
+            self.refresh(Region(0, start, width, blocks.end(max(drawn)) - start))
+
+    def draw_all(self) -> None:
+        """Draw every block now (a selection of the whole text is copied)."""
+        width = self._width
+        before = self._all
+        if width <= 0 or before is None or not self._blocks.undrawn:
+            return
+        undrawn = [i for i, lines in enumerate(self._blocks.lines) if lines is None]
+        for index in undrawn:
+            self._draw(index, width)
+        self._place(undrawn[0])
+        height = len(self._all or ())
+        self._grow(self._blocks.starts[undrawn[0]], max(height, len(before)))
 
     @property
     def rendering(self) -> bool:
-        """Blocks are still waiting to be drawn (they are drawn a frame's budget at a time)."""
-        return self._width > 0 and self._rendered_count < len(self._settled)
+        """Blocks near the rows shown wait to be drawn (a frame's budget at a time)."""
+        return self._more
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self._lines(width))
@@ -333,6 +345,11 @@ class MarkdownView(KeptRows, Widget):
     def render_lines(self, crop: Region) -> list[Strip]:
         self._paint_style = self.rich_style  # once a paint: Textual works it out each call
         try:
+            if self._blocks.undrawn and not self._more:
+                near = NEAR * self.app.size.height
+                rows = self._blocks.near(crop.y - near, crop.bottom + near)
+                if any(self._blocks.lines[index] is None for index in rows):
+                    self._more_next_frame()  # drawn before they are scrolled to
             return super().render_lines(crop)
         finally:
             self._paint_style = None
@@ -342,7 +359,7 @@ class MarkdownView(KeptRows, Widget):
         base = self._paint_style  # the colours this widget inherits, under Rich's own
         if base is None:
             base = self.rich_style
-        if y >= len(lines):
+        if y >= len(lines) or lines[y] is UNDRAWN:
             return Strip.blank(self.size.width, base)
         if base != self._styled_base or len(self._styled) != len(lines):
             self._styled_base = base
@@ -365,7 +382,11 @@ class MarkdownView(KeptRows, Widget):
     # --- mouse selection ----------------------------------------------------------------
 
     def get_selection(self, selection: Selection) -> tuple[str, str] | None:
-        """The selected text as shown (Textual asks when the selection is copied)."""
+        """The selected text as shown (Textual asks when the selection is copied). A
+        selection of the whole view draws the blocks not drawn yet; a partial one was
+        made over rows shown, which are drawn."""
+        if selection.start is None and selection.end is None:
+            self.draw_all()
         lines = self._lines(self.size.width)
         return selected_text([line.text for line in lines], selection), "\n"
 

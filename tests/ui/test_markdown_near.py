@@ -1,0 +1,113 @@
+"""A long Markdown view draws only the blocks near the rows shown: its end when laid out,
+the rest as it is scrolled to. What is on screen must always be the reply's own lines,
+in order, as if every block had been drawn."""
+
+from __future__ import annotations
+
+from textual.containers import VerticalScroll
+from textual.pilot import Pilot
+from textual.selection import Selection
+
+from benchmarks.markdown_reply import long_reply
+from tests.support.ui_support import ViewApp, screen_text, settled
+from tui.ui.render.markdown_view import MarkdownView
+
+SIZE = (80, 24)
+TEXT = long_reply()[:40_000]
+
+
+async def all_lines(text: str) -> list[str]:
+    """The view's lines with every block drawn."""
+    app = ViewApp()
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(MarkdownView)
+        view.append(text)
+        await quiet(pilot, view)
+        view.draw_all()
+        await quiet(pilot, view)
+        return [strip.text.rstrip() for strip in view._lines(view.size.width)]
+
+
+async def quiet(pilot: Pilot[None], view: MarkdownView) -> None:
+    await settled(pilot, lambda: view.size.width > 0 and not view.rendering)
+    await pilot.pause()
+
+
+def on_screen(app: ViewApp, view: MarkdownView) -> list[str]:
+    width = view.size.width
+    return [line[:width].rstrip() for line in screen_text(app).split("\n")]
+
+
+async def test_a_long_view_draws_its_end_and_guesses_the_rest() -> None:
+    full = await all_lines(TEXT)
+    app = ViewApp()
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(MarkdownView)
+        view.append(TEXT)
+        scroll = app.query_one(VerticalScroll)
+        scroll.scroll_end(animate=False)
+        await quiet(pilot, view)
+        undrawn = view._blocks.lines.count(None)
+        assert 0 < undrawn < len(view._blocks.lines) - 3  # most blocks are guessed, not drawn
+        # About its final height at once: the guess is within a tenth of the truth.
+        assert abs(view.size.height - len(full)) < len(full) / 10
+        scroll.scroll_end(animate=False)
+        await quiet(pilot, view)
+        assert on_screen(app, view) == full[-SIZE[1] :]
+
+
+async def test_scrolling_up_shows_the_lines_in_order_a_step_at_a_time() -> None:
+    """Each step up shows the lines just above: blocks drawn above the rows shown
+    (their guessed height corrected) do not move what is read."""
+    full = await all_lines(TEXT)
+    height = SIZE[1]
+    app = ViewApp()
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(MarkdownView)
+        view.append(TEXT)
+        scroll = app.query_one(VerticalScroll)
+        scroll.scroll_end(animate=False)
+        await quiet(pilot, view)
+        scroll.scroll_end(animate=False)
+        await quiet(pilot, view)
+        at = len(full) - height  # the first line shown, in the fully drawn lines
+        assert on_screen(app, view) == full[at:]
+        step = 9
+        for _ in range(70):
+            scroll.scroll_to(y=scroll.scroll_y - step, animate=False)
+            at -= step
+            await quiet(pilot, view)
+            assert on_screen(app, view) == full[at : at + height]
+        assert view._blocks.lines.count(None) > 0  # the top was never near: still guessed
+
+
+async def test_a_jump_to_the_middle_shows_a_run_of_the_reply_s_lines() -> None:
+    full = await all_lines(TEXT)
+    height = SIZE[1]
+    app = ViewApp()
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(MarkdownView)
+        view.append(TEXT)
+        scroll = app.query_one(VerticalScroll)
+        scroll.scroll_end(animate=False)
+        await quiet(pilot, view)
+        scroll.scroll_to(y=scroll.max_scroll_y // 2, animate=False)
+        await quiet(pilot, view)
+        shown = on_screen(app, view)
+        assert any(full[at : at + height] == shown for at in range(len(full) - height))
+        scroll.scroll_home(animate=False)
+        await quiet(pilot, view)
+        assert on_screen(app, view) == full[:height]
+
+
+async def test_copying_the_whole_view_gives_every_line() -> None:
+    full = await all_lines(TEXT)
+    app = ViewApp()
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(MarkdownView)
+        view.append(TEXT)
+        await quiet(pilot, view)
+        assert view._blocks.undrawn
+        copied = view.get_selection(Selection(None, None))
+        assert copied is not None
+        assert [line.rstrip() for line in copied[0].split("\n")] == full

@@ -1,0 +1,35 @@
+"""Where a widget is in the container that scrolls it, and keeping what the user reads in
+place when rows are added above it (``MarkdownView`` drawing a block it had guessed)."""
+
+from __future__ import annotations
+
+from textual.containers import ScrollableContainer
+from textual.widget import Widget
+
+
+def rows_shown(widget: Widget) -> tuple[int, int] | None:
+    """The widget's content rows on screen, from the first to past the last (None: not
+    on screen)."""
+    placed = widget.screen._compositor.visible_widgets.get(widget)
+    if placed is None:
+        return None
+    region, clip = placed
+    top = region.y + widget.styles.gutter.top
+    return max(0, clip.y - top), max(0, clip.bottom - top)
+
+
+def keep_place(widget: Widget, moved: int) -> None:
+    """Scroll the container by ``moved`` rows added above what it shows, unless it follows
+    its end (the anchor keeps the end in view by itself) or is on its way somewhere (a
+    scroll to the start, a page up: where it lands is what was asked for)."""
+    container = next((a for a in widget.ancestors if isinstance(a, ScrollableContainer)),
+                     None)
+    if container is None or (container.is_anchored and not container._anchor_released):
+        return
+    if container.scroll_target_y != container.scroll_y:
+        return
+    target = container.scroll_y + moved
+    if target <= container.max_scroll_y:
+        container.scroll_to(y=target, animate=False)
+    else:  # past the end as laid out now: after the layout that makes room
+        widget.call_after_refresh(container.scroll_to, y=target, animate=False)
