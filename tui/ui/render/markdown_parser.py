@@ -14,6 +14,8 @@ value`` lines); fences, tables and lists keep their own layout.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from markdown_it import MarkdownIt
 from markdown_it.rules_block.table import escapedSplit
 from markdown_it.rules_core import StateCore
@@ -28,6 +30,38 @@ def make_parser() -> MarkdownIt:
     parser.core.ruler.after("block", "whole_table_rows", _whole_table_rows)
     parser.core.ruler.push("shown_literally", _shown_literally)
     return parser
+
+
+BLOCK_RULES = ("normalize", "block", "whole_table_rows")  # the core rules that split
+
+
+def parse_blocks(parser: MarkdownIt, source: str) -> list[Token]:
+    """``parser.parse`` but for the text inside the blocks (a paragraph's emphasis, its
+    links): enough to find where the blocks start. ``parse_inline`` finishes a block's
+    tokens when it is drawn; a block that is never drawn is never parsed further."""
+    state = StateCore(source, parser, {})
+    for name, rule in _core_rules(parser):
+        if name in BLOCK_RULES:
+            rule(state)
+    return state.tokens
+
+
+def parse_inline(parser: MarkdownIt, tokens: list[Token]) -> list[Token]:
+    """The rest of ``parser.parse`` for tokens from ``parse_blocks``. Done once: tokens
+    whose inline text has its parts already are returned as they are."""
+    if any(token.type == "inline" and token.children for token in tokens):
+        return tokens
+    state = StateCore("", parser, {})
+    state.tokens = tokens
+    for name, rule in _core_rules(parser):
+        if name not in BLOCK_RULES:
+            rule(state)
+    return state.tokens
+
+
+def _core_rules(parser: MarkdownIt) -> list[tuple[str, Callable[[StateCore], None]]]:
+    ruler = parser.core.ruler
+    return [(rule.name, rule.fn) for rule in ruler.__rules__ if rule.enabled]
 
 
 def split_blocks(source: str, parser: MarkdownIt | None = None) -> list[tuple[int, str]]:

@@ -81,8 +81,8 @@ class MarkdownView(KeptRows, Widget):
         self._whole = source if hold_back else ""  # the text drawn a part at a time
         self._settled: list[str] = []  # blocks that can no longer change
         self._live = ""  # the last block's source: more text may still join it
-        # Blocks as parsed to find where they start, drawn without parsing them again:
-        # the live block's, and those of settled blocks not drawn yet (by index).
+        # Blocks as parsed to find where they start (their inline text is parsed when
+        # drawn, once): the live block's, and those of settled blocks not drawn yet.
         self._live_tokens: list[Token] | None = None
         self._settled_tokens: dict[int, list[Token]] = {}
         self._width = -1
@@ -136,9 +136,9 @@ class MarkdownView(KeptRows, Widget):
             return
         self.source += text
         tail = self._live + text
-        from tui.ui.render.markdown_parser import split_parsed  # loaded with the parser
+        from tui.ui.render.markdown_parser import parse_blocks, split_parsed  # with parser
 
-        tokens = self._parser.parse(tail)
+        tokens = parse_blocks(self._parser, tail)
         blocks = split_parsed(tail, tokens)
         if len(blocks) > 1:
             for _, block, block_tokens in blocks[:-1]:
@@ -211,7 +211,8 @@ class MarkdownView(KeptRows, Widget):
             return self._all
         blocks.add(len(self._settled) - len(blocks))
         if self._live_lines is None:
-            self._live_lines = (self._render_block(self._live, width, self._live_tokens)
+            tokens, self._live_tokens = self._live_tokens, None  # parsed whole when drawn
+            self._live_lines = (self._render_block(self._live, width, tokens)
                                 if self._live.strip() else [])
         # The end first, as far as two screens up: where a reply is read and followed.
         # Only blocks placed by this layout: drawing one placed before could keep its
@@ -235,7 +236,11 @@ class MarkdownView(KeptRows, Widget):
     def _render_block(
         self, block: str, width: int, tokens: list[Token] | None = None
     ) -> list[Strip]:
+        """``tokens``: ``block`` as ``parse_blocks`` left it (None: parse it now)."""
+        from tui.ui.render.markdown_parser import parse_inline  # loaded with the parser
         code_theme = CODE_THEMES[self.app.current_theme.dark]
+        if tokens is not None:
+            tokens = parse_inline(self._parser, tokens)
         return render_block(block, width, self.app.console, self._parser, code_theme, tokens)
 
     def _draw(self, index: int, width: int) -> list[Strip]:
