@@ -44,11 +44,14 @@ def stream_render(repeat: int) -> list[Row]:
     r = _spawned("stream_render", repeat, "stream_render.json")
     ui, base = r["ui"], r["baseline"]["parsed_read"]["median"]
     label = "ChatClient.stream, no UI"
-    settled = ui["submit_to_settled"]["median"]
+    final = ui["submit_to_final_frame"]["median"]
     return [
-        {"figure": "stream 100 KB/20k chunks: Enter → settled", "median": settled,
+        {"figure": "stream 100 KB/20k chunks: Enter → final frame", "median": final,
          "baseline": base, "baseline_label": label, "goal": "≤ 2x baseline",
-         "met": settled <= 2 * base},
+         "met": final <= 2 * base},
+        {"figure": "stream: Enter → Pilot saw the app idle",
+         "median": ui["submit_to_settled"]["median"], "baseline": base,
+         "baseline_label": label, "goal": None, "met": None},
         {"figure": "stream: app thread CPU, Enter → settled",
          "median": ui["app_cpu"]["median"], "baseline": base, "baseline_label": label,
          "goal": None, "met": None},
@@ -70,9 +73,11 @@ def compare(repeat: int) -> list[Row]:
     m = _spawned("compare_streams", repeat, "compare.json")["median"]
     label = "4 × ChatClient.stream"
     return [
-        {"figure": "compare 4 columns × 5k chunks: Enter → settled", "median": m["total"],
-         "baseline": m["baseline"], "baseline_label": label, "goal": "≤ 3x baseline",
-         "met": m["total"] <= 3 * m["baseline"]},
+        {"figure": "compare 4 columns × 5k chunks: Enter → final frame",
+         "median": m["final_frame"], "baseline": m["baseline"], "baseline_label": label,
+         "goal": "≤ 3x baseline", "met": m["final_frame"] <= 3 * m["baseline"]},
+        {"figure": "compare: Enter → Pilot saw the app idle", "median": m["total"],
+         "baseline": m["baseline"], "baseline_label": label, "goal": None, "met": None},
         {"figure": "compare: app thread CPU, Enter → settled", "median": m["app_cpu"],
          "baseline": m["baseline"], "baseline_label": label, "goal": None, "met": None},
         {"figure": "compare: longest event-loop stall", "median": m["longest_stall"],

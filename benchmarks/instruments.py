@@ -113,6 +113,27 @@ class StallMonitor:
                 self.stalls.append((before, late))
 
 
+class FrameClock:
+    """When the app drew its last frame. Textual hands each update it composed to
+    ``App._display`` (headless too, where nothing is written out); this notes the time of
+    every one that changed the screen. Pilot's own waits (``press`` and ``pause`` wait
+    for the whole process to idle for 20 ms at a time) come after the final frame and
+    are not the app's time."""
+
+    def __init__(self, app: Any) -> None:
+        self.count = 0
+        self.last = 0.0
+        display = app._display
+
+        def timed(screen: Any, update: Any) -> None:
+            display(screen, update)
+            if update is not None:
+                self.count += 1
+                self.last = time.perf_counter()
+
+        app._display = timed
+
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 
