@@ -136,6 +136,7 @@ async def ui_run(
                 problems.append(f"column {column.index + 1} differs ({reply.error or 'text'})")
     worst = sorted(monitor.stalls, key=lambda s: -s[1])[:5]
     return {"final_frame": frames.last - start, "total": settled - start, "app_cpu": app_cpu,
+            "frames": frames.count,
             "longest_stall": monitor.worst,
             "worst_stalls": [{"at": round(at - start, 3), "seconds": round(late, 3)}
                              for at, late in worst],

@@ -217,6 +217,7 @@ async def ui_run(scenario: Scenario, profiler: Any = None) -> dict[str, Any]:
         problems.append(f"the client read {transport.bytes_read} of {len(scenario.body)} B")
     return {
         "submit_to_final_frame": final_frame - submitted,
+        "frames": frames.count,
         "submit_to_settled": settled - submitted,
         "app_cpu": app_cpu,
         "submit_to_first_byte": transport.first_byte_at - submitted,

@@ -4,8 +4,11 @@ A fast model sends thousands of tiny chunks a second; appending each one would r
 and re-render the live block thousands of times (Textual's ``MarkdownStream`` yields to
 the loop on every fragment and falls ever further behind the network).
 ``MarkdownFeed.write`` never waits. Text collects in a buffer; one task appends
-whatever has collected, waits a frame, and repeats. The number of appends is bounded
-by time, not by how finely the server chopped the reply.
+whatever has collected, waits until the screen has drawn it, waits a frame more, and
+repeats. The number of appends is bounded by time, not by how finely the server chopped
+the reply; and when drawing is slow (four columns of a compare catching up) the appends
+space out with it, so the loop keeps time to read the network. The end of a reply is
+appended at once.
 
 Keystrokes go first: for a moment after a key is pressed the feed holds its text back,
 so the frame that shows the keystroke is not also laying out the reply.
@@ -21,6 +24,7 @@ from tui.ui.speed import keystrokes
 
 FRAME = 1 / 30  # seconds between appends: smooth to the eye, cheap for the loop
 INPUT_FIRST = 0.020  # seconds text waits after a keystroke: past the keystroke's frame
+DRAWN_WAIT = 0.25  # seconds an append waits at most for its frame (a screen not shown)
 
 
 class MarkdownFeed:
@@ -51,10 +55,29 @@ class MarkdownFeed:
             if hold > 0 and not self._stop.is_set():
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stop.wait(), hold)  # ends early on stop
-            if self._pending:
+            appended = bool(self._pending)
+            if appended:
                 text = "".join(self._pending)
                 self._pending.clear()
                 self.markdown.append(text)
             if self._stop.is_set():
                 return
-            await asyncio.sleep(self.frame)
+            # Stop cuts both waits short; the loop then appends what is left at once.
+            if appended:
+                await self._drawn()
+            if not self._stop.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stop.wait(), self.frame)
+
+    async def _drawn(self) -> None:
+        """Until the frame that shows the append is drawn (at most ``DRAWN_WAIT``), or
+        until ``stop``."""
+        drawn = asyncio.Event()
+        if not self.markdown.call_after_refresh(drawn.set):
+            return
+        waits = [asyncio.ensure_future(drawn.wait()), asyncio.ensure_future(self._stop.wait())]
+        try:
+            await asyncio.wait(waits, timeout=DRAWN_WAIT, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for wait in waits:
+                wait.cancel()
