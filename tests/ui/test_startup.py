@@ -270,6 +270,10 @@ class Recorder:
     def append(self, text: str) -> None:
         self.appended.append(text)
 
+    def call_after_refresh(self, callback: Callable[[], object]) -> bool:
+        asyncio.get_running_loop().call_soon(callback)  # the frame that draws it
+        return True
+
 
 async def test_streamed_text_waits_a_moment_after_a_keystroke(
     monkeypatch: pytest.MonkeyPatch,

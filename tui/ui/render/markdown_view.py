@@ -1,25 +1,19 @@
 """A Markdown view that stays fast for 100 KB replies and 1,000-message transcripts.
 
-Textual's ``Markdown`` widget mounts one widget per block: a 100 KB reply becomes ~170
-widgets and takes over two seconds to appear (measured: benchmarks/stream_render.py),
-and every block of every earlier message takes part in each layout. This view is one
-widget. The source is split into top-level blocks (markdown-it's own block map); each
-block is drawn once by Rich into lines (``markdown_blocks.py``) and kept per width.
-Appending re-parses only the last block, the one that can still change; blocks before it
-are settled.
+One widget, not Textual's widget per block (a 100 KB reply was ~170 widgets and two
+seconds to appear: benchmarks/stream_render.py). The source is split into top-level
+blocks; each is drawn once by Rich (``markdown_blocks.py``) and kept per width. An
+append re-parses only the last block, the one that can still change.
 
-Only the blocks near the rows on screen are drawn. A reply is read, and followed while
-it streams, at its end: a layout draws the view's last two screens, and a block elsewhere
-is drawn when it comes within a screen of the rows shown. Until then it holds the rows
-its source is guessed to take (``row_estimate.py``), so the view is about its final
-height at once. A block drawn above the rows shown moves them by the difference; the
-scrolling container is moved by as much, so what the user reads stays put.
+Only blocks near the rows on screen are drawn: a layout draws the view's last two
+screens (a reply is read, and followed, at its end), any other block once it comes
+within a screen of the rows shown. Until then it holds the rows it is guessed to take
+(``row_estimate.py``); when a block above the rows shown is drawn, the container scrolls
+by the difference, so what the user reads stays put.
 
-Text arrives here already stripped of control characters; Rich's Markdown never
-interprets Rich markup, and links are shown as text (no terminal hyperlinks). What the
-Markdown means on screen (every character the model sent shown, HTML as text, a single
-line break kept) is decided by the parser, ``tui/ui/render/markdown_parser.py``. A long saved
-message is drawn a part at a time (``hold_back``, ``tui/ui/widgets/held_text.py``).
+Text arrives stripped of control characters; Rich markup is never interpreted and links
+are text. What the Markdown means on screen is the parser's (``markdown_parser.py``). A
+long saved message is drawn a part at a time (``hold_back``, ``held_text.py``).
 """
 
 from __future__ import annotations
@@ -98,6 +92,7 @@ class MarkdownView(KeptRows, Widget):
         # Lines unchanged by the appends since the last layout (None: no such append).
         self._same_above: int | None = None
         self._more = False  # blocks near the rows shown wait for the next frame
+        self._moving = False  # the container scrolls to keep the rows shown in place
         self._paint_style: Style | None = None  # rich_style while Textual paints this view
         self._selection: Selection | None = None  # the mouse selection in this view
         if hold_back:
@@ -273,6 +268,8 @@ class MarkdownView(KeptRows, Widget):
         """After a frame: draw the blocks within a screen of the rows shown, a frame's
         budget at a time, and keep the rows shown where they were on screen."""
         self._more = False
+        if self._moving:
+            return  # until the rows shown are where they were: then this runs again
         width = self._width
         before = self._all
         blocks = self._blocks
@@ -281,6 +278,10 @@ class MarkdownView(KeptRows, Widget):
         shown = rows_shown(self)
         if shown is None:
             return  # not on screen: drawn when it is
+        if any(isinstance(node, Widget) and (node._layout_required or node._scroll_required)
+               for node in self.ancestors_with_self):
+            self._more_next_frame()  # where the rows are is known after that frame
+            return
         top, bottom = shown
         near = NEAR * self.app.size.height
         order = sorted(blocks.near(top - near, bottom + near),  # the blocks shown first
@@ -304,7 +305,7 @@ class MarkdownView(KeptRows, Widget):
         start = blocks.starts[min(drawn)]
         self._restyle(start, len(before))
         if moved:
-            keep_place(self, moved)
+            self._moving = keep_place(self, moved, self._moved)
         height = len(self._all or ())
         if height != len(before):
             self._grow(start, max(height, len(before)))
@@ -324,10 +325,15 @@ class MarkdownView(KeptRows, Widget):
         height = len(self._all or ())
         self._grow(self._blocks.starts[undrawn[0]], max(height, len(before)))
 
+    def _moved(self) -> None:
+        self._moving = False
+        self._more_next_frame()
+
     @property
     def rendering(self) -> bool:
-        """Blocks near the rows shown wait to be drawn (a frame's budget at a time)."""
-        return self._more
+        """Blocks near the rows shown wait to be drawn (a frame's budget at a time), or
+        the rows shown to be put back in place."""
+        return self._more or self._moving
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self._lines(width))

@@ -3,6 +3,8 @@ place when rows are added above it (``MarkdownView`` drawing a block it had gues
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.containers import ScrollableContainer
 from textual.widget import Widget
 
@@ -18,18 +20,26 @@ def rows_shown(widget: Widget) -> tuple[int, int] | None:
     return max(0, clip.y - top), max(0, clip.bottom - top)
 
 
-def keep_place(widget: Widget, moved: int) -> None:
+def keep_place(widget: Widget, moved: int, then: Callable[[], None]) -> bool:
     """Scroll the container by ``moved`` rows added above what it shows, unless it follows
     its end (the anchor keeps the end in view by itself) or is on its way somewhere (a
-    scroll to the start, a page up: where it lands is what was asked for)."""
+    scroll to the start, a page up: where it lands is what was asked for). True when the
+    scroll waits for the layout that makes room for it (past the end as laid out now);
+    ``then`` is called once it is done."""
     container = next((a for a in widget.ancestors if isinstance(a, ScrollableContainer)),
                      None)
     if container is None or (container.is_anchored and not container._anchor_released):
-        return
+        return False
     if container.scroll_target_y != container.scroll_y:
-        return
+        return False
     target = container.scroll_y + moved
     if target <= container.max_scroll_y:
         container.scroll_to(y=target, animate=False)
-    else:  # past the end as laid out now: after the layout that makes room
-        widget.call_after_refresh(container.scroll_to, y=target, animate=False)
+        return False
+
+    def scroll() -> None:
+        container.scroll_to(y=target, animate=False)
+        then()
+
+    widget.call_after_refresh(scroll)
+    return True
