@@ -33,6 +33,17 @@ async def quiet(pilot: Pilot[None], view: MarkdownView) -> None:
     await pilot.pause()
 
 
+async def at_the_end(app: ViewApp, pilot: Pilot[None]) -> tuple[MarkdownView, VerticalScroll]:
+    """The long text in the view, scrolled to its end and drawn there."""
+    view = app.query_one(MarkdownView)
+    view.append(TEXT)
+    scroll = app.query_one(VerticalScroll)
+    for _ in range(2):  # the end again once the first layout has placed the blocks
+        scroll.scroll_end(animate=False)
+        await quiet(pilot, view)
+    return view, scroll
+
+
 def on_screen(app: ViewApp, view: MarkdownView) -> list[str]:
     width = view.size.width
     return [line[:width].rstrip() for line in screen_text(app).split("\n")]
@@ -42,17 +53,11 @@ async def test_a_long_view_draws_its_end_and_guesses_the_rest() -> None:
     full = await all_lines(TEXT)
     app = ViewApp()
     async with app.run_test(size=SIZE) as pilot:
-        view = app.query_one(MarkdownView)
-        view.append(TEXT)
-        scroll = app.query_one(VerticalScroll)
-        scroll.scroll_end(animate=False)
-        await quiet(pilot, view)
+        view, _ = await at_the_end(app, pilot)
         undrawn = view._blocks.lines.count(None)
         assert 0 < undrawn < len(view._blocks.lines) - 3  # most blocks are guessed, not drawn
         # About its final height at once: the guess is within a tenth of the truth.
         assert abs(view.size.height - len(full)) < len(full) / 10
-        scroll.scroll_end(animate=False)
-        await quiet(pilot, view)
         assert on_screen(app, view) == full[-SIZE[1] :]
 
 
@@ -63,13 +68,7 @@ async def test_scrolling_up_shows_the_lines_in_order_a_step_at_a_time() -> None:
     height = SIZE[1]
     app = ViewApp()
     async with app.run_test(size=SIZE) as pilot:
-        view = app.query_one(MarkdownView)
-        view.append(TEXT)
-        scroll = app.query_one(VerticalScroll)
-        scroll.scroll_end(animate=False)
-        await quiet(pilot, view)
-        scroll.scroll_end(animate=False)
-        await quiet(pilot, view)
+        view, scroll = await at_the_end(app, pilot)
         at = len(full) - height  # the first line shown, in the fully drawn lines
         assert on_screen(app, view) == full[at:]
         step = 9
@@ -86,11 +85,7 @@ async def test_a_jump_to_the_middle_shows_a_run_of_the_reply_s_lines() -> None:
     height = SIZE[1]
     app = ViewApp()
     async with app.run_test(size=SIZE) as pilot:
-        view = app.query_one(MarkdownView)
-        view.append(TEXT)
-        scroll = app.query_one(VerticalScroll)
-        scroll.scroll_end(animate=False)
-        await quiet(pilot, view)
+        view, scroll = await at_the_end(app, pilot)
         scroll.scroll_to(y=scroll.max_scroll_y // 2, animate=False)
         await quiet(pilot, view)
         shown = on_screen(app, view)
