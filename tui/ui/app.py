@@ -32,6 +32,7 @@ from tui.ui.screens.chat import ChatScreen
 from tui.ui.services import AppScreen, HistoryResult, OpenChat, OpenCompare, Services
 from tui.ui.speed import paint_crop, scrollbar_lines, strip_caches, strip_cycles
 from tui.ui.speed.heap import freeze_after_start_up
+from tui.ui.widgets.message_views import first_reply_parts
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -172,6 +173,7 @@ class ChatApp(PreferencesApp, App[None]):
         certificates, Markdown) is loaded in a thread, the CSS rules parsed are kept for
         the next start, then the heap is frozen."""
         await asyncio.to_thread(_load_for_replies, self.client)
+        self.add_default_css(first_reply_parts())
         await self.keep_css_rules()
         freeze_after_start_up()
 
@@ -344,6 +346,7 @@ class ChatApp(PreferencesApp, App[None]):
 
 
 def _load_for_replies(client: ChatClient) -> None:
+    import tui.tools.catalog  # noqa: F401  # asked on every send (which tools to offer)
     from tui.ui.render.markdown_blocks import warm_up
 
     client.warm_up()

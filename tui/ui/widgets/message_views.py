@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Collapsible, Static
 from textual.widgets._collapsible import CollapsibleTitle
 
@@ -136,6 +137,13 @@ class ReasoningBlock(Collapsible):
     def auto_fold(self, collapsed: bool) -> None:
         if not self.user_toggled:
             self.collapsed = collapsed
+
+
+def first_reply_parts() -> list[Widget]:
+    """Widgets whose CSS Textual first meets when a reply streams (its reasoning fold: a
+    saved reply mounts only the parts it has), for the app to parse ahead of it."""
+    fold = ReasoningBlock()
+    return [fold, fold._title, ReasoningBlock.Contents()]
 
 
 class ReplyView(Marked, KeptRows, Vertical):
