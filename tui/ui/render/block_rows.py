@@ -39,10 +39,10 @@ class BlockRows:
     def undrawn(self) -> bool:
         return None in self.lines
 
-    def set(self, index: int, lines: list[Strip]) -> int:
-        """Block ``index`` is drawn: the rows it held until now (its guess, or 0)."""
+    def set(self, index: int, lines: list[Strip]) -> None:
+        """Block ``index`` is drawn (``place`` lays it out with its own rows)."""
         self.lines[index] = lines
-        return self._guessed.pop(index, 0)
+        self._guessed.pop(index, None)
 
     def place(self, first: int, sources: list[str], width: int) -> None:
         """Lay out the blocks from index ``first`` on again (``sources``: every block's

@@ -18,7 +18,6 @@ long saved message is drawn a part at a time (``hold_back``, ``held_text.py``).
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import TYPE_CHECKING
 
@@ -28,6 +27,7 @@ from textual.selection import Selection
 from textual.strip import Strip
 from textual.widget import Widget
 
+from tui.ui.render import draw_budget
 from tui.ui.render.block_rows import UNDRAWN, BlockRows
 from tui.ui.render.markdown_blocks import CODE_THEMES, make_parser, render_block
 from tui.ui.render.parts import next_cut
@@ -38,25 +38,8 @@ from tui.ui.speed.kept_rows import KeptRows
 if TYPE_CHECKING:
     from markdown_it.token import Token
 
-RENDER_BUDGET = 0.030  # seconds of block rendering per layout pass, shared by all views
 REACH = 2  # screens of a view's end that its layout draws
 NEAR = 1  # screens above and below the rows shown that are drawn before they show
-_pass_deadline: float | None = None
-
-
-def _deadline() -> float:
-    """When this layout pass must stop rendering blocks. One pass is one run of the
-    event loop, so every view laid out in it shares the budget."""
-    global _pass_deadline
-    if _pass_deadline is None:
-        _pass_deadline = time.perf_counter() + RENDER_BUDGET
-        asyncio.get_running_loop().call_soon(_end_pass)
-    return _pass_deadline
-
-
-def _end_pass() -> None:
-    global _pass_deadline
-    _pass_deadline = None
 
 
 class MarkdownView(KeptRows, Widget):
@@ -82,7 +65,6 @@ class MarkdownView(KeptRows, Widget):
         self._width = -1
         self._theme = ""
         self._blocks = BlockRows()  # the settled blocks' rows at _width
-        self._guess = 0  # rows the block drawn last held until then
         self._live_lines: list[Strip] | None = None
         self._all: list[Strip] | None = None  # every line, as render_line reads them
         self._styled: list[Strip | None] = []  # _all with this widget's colours applied
@@ -214,7 +196,7 @@ class MarkdownView(KeptRows, Widget):
         # height and not be painted again (``_render_more`` draws those).
         rows = len(self._live_lines)
         reach = REACH * self.app.size.height
-        deadline = _deadline()
+        deadline = draw_budget.deadline()
         for index in range(len(blocks) - 1, fresh - 1, -1):
             if rows >= reach:
                 break
@@ -233,16 +215,16 @@ class MarkdownView(KeptRows, Widget):
     ) -> list[Strip]:
         """``tokens``: ``block`` as ``parse_blocks`` left it (None: parse it now)."""
         from tui.ui.render.markdown_parser import parse_inline  # loaded with the parser
+
         code_theme = CODE_THEMES[self.app.current_theme.dark]
         if tokens is not None:
             tokens = parse_inline(self._parser, tokens)
         return render_block(block, width, self.app.console, self._parser, code_theme, tokens)
 
     def _draw(self, index: int, width: int) -> list[Strip]:
-        """Draw settled block ``index``; the rows it held until now are ``_guess``."""
         tokens = self._settled_tokens.pop(index, None)
         lines = self._render_block(self._settled[index], width, tokens)
-        self._guess = self._blocks.set(index, lines)
+        self._blocks.set(index, lines)
         return lines
 
     def _place(self, first: int) -> None:
@@ -286,7 +268,7 @@ class MarkdownView(KeptRows, Widget):
         near = NEAR * self.app.size.height
         order = sorted(blocks.near(top - near, bottom + near),  # the blocks shown first
                        key=lambda i: blocks.starts[i] >= bottom or blocks.end(i) <= top)
-        deadline = _deadline()
+        deadline = draw_budget.deadline()
         drawn: list[int] = []
         moved = 0  # rows the blocks drawn above the top row shown add
         for index in order:
@@ -295,10 +277,11 @@ class MarkdownView(KeptRows, Widget):
             if time.perf_counter() > deadline:
                 self._more_next_frame()
                 break
+            held = blocks.end(index) - blocks.starts[index]  # the rows it was guessed
             lines = self._draw(index, width)
             drawn.append(index)
             if blocks.starts[index] < top:
-                moved += len(lines) - self._guess
+                moved += len(lines) - held
         if not drawn:
             return
         self._place(min(drawn))
