@@ -106,3 +106,19 @@ async def test_copying_the_whole_view_gives_every_line() -> None:
         copied = view.get_selection(Selection(None, None))
         assert copied is not None
         assert [line.rstrip() for line in copied[0].split("\n")] == full
+
+
+async def test_copying_the_whole_view_keeps_the_lines_shown_in_place() -> None:
+    """Drawing every block for a copy adds rows above the lines shown too: the container
+    scrolls by as many, so what is read stays put."""
+    app = ViewApp()
+    async with app.run_test(size=SIZE) as pilot:
+        view, scroll = await at_the_end(app, pilot)
+        scroll.scroll_to(y=scroll.max_scroll_y // 2, animate=False)
+        await quiet(pilot, view)
+        before = on_screen(app, view)
+        assert view._blocks.undrawn  # blocks above (and below) are still guessed
+        view.get_selection(Selection(None, None))
+        await quiet(pilot, view)
+        assert not view._blocks.undrawn
+        assert on_screen(app, view) == before

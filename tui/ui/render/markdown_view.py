@@ -301,12 +301,20 @@ class MarkdownView(KeptRows, Widget):
         before = self._all
         if width <= 0 or before is None or not self._blocks.undrawn:
             return
-        undrawn = [i for i, lines in enumerate(self._blocks.lines) if lines is None]
+        blocks = self._blocks
+        undrawn = [i for i, lines in enumerate(blocks.lines) if lines is None]
+        top = (rows_shown(self) or (0, 0))[0]
+        moved = 0  # as in _render_more: what is read stays put
         for index in undrawn:
-            self._draw(index, width)
+            held = blocks.end(index) - blocks.starts[index]
+            lines = self._draw(index, width)
+            if blocks.starts[index] < top:
+                moved += len(lines) - held
         self._place(undrawn[0])
+        if moved:
+            self._moving = keep_place(self, moved, self._moved)
         height = len(self._all or ())
-        self._grow(self._blocks.starts[undrawn[0]], max(height, len(before)))
+        self._grow(blocks.starts[undrawn[0]], max(height, len(before)))
 
     def _moved(self) -> None:
         self._moving = False
