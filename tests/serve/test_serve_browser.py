@@ -82,6 +82,7 @@ def test_a_prompt_typed_in_the_page_streams_its_reply_there(
         html = page.content()
         send(page, "Hello from the browser")
         wait_for_text(page, "The browser reply arrives in pieces.")
+        wait_for_text(page, "to first token")  # the turn is over: the reply is in the chat
         shot = tmp_path / "chat-in-browser.png"
         page.screenshot(path=str(shot))
         screen = screen_text(page)
@@ -254,6 +255,7 @@ def test_a_page_that_cannot_reach_the_clipboard_is_told_so(
             assert page.evaluate("() => window.isSecureContext") is False
             send(page, "Copy test")
             wait_for_text(page, "Copy me if you can.")
+            wait_for_text(page, "to first token")  # the turn is over: F3 has a reply
             page.keyboard.press("F3")
             wait_for_text(page, "cannot reach the")
     finally:
