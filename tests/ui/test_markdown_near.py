@@ -9,7 +9,7 @@ from textual.pilot import Pilot
 from textual.selection import Selection
 
 from benchmarks.markdown_reply import long_reply
-from tests.support.ui_support import ViewApp, screen_text, settled
+from tests.support.ui_support import ViewApp, screen_text, settled, wait_for
 from tui.ui.render.markdown_view import MarkdownView
 
 SIZE = (80, 24)
@@ -44,6 +44,23 @@ async def at_the_end(app: ViewApp, pilot: Pilot[None]) -> tuple[MarkdownView, Ve
     return view, scroll
 
 
+def a_run_of(full: list[str], shown: list[str]) -> bool:
+    """``shown`` is lines of the fully drawn view, in order, with none left out."""
+    return any(full[at : at + len(shown)] == shown for at in range(len(full) - len(shown)))
+
+
+async def steady(pilot: Pilot[None], app: ViewApp, view: MarkdownView,
+                 full: list[str]) -> list[str]:
+    """What the view shows once it is a run of its lines and stays so across a frame (a
+    copy comes long after the frames that follow a scroll)."""
+    while True:
+        await wait_for(lambda: a_run_of(full, on_screen(app, view)) and not view.rendering)
+        shown = on_screen(app, view)
+        await pilot.pause()
+        if not view.rendering and on_screen(app, view) == shown:
+            return shown
+
+
 def on_screen(app: ViewApp, view: MarkdownView) -> list[str]:
     width = view.size.width
     return [line[:width].rstrip() for line in screen_text(app).split("\n")]
@@ -73,10 +90,14 @@ async def test_scrolling_up_shows_the_lines_in_order_a_step_at_a_time() -> None:
         assert on_screen(app, view) == full[at:]
         step = 9
         for _ in range(70):
-            scroll.scroll_to(y=scroll.scroll_y - step, animate=False)
+            # At once, as the mouse wheel scrolls (a scroll_to left to after the next
+            # frame would put back a place the view has moved from since).
+            scroll.scroll_to(y=scroll.scroll_y - step, animate=False, immediate=True)
             at -= step
-            await quiet(pilot, view)
-            assert on_screen(app, view) == full[at : at + height]
+            # A waited-for state, not one read after a pause: the blocks near the new
+            # rows are drawn after the frame that first shows them.
+            expected = full[at : at + height]
+            await wait_for(lambda: on_screen(app, view) == expected)  # noqa: B023
         assert view._blocks.lines.count(None) > 0  # the top was never near: still guessed
 
 
@@ -87,12 +108,9 @@ async def test_a_jump_to_the_middle_shows_a_run_of_the_reply_s_lines() -> None:
     async with app.run_test(size=SIZE) as pilot:
         view, scroll = await at_the_end(app, pilot)
         scroll.scroll_to(y=scroll.max_scroll_y // 2, animate=False)
-        await quiet(pilot, view)
-        shown = on_screen(app, view)
-        assert any(full[at : at + height] == shown for at in range(len(full) - height))
+        await wait_for(lambda: a_run_of(full, on_screen(app, view)))
         scroll.scroll_home(animate=False)
-        await quiet(pilot, view)
-        assert on_screen(app, view) == full[:height]
+        await wait_for(lambda: on_screen(app, view) == full[:height])
 
 
 async def test_copying_the_whole_view_gives_every_line() -> None:
@@ -111,14 +129,15 @@ async def test_copying_the_whole_view_gives_every_line() -> None:
 async def test_copying_the_whole_view_keeps_the_lines_shown_in_place() -> None:
     """Drawing every block for a copy adds rows above the lines shown too: the container
     scrolls by as many, so what is read stays put."""
+    full = await all_lines(TEXT)
     app = ViewApp()
     async with app.run_test(size=SIZE) as pilot:
         view, scroll = await at_the_end(app, pilot)
         scroll.scroll_to(y=scroll.max_scroll_y // 2, animate=False)
-        await quiet(pilot, view)
-        before = on_screen(app, view)
+        before = await steady(pilot, app, view, full)
         assert view._blocks.undrawn  # blocks above (and below) are still guessed
         view.get_selection(Selection(None, None))
-        await quiet(pilot, view)
         assert not view._blocks.undrawn
+        await wait_for(lambda: not view.rendering)
+        await pilot.pause()
         assert on_screen(app, view) == before

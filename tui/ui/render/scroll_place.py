@@ -32,13 +32,16 @@ def keep_place(widget: Widget, moved: int, then: Callable[[], None]) -> bool:
         return False
     if container.scroll_target_y != container.scroll_y:
         return False
+    # Now, not after the next frame (Textual's default): that frame lays the rows out
+    # anew, and must show them where they were. A scroll the user makes meanwhile (the
+    # mouse wheel scrolls at once too) is then made from the place kept.
     target = container.scroll_y + moved
     if target <= container.max_scroll_y:
-        container.scroll_to(y=target, animate=False)
+        container.scroll_to(y=target, animate=False, immediate=True)
         return False
 
-    def scroll() -> None:
-        container.scroll_to(y=target, animate=False)
+    def scroll() -> None:  # by as much from where it is then, once there is room
+        container.scroll_to(y=container.scroll_y + moved, animate=False, immediate=True)
         then()
 
     widget.call_after_refresh(scroll)
