@@ -57,6 +57,7 @@ from benchmarks.markdown_reply import long_reply, short_reply, split_evenly, sse
 from tests.support.loopback import Reply
 from tui.api.client import ChatClient
 from tui.api.reply import Delta
+from tui.chat.budget import spent_today
 from tui.chat.turn import build_request
 from tui.config import Config, Paths, Profile, load_config
 from tui.model.conversation import Conversation, Message
@@ -169,6 +170,10 @@ async def ui_run(scenario: Scenario, profiler: Any = None) -> dict[str, Any]:
     scenario.enqueue()
     transport = TimedTransport()
     conversation = scenario.history()
+    # A returning user's chat: on disk, and counted in the history index (built once
+    # their first reply was saved), so the chat counts today's spend when it opens.
+    scenario.store.save(conversation)
+    spent_today(scenario.config)
     start_like_the_app()
     app = make_app(
         scenario.config,

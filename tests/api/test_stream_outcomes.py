@@ -53,6 +53,34 @@ async def test_a_finished_reply_is_not_a_failure(server: LoopbackServer, body: b
     assert stream.warnings == []
 
 
+async def test_the_stream_says_it_is_complete_with_the_last_deltas(
+        server: LoopbackServer) -> None:
+    """Once [DONE] is read, the deltas given out with it are the last: the screen draws
+    the end of the reply at once, not after the response is closed."""
+    body = sse_body(content("Hello"), done=False)
+    server.enqueue(Reply(headers=[("Content-Type", "text/event-stream")],
+                         pieces=[body, sse_body(content(" world"))], stall_after=1, stall=0.1))
+    seen: list[tuple[str, bool]] = []
+    async with make_client(server) as client:
+        stream = client.stream(request())
+        async for event in stream:
+            assert isinstance(event, Delta)
+            seen.append((event.text, stream.complete))
+    assert "".join(text for text, _ in seen) == "Hello world"
+    # The last delta comes with [DONE] (in its own read unless the client was too slow
+    # to read the first piece before the second came).
+    assert seen[-1] == (" world", True) or seen == [("Hello world", True)]
+    assert not any(complete for _, complete in seen[:-1])
+
+
+async def test_a_stream_without_done_is_not_complete(server: LoopbackServer) -> None:
+    server.enqueue(Reply.sse(sse_body(content("Hello"), done=False)))
+    async with make_client(server) as client:
+        stream = client.stream(request())
+        await collect(stream)
+    assert not stream.complete
+
+
 # --- cut off ----------------------------------------------------------------------------
 
 CUT_OFF_BODIES = {

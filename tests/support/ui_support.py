@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from textual._compositor import ChopsUpdate, LayoutUpdate
 from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
 from textual.pilot import Pilot
+from textual.strip import Strip
 
 from tests.support.loopback import LoopbackServer, Reply
 from tui.api.client import ChatClient
@@ -124,6 +126,30 @@ def screen_text(app: App[Any]) -> str:
     styled spans, spaces escaped) made from the same ``Screen._compositor``, and
     ``Widget.render_lines`` draws one widget, not the screen with its children."""
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+def frames_written(app: App[Any]) -> list[str]:
+    """From now on, the text of every frame the app sends to the terminal, in order: the
+    rows each frame writes, top to bottom. A change that reaches the screen in a later
+    frame than another shows up in a later entry. Read from the update Textual hands to
+    ``App._display`` (``ChopsUpdate.chops``, private: Textual 8.2.8 has no public view
+    of what a frame writes; headless, nothing is written anywhere)."""
+    frames: list[str] = []
+    display = app._display
+
+    def recorded(screen: Any, update: Any) -> None:
+        display(screen, update)
+        if isinstance(update, ChopsUpdate):  # a part of the screen
+            rows: list[Iterable[Strip | None]] = [row.values() for row in update.chops]
+        elif isinstance(update, LayoutUpdate):  # the whole screen
+            rows = [list(row) for row in update.strips]
+        else:
+            return
+        frames.append("\n".join("".join(s.text for s in row if s is not None)
+                                 for row in rows))
+
+    app._display = recorded  # type: ignore[method-assign]
+    return frames
 
 
 def collect_notes(app: App[Any]) -> list[str]:

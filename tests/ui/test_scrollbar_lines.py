@@ -5,7 +5,9 @@ and while what it scrolls grows a row at a time, most draws are kept ones."""
 from __future__ import annotations
 
 import random
+from typing import Any
 
+import pytest
 from textual.app import App, ComposeResult
 from textual.containers import HorizontalScroll, VerticalScroll
 from textual.geometry import Region
@@ -98,3 +100,29 @@ async def test_growth_that_moves_the_thumb_draws_again() -> None:
         second, fresh = drawn(bar)
         assert second == fresh
         assert second != first  # a bigger thumb: not the kept lines
+
+
+async def test_a_repaint_that_would_draw_the_lines_shown_is_not_asked_for(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Textual asks a scrollbar to repaint after every layout that changed what it
+    scrolls; when the thumb has not moved, that repaint was a frame of its own that
+    changed nothing on screen."""
+    scrollbar_lines.install()
+    app = Scrolling()
+    async with app.run_test(size=(60, 30)) as pilot:
+        app.query_one("#tall").styles.height = 100
+        await pilot.pause()
+        bar = app.query_one("#v", VerticalScroll).vertical_scrollbar
+        bar.render_lines(Region(0, 0, *bar.size))  # what the screen shows
+        repaints: list[ScrollBar] = []
+        original = scrollbar_lines._original_refresh
+
+        def counted(self: ScrollBar, *args: Any, **kwargs: Any) -> ScrollBar:
+            repaints.append(self)
+            return original(self, *args, **kwargs)
+
+        monkeypatch.setattr(scrollbar_lines, "_original_refresh", counted)
+        bar.refresh()
+        assert repaints == []  # the same lines: nothing to repaint
+        bar.position = 40  # the thumb moves
+        assert repaints == [bar]

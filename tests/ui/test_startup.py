@@ -288,7 +288,7 @@ async def test_streamed_text_waits_a_moment_after_a_keystroke(
     feed.write("second")
     await asyncio.sleep(FRAME * 3)
     assert view.appended == ["first"]  # held back for the keystroke's frame
-    await asyncio.wait_for(feed.stop(), 10)  # stopping ends the wait
+    feed.stop()  # stopping appends it at once
     assert view.appended == ["first", "second"]
 
 

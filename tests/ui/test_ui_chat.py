@@ -98,7 +98,7 @@ async def test_reasoning_folds_when_the_answer_starts(server: LoopbackServer) ->
         assert not view.reasoning_block.collapsed  # live while the model thinks
         await view.add_delta(Delta("content", "answer"))
         assert view.reasoning_block.collapsed
-        await view.finish()
+        view.finish()
 
 
 async def test_escape_cancels_and_keeps_partial(

@@ -76,6 +76,9 @@ class ChatStream:
         self.started_at = 0.0
         self.first_output_at: float | None = None  # monotonic time of the first delta
         self.ended_at: float | None = None  # monotonic time the body ended
+        # The server said the reply is whole ([DONE]): the deltas given out with it are
+        # the last, and what is left is closing the response.
+        self.complete = False
         self._streamed = False  # the reply came as events (not one JSON body)
         self._unreadable = 0  # data lines that were not JSON objects
 
@@ -193,7 +196,7 @@ class ChatStream:
                 plain = cast("list[str]", events)
                 if "[DONE]" in plain:
                     plain = plain[: plain.index("[DONE]")]
-                    done = True
+                    done = self.complete = True
                 deltas = self._add_datas(plain) if plain else []
                 if deltas:
                     yield _joined(deltas)
@@ -218,6 +221,7 @@ class ChatStream:
                 deltas += self._add_event(event)
             if datas:
                 deltas += self._add_datas(datas)
+            self.complete = done
             if deltas:
                 yield _joined(deltas)
             if done:

@@ -8,7 +8,7 @@ whatever has collected, waits until the screen has drawn it, waits a frame more,
 repeats. The number of appends is bounded by time, not by how finely the server chopped
 the reply; and when drawing is slow (four columns of a compare catching up) the appends
 space out with it, so the loop keeps time to read the network. The end of a reply is
-appended at once.
+appended at once, by ``stop``, which never waits.
 
 Keystrokes go first: for a moment after a key is pressed the feed holds its text back,
 so the frame that shows the keystroke is not also laying out the reply.
@@ -33,7 +33,6 @@ class MarkdownFeed:
         self.frame = frame
         self._pending: list[str] = []
         self._wake = asyncio.Event()
-        self._stop = asyncio.Event()
         self._task = asyncio.create_task(self._run())
 
     def write(self, text: str) -> None:
@@ -41,43 +40,38 @@ class MarkdownFeed:
             self._pending.append(text)
             self._wake.set()
 
-    async def stop(self) -> None:
-        """Append what is left at once and end the task."""
-        self._stop.set()
-        self._wake.set()
-        await self._task
+    def halt(self) -> None:
+        """No more appends by the task; what is left waits for ``stop``."""
+        self._task.cancel()
+
+    def stop(self) -> None:
+        """Append what is left now and end the task. Nothing here waits: whatever else
+        the end of a reply changes on screen lands in the same frame as its last words."""
+        self.halt()
+        self._append()
+
+    def _append(self) -> bool:
+        if not self._pending:
+            return False
+        text = "".join(self._pending)
+        self._pending.clear()
+        self.markdown.append(text)
+        return True
 
     async def _run(self) -> None:
         while True:
             await self._wake.wait()
             self._wake.clear()
             hold = INPUT_FIRST - keystrokes.since()
-            if hold > 0 and not self._stop.is_set():
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stop.wait(), hold)  # ends early on stop
-            appended = bool(self._pending)
-            if appended:
-                text = "".join(self._pending)
-                self._pending.clear()
-                self.markdown.append(text)
-            if self._stop.is_set():
-                return
-            # Stop cuts both waits short; the loop then appends what is left at once.
-            if appended:
+            if hold > 0:
+                await asyncio.sleep(hold)
+            if self._append():
                 await self._drawn()
-            if not self._stop.is_set():
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stop.wait(), self.frame)
+            await asyncio.sleep(self.frame)
 
     async def _drawn(self) -> None:
-        """Until the frame that shows the append is drawn (at most ``DRAWN_WAIT``), or
-        until ``stop``."""
+        """Until the frame that shows the append is drawn (at most ``DRAWN_WAIT``)."""
         drawn = asyncio.Event()
-        if not self.markdown.call_after_refresh(drawn.set):
-            return
-        waits = [asyncio.ensure_future(drawn.wait()), asyncio.ensure_future(self._stop.wait())]
-        try:
-            await asyncio.wait(waits, timeout=DRAWN_WAIT, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for wait in waits:
-                wait.cancel()
+        if self.markdown.call_after_refresh(drawn.set):
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(drawn.wait(), DRAWN_WAIT)

@@ -244,19 +244,22 @@ class ChatScreen(UsageFit, EstimateLine, SpentToday, ContextFit, ChatSettings, T
         """One reply streamed (journaled), then added and saved however it ended."""
         journaling = Journaling(self.services.store, self.conversation, lambda: stream.reply)
         try:
-            await view.follow(stream)
+            await view.follow(stream, lambda: self._add_reply(stream, journaling))
         finally:
-            journaling.stop()
-            self._turn_done(stream, journaling, view)
+            self._turn_done(stream, view)
 
-    def _turn_done(self, stream: ChatStream, journaling: Journaling, view: ReplyView) -> None:
+    def _add_reply(self, stream: ChatStream, journaling: Journaling) -> None:
+        journaling.stop()
         reply = stream.reply
         if reply.finish_reason == "cancelled" and self.services.stopped_by:
             mark_interrupted(reply, self.services.stopped_by)  # SIGTERM, SIGHUP
         self.conversation.add(reply)
         journaling.finish(self._save())
+
+    def _turn_done(self, stream: ChatStream, view: ReplyView) -> None:
         self.transcript.refresh_alternatives(self.conversation)
         self.refresh_chrome()
+        self.add_to_spent_today(stream.reply, self.services.config, self.conversation)
         self.count_spent_today(self.services.config, self.conversation)
         if stream.failure is not None:
             # The error is written under the reply; a toast says it again only when that

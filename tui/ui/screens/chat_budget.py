@@ -18,7 +18,7 @@ from tui.config import Config
 from tui.files import StoreError
 from tui.format import total_cost
 from tui.model.attachment import Attachment
-from tui.model.conversation import Conversation
+from tui.model.conversation import Conversation, Message
 from tui.model.estimate import next_prompt, prompt_cost
 from tui.ui.widgets.usage_panel import UsagePanel
 
@@ -47,6 +47,18 @@ class SpentToday(Screen[None]):
             self._opening_count.stop()
             self._opening_count = None
         self._count_spent_today(config, conversation, opening)
+
+    def add_to_spent_today(self, reply: Message, config: Config,
+                           conversation: Conversation) -> None:
+        """Today's spend with a reply's cost added, shown in the frame that shows the
+        reply; the count in a thread that follows confirms it (or corrects it: another
+        window's replies, midnight)."""
+        cost = reply.usage.cost if reply.usage is not None else None
+        if not cost:
+            return
+        for panel in self.query(UsagePanel):
+            if panel.spent_today is not None:
+                panel.show_spent_today(panel.spent_today + cost, config.budget, conversation)
 
     @work(thread=True, exclusive=True, group="spent-today")
     def _count_spent_today(self, config: Config, conversation: Conversation,

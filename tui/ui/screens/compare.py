@@ -221,18 +221,20 @@ class CompareScreen(AppScreen[None]):
     async def _run_column(self, column: CompareColumn, stream: ChatStream, view: ReplyView) -> None:
         journaling = Journaling(self.services.store, self.conversation, lambda: stream.reply)
         try:
-            await view.follow(stream)
+            await view.follow(stream, lambda: self._add_reply(stream, journaling))
         finally:
-            journaling.stop()
             column.show_done()
-            self._reply_done(stream, journaling, view)
+            self._reply_done(stream, view)
 
-    def _reply_done(self, stream: ChatStream, journaling: Journaling, view: ReplyView) -> None:
+    def _add_reply(self, stream: ChatStream, journaling: Journaling) -> None:
+        journaling.stop()
         reply = stream.reply
         if reply.finish_reason == "cancelled" and self.services.stopped_by:
             mark_interrupted(reply, self.services.stopped_by)  # SIGTERM, SIGHUP
         self.conversation.add(reply)
         journaling.finish(self._save())
+
+    def _reply_done(self, stream: ChatStream, view: ReplyView) -> None:
         if stream.failure is not None:
             # Written under the column's reply; a toast only when that line is out of
             # sight (a column on another tab, scrolled away, or another screen on top).

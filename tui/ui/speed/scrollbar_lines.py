@@ -8,6 +8,10 @@ of the last draw are kept with what decides them: the size and crop, the colours
 the thumb's place in eighths of a cell, worked out as ``ScrollBarRender.render_bar``
 does. A draw with the same key gives the same lines (tests/ui/test_scrollbar_lines.py
 compares them with Textual's own for many sizes and positions).
+
+Nor is a scrollbar repainted when told to while what it shows is what it last drew:
+Textual asks for that after every layout that changed the size of what it scrolls, and
+the repaint came a frame later as a frame of its own, the screen unchanged.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from textual.strip import Strip
 
 _original_render_lines = ScrollBar.render_lines
 _original_style_update = ScrollBar.notify_style_update
+_original_refresh = ScrollBar.refresh
 
 
 def thumb(bar: ScrollBarRender, size: int) -> tuple[int, int] | None:
@@ -64,6 +69,16 @@ def render_lines(self: ScrollBar, crop: Region) -> list[Strip]:
     return lines
 
 
+def refresh(self: ScrollBar, *regions: Region, repaint: bool = True, layout: bool = False,
+            recompose: bool = False) -> ScrollBar:
+    kept = self.__dict__.get("_kept_lines")
+    if (kept is not None and repaint and not (regions or layout or recompose)
+            and self._is_mounted and _key(self, kept[0][0]) == kept[0]):
+        return self  # it would draw the lines it shows
+    return _original_refresh(self, *regions, repaint=repaint, layout=layout,
+                             recompose=recompose)
+
+
 def notify_style_update(self: ScrollBar) -> None:
     self.__dict__["_kept_lines"] = None
     _original_style_update(self)
@@ -73,9 +88,11 @@ def install() -> None:
     """Patch ``ScrollBar`` once (idempotent)."""
     ScrollBar.render_lines = render_lines  # type: ignore[method-assign,assignment]
     ScrollBar.notify_style_update = notify_style_update  # type: ignore[method-assign,assignment]
+    ScrollBar.refresh = refresh  # type: ignore[method-assign,assignment]
 
 
 def uninstall() -> None:
     """Textual's own drawing again (for the tests that compare the two)."""
     ScrollBar.render_lines = _original_render_lines  # type: ignore[method-assign]
     ScrollBar.notify_style_update = _original_style_update  # type: ignore[method-assign]
+    ScrollBar.refresh = _original_refresh  # type: ignore[method-assign]

@@ -8,7 +8,9 @@ inert (no markup, no control sequences) before it reaches a widget.
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections.abc import Callable
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -243,9 +245,12 @@ class ReplyView(Marked, KeptRows, Vertical):
 
     # --- driven by the chat screen while streaming ----------------------------------
 
-    async def follow(self, stream: ChatStream) -> None:
+    async def follow(self, stream: ChatStream, ended: Callable[[], object] | None = None) -> None:
         """Show a reply as its stream arrives, and settle it when the stream ends, fails
-        or is cancelled (the caller's worker is what gets cancelled)."""
+        or is cancelled (the caller's worker is what gets cancelled). ``ended`` runs once
+        the stream is over, however it ended, before the view settles (the caller saves
+        the reply there): the loop gets a moment between the two, and everything the end
+        of the reply changes on screen lands in one frame."""
         self._stream = stream
         try:
             with full_collections_deferred():
@@ -255,12 +260,20 @@ class ReplyView(Marked, KeptRows, Vertical):
                     else:
                         self._stop_retry()
                         await self.add_delta(event)
+                        if stream.complete:
+                            self._halt_feeds()  # the rest waits for the end, all at once
         finally:
             self._stop_retry()
             self._message = stream.reply  # with every piece joined in
             self._warnings = stream.warnings
             self._stream = None
-            await self.finish()
+            self._halt_feeds()  # the rest is appended with everything else the end shows
+            try:
+                if ended is not None:
+                    ended()
+                    await asyncio.sleep(0)
+            finally:
+                self.finish()
 
     async def add_delta(self, delta: Delta) -> None:
         """Show one piece of the stream. Never waits for the screen: text is batched
@@ -284,7 +297,7 @@ class ReplyView(Marked, KeptRows, Vertical):
             self.tool_calls.remove_class("hidden")
         elif delta.kind == "reasoning_reset":
             # The content so far was reasoning (``…</think>`` with no opening tag).
-            await self._stop_streams()
+            self._stop_streams()
             self.reasoning_block.remove_class("hidden")
             self._reasoning_markdown.update(strip_controls(self.message.reasoning))
             self.body.update("")
@@ -312,10 +325,11 @@ class ReplyView(Marked, KeptRows, Vertical):
             self._retry_timer.stop()
             self._retry_timer = None
 
-    async def finish(self) -> None:
+    def finish(self) -> None:
         """The stream is over: settle the body (a fence still open is re-parsed once),
-        fold the reasoning, show how it ended."""
-        await self._stop_streams()
+        fold the reasoning, show how it ended. Nothing here waits, so all of it shows in
+        one frame."""
+        self._stop_streams()
         m = self.message
         self.streaming = False
         content = strip_controls(m.content)
@@ -343,10 +357,15 @@ class ReplyView(Marked, KeptRows, Vertical):
     def _reasoning_markdown(self) -> MarkdownView:
         return self.reasoning_block.query_one(MarkdownView)
 
-    async def _stop_streams(self) -> None:
+    def _halt_feeds(self) -> None:
         for feed in (self._body_feed, self._reasoning_feed):
             if feed is not None:
-                await feed.stop()
+                feed.halt()
+
+    def _stop_streams(self) -> None:
+        for feed in (self._body_feed, self._reasoning_feed):
+            if feed is not None:
+                feed.stop()
         self._body_feed = self._reasoning_feed = None
 
     _alternatives: tuple[int, int] | None = None

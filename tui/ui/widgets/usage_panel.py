@@ -72,6 +72,8 @@ class Rows(Widget):
         self.rows = rows
 
     def update(self, rows: list[tuple[str, str]]) -> None:
+        if rows == self.rows:
+            return  # the same rows: nothing to draw again
         layout = len(rows) != len(self.rows)
         self.rows = rows
         self.refresh(layout=layout)
