@@ -404,3 +404,40 @@ def test_spend_since_a_moment_adds_every_reply_of_every_conversation(
     assert index.spent_since(day - timedelta(hours=5)) == 0.10 + 0.20 + 0.40
     assert index.spent_since(day - timedelta(minutes=30)) == 0.10 + 0.40
     assert index.spent_since(day + timedelta(minutes=1)) == 0.0
+
+
+def test_threads_building_a_new_index_at_once_all_get_it(folder: Path, tmp_path: Path) -> None:
+    """The conversations screen and the sidebar's count of today's spend can build a new
+    index at the same moment, each with its own HistoryIndex: neither removes the
+    other's half-made file as a corrupt one (SQLite's "disk I/O error")."""
+    store = ConversationStore(folder)
+    for n in range(30):
+        store.save(conversation(n))
+    for attempt in range(5):
+        cache = tmp_path / f"cache-{attempt}"
+        results: list[object] = []
+
+        def build(cache: Path = cache, results: list[object] = results) -> None:
+            index = HistoryIndex(folder, cache)
+            try:
+                index.refresh()
+                results.append(len(index.entries()))
+            except Exception as error:  # noqa: BLE001 - the failure is what is looked for
+                results.append(error)
+
+        threads = [threading.Thread(target=build) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert results == [30, 30, 30, 30]
+
+
+def test_an_index_that_fails_again_once_rebuilt_is_a_store_error(
+        index: HistoryIndex, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(progress: object) -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(index, "_refresh", broken)
+    with pytest.raises(StoreError, match="disk I/O error"):
+        index.refresh()

@@ -14,6 +14,7 @@ import contextlib
 import json
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -94,14 +95,19 @@ class HistoryIndex:
 
     def refresh(self, progress: Progress | None = None) -> RefreshStats:
         """Bring the index up to date with the folder; rebuilt if it is unusable. Raises
-        StoreError when the folder cannot be one (a file is in its place)."""
+        StoreError when the folder cannot be one (a file is in its place), or when the
+        index still fails once rebuilt."""
         check_folder(self.folder)
-        try:
-            return self._refresh(progress)
-        except sqlite3.DatabaseError:
-            self._discard()
-            stats = self._refresh(progress)
-            return RefreshStats(stats.scanned, stats.parsed, stats.dropped, rebuilt=True)
+        with _using(self.path):
+            try:
+                return self._refresh(progress)
+            except sqlite3.DatabaseError:
+                self._discard()
+                try:
+                    stats = self._refresh(progress)
+                except sqlite3.DatabaseError as error:
+                    raise StoreError(f"the history index {self.path} failed: {error}") from error
+                return RefreshStats(stats.scanned, stats.parsed, stats.dropped, rebuilt=True)
 
     def needs_build(self) -> bool:
         """True when opening will parse every file (no usable index yet): show progress."""
@@ -184,17 +190,21 @@ class HistoryIndex:
         return self._query(run)
 
     def _query(self, run: Callable[[], T]) -> T:
-        if self._memory is None and not self.path.exists():
-            # Deleted while in use (it is only a cache): a new empty one would answer
-            # "nothing" until the next refresh. Rebuild it now, stale WAL files and all.
-            self._discard()
-            self.refresh()
-        try:
-            return run()
-        except sqlite3.DatabaseError:
-            self._discard()  # corrupt: rebuild from the files, then ask again
-            self.refresh()
-            return run()
+        with _using(self.path):
+            if self._memory is None and not self.path.exists():
+                # Deleted while in use (it is only a cache): a new empty one would answer
+                # "nothing" until the next refresh. Rebuild it, stale WAL files and all.
+                self._discard()
+                self.refresh()
+            try:
+                return run()
+            except sqlite3.DatabaseError:
+                self._discard()  # corrupt: rebuild from the files, then ask again
+                self.refresh()
+                try:
+                    return run()
+                except sqlite3.DatabaseError as error:
+                    raise StoreError(f"the history index {self.path} failed: {error}") from error
 
     def _entries(self, limit: int | None) -> list[Entry]:
         sql = f"SELECT {ENTRY_COLUMNS}, '' FROM files ORDER BY updated DESC, name DESC"
@@ -293,6 +303,22 @@ class HistoryIndex:
         for suffix in ("", "-wal", "-shm", "-journal"):
             with contextlib.suppress(OSError):
                 os.unlink(f"{self.path}{suffix}")
+
+
+_users: dict[Path, threading.RLock] = {}
+_users_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def _using(path: Path) -> Iterator[None]:
+    """One thread of this process at a time uses an index file. Two threads building a
+    new index at once (the conversations screen and the sidebar's count of today's
+    spend) could each take the other's half-made file for a corrupt one and remove it
+    under it: SQLite's "disk I/O error", and a crash."""
+    with _users_lock:
+        lock = _users.setdefault(path, threading.RLock())
+    with lock:
+        yield
 
 
 @contextlib.contextmanager
