@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from tests.support.ui_support import ViewApp, wait_for
-from tui.ui.render.markdown_feed import MarkdownFeed
+from tui.ui.render.markdown_feed import FeedPacer, MarkdownFeed
 from tui.ui.render.markdown_view import MarkdownView
 
 
@@ -33,7 +33,7 @@ async def test_stop_appends_what_is_left_without_waiting_for_the_next_frame() ->
     app = ViewApp()
     async with app.run_test(size=(60, 20)):
         view = app.query_one(MarkdownView)
-        feed = MarkdownFeed(view, frame=3600)
+        feed = MarkdownFeed(view, paced_by=FeedPacer(frame=3600))
         feed.write("first ")
         await wait_for(lambda: view.source == "first ")
         feed.write("and the last words")

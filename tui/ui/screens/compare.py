@@ -6,6 +6,7 @@ saves the conversation when its reply ends."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 
 from textual import events, on
@@ -197,26 +198,30 @@ class CompareScreen(AppScreen[None]):
         prompt.take_sent(event.text)
         message = self.conversation.add(Message(role="user", content=event.text))
         self.query_one("#summary", Static).update("")
-        for column in self.columns:
-            await column.transcript.add_user(message)
+        await asyncio.gather(*(column.transcript.add_user(message) for column in self.columns))
         self._save()  # the prompt is on disk before the requests are sent
-        for column in self.columns:
-            await self._start(column)
+        # Every column's reply view is mounted before any request goes out: the streams
+        # start together, and the first frame shows every column waiting for its reply.
+        streams = [self._stream(column) for column in self.columns]
+        views = await asyncio.gather(*(
+            column.transcript.add_reply(stream.reply, show_usage=False)
+            for column, stream in zip(self.columns, streams, strict=True)))
+        for column, stream, view in zip(self.columns, streams, views, strict=True):
+            column.stream = stream
+            self._workers[column.index] = self.run_worker(
+                self._run_column(column, stream, view),
+                group=f"compare-{column.index}",
+                exclusive=True,
+            )
         self._refresh_title()
 
-    async def _start(self, column: CompareColumn) -> None:
+    def _stream(self, column: CompareColumn) -> ChatStream:
         request = build_column_request(
             self.conversation, column.index, column.model, stream=self.services.streaming
         )
         stream = self.services.client.stream(request)
         stream.reply.column = column.index
-        view = await column.transcript.add_reply(stream.reply, show_usage=False)
-        column.stream = stream
-        self._workers[column.index] = self.run_worker(
-            self._run_column(column, stream, view),
-            group=f"compare-{column.index}",
-            exclusive=True,
-        )
+        return stream
 
     async def _run_column(self, column: CompareColumn, stream: ChatStream, view: ReplyView) -> None:
         journaling = Journaling(self.services.store, self.conversation, lambda: stream.reply)

@@ -14,6 +14,7 @@ from textual.widgets import Static
 from tui.format import usage_line
 from tui.model.conversation import Message
 from tui.ui.render.inert import inert
+from tui.ui.speed.uniform_rows import UniformRows
 from tui.ui.widgets.transcript import Transcript
 
 TOOLS_NOT_RUN = "tools are not run in a comparison"
@@ -30,7 +31,7 @@ class LiveReply(Protocol):
     def reply(self) -> Message: ...
 
 
-class CompareColumn(Vertical):
+class CompareColumn(UniformRows, Vertical):
     DEFAULT_CSS = """
     CompareColumn {
         width: 1fr;

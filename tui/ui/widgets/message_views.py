@@ -32,6 +32,7 @@ from tui.ui.render.markdown_view import MarkdownView
 from tui.ui.render.parts import next_cut
 from tui.ui.speed.heap import full_collections_deferred
 from tui.ui.speed.kept_rows import KeptRows
+from tui.ui.speed.uniform_rows import UniformRows
 from tui.ui.widgets.held_text import ShowMore
 from tui.ui.widgets.marked import Marked
 
@@ -148,7 +149,7 @@ def first_reply_parts() -> list[Widget]:
     return [fold, fold._title, ReasoningBlock.Contents()]
 
 
-class ReplyView(Marked, KeptRows, Vertical):
+class ReplyView(Marked, UniformRows, KeptRows, Vertical):
     DEFAULT_CSS = """
     ReplyView {
         height: auto;

@@ -22,6 +22,7 @@ from tui.model.conversation import Conversation, Message
 from tui.ui.render.inert import inert
 from tui.ui.render.markdown_view import MarkdownView
 from tui.ui.speed.kept_rows import KeptRows
+from tui.ui.speed.uniform_rows import UniformRows
 from tui.ui.widgets.attachment_view import attachment_views
 from tui.ui.widgets.held_text import ShowMore
 from tui.ui.widgets.message_views import Notice, ReplyView, UserMessage
@@ -48,12 +49,15 @@ class EarlierMessages(Static, can_focus=True):
             self.post_message(Transcript.ShowEarlier())
 
 
-class Transcript(KeptRows, VerticalScroll):
+class Transcript(UniformRows, KeptRows, VerticalScroll):
     DEFAULT_CSS = """
     Transcript {
         height: 1fr;
         padding: 0 1 1 1;
         scrollbar-size-vertical: 1;
+        /* The scrollbar's column is kept when there is nothing to scroll: a reply that
+           grows past the pane does not re-wrap every line at a new width. */
+        scrollbar-gutter: stable;
     }
     Transcript:focus {
         /* Nothing that moves the text (a border, padding): the place read is kept. */
