@@ -422,7 +422,7 @@ def test_threads_building_a_new_index_at_once_all_get_it(folder: Path, tmp_path:
             try:
                 index.refresh()
                 results.append(len(index.entries()))
-            except Exception as error:  # noqa: BLE001 - the failure is what is looked for
+            except Exception as error:  # the failure is what is looked for
                 results.append(error)
 
         threads = [threading.Thread(target=build) for _ in range(4)]
