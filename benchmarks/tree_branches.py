@@ -52,7 +52,7 @@ from tui.storage.store import ConversationStore
 from tui.ui.app import make_app
 from tui.ui.render.markdown_view import MarkdownView
 from tui.ui.screens.chat import ChatScreen
-from tui.ui.widgets.message_views import ReplyView
+from tui.ui.widgets.reply_view import ReplyView
 from tui.ui.widgets.transcript import Transcript
 
 MODEL = "bench/model"

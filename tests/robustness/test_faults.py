@@ -27,7 +27,7 @@ from tui.api import stream as stream_module
 from tui.api.reply import Delta, ReplyBuilder
 from tui.api.sse import SSEDecoder
 from tui.api.stream import Retrying
-from tui.ui.widgets.message_views import ReplyView
+from tui.ui.widgets.reply_view import ReplyView
 
 # Valid JSON, wrong shape: every field the reply builder reads, with the wrong type.
 WRONG_SHAPES: dict[str, Any] = {

@@ -32,7 +32,8 @@ from tests.support.ui_support import (
 from tui.model.conversation import Message
 from tui.ui.modals.model_picker import ModelPicker
 from tui.ui.screens.chat import ChatScreen
-from tui.ui.widgets.message_views import ReplyView, UserMessage
+from tui.ui.widgets.message_views import UserMessage
+from tui.ui.widgets.reply_view import ReplyView
 
 
 def sent_messages(server: LoopbackServer) -> list[tuple[str, str]]:

@@ -16,8 +16,8 @@ from tests.support.loopback import LoopbackServer, Reply, sse_body, text_chunks
 from tests.support.ui_support import build_app, screen_text
 from tui.ui.render.markdown_view import MarkdownView
 from tui.ui.speed.kept_rows import KeptRows
-from tui.ui.widgets.message_views import ReplyView
 from tui.ui.widgets.prompt import PromptArea
+from tui.ui.widgets.reply_view import ReplyView
 
 LINES = [f"Line {n}: a sentence about part {n} of the plan.\n\n" for n in range(24)]
 REPLY = "".join(LINES) + "```python\ndef done():\n    return True\n```\n\nThe end."

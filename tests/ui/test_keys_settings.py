@@ -21,7 +21,7 @@ from tui.ui.modals.model_picker import ModelPicker
 from tui.ui.screens.chat import ChatScreen
 from tui.ui.screens.help import HelpScreen
 from tui.ui.screens.settings import PresetEditor, SettingsScreen
-from tui.ui.widgets.message_views import ReplyView
+from tui.ui.widgets.reply_view import ReplyView
 
 CONFIG = """\
 # my hand-written config: comments and order must survive

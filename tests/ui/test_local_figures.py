@@ -21,7 +21,7 @@ from tests.support.ui_support import catalog_loaded, chat, saved, send, settled
 from tui.chat.turn import make_client
 from tui.ui.app import make_app
 from tui.ui.modals.model_picker import ModelPicker
-from tui.ui.widgets.message_views import ReplyView
+from tui.ui.widgets.reply_view import ReplyView
 
 CONTEXT = 4096  # the context this app "started its server with" (4K on screen)
 

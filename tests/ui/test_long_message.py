@@ -10,8 +10,9 @@ from tests.support.ui_support import build_app, screen_text, wait_for
 from tui.model.conversation import Conversation, Message
 from tui.ui.render.parts import PART, next_cut
 from tui.ui.widgets.held_text import ShowMore
-from tui.ui.widgets.message_views import ReplyView, UserMessage
+from tui.ui.widgets.message_views import UserMessage
 from tui.ui.widgets.prompt import PromptArea
+from tui.ui.widgets.reply_view import ReplyView
 from tui.ui.widgets.transcript import Transcript
 
 

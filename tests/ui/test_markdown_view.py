@@ -162,7 +162,7 @@ async def test_a_reply_shrinks_when_an_append_makes_its_text_shorter() -> None:
     from tests.support.ui_support import build_app
     from tui.api.reply import Delta
     from tui.model.conversation import Message
-    from tui.ui.widgets.message_views import ReplyView
+    from tui.ui.widgets.reply_view import ReplyView
     from tui.ui.widgets.transcript import Transcript
 
     app = build_app(None)

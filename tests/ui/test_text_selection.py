@@ -20,8 +20,9 @@ from tests.support.ui_support import (
 )
 from tui.ui.app import ChatApp
 from tui.ui.render.markdown_view import MarkdownView
-from tui.ui.widgets.message_views import ReplyView, UserMessage
+from tui.ui.widgets.message_views import UserMessage
 from tui.ui.widgets.prompt import PromptArea
+from tui.ui.widgets.reply_view import ReplyView
 
 REPLY = """Closures keep the variables of the scope they were made in.
 

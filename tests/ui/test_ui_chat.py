@@ -22,8 +22,8 @@ from tests.support.ui_support import (
 from tui.ui.app import ChatApp
 from tui.ui.modals.model_picker import ModelPicker
 from tui.ui.screens.chat import ChatScreen
-from tui.ui.widgets.message_views import ReplyView
 from tui.ui.widgets.prompt import PromptArea
+from tui.ui.widgets.reply_view import ReplyView
 
 USAGE = {"prompt_tokens": 42, "completion_tokens": 7, "cost": 0.0021,
          "prompt_tokens_details": {"cached_tokens": 40}}

@@ -18,7 +18,7 @@ from tests.support.ui_support import (
     wait_for,
 )
 from tui.ui.screens.compare import CompareScreen
-from tui.ui.widgets.message_views import ReplyView
+from tui.ui.widgets.reply_view import ReplyView
 
 
 async def test_a_failed_reply_is_shown_inline_only(server: LoopbackServer) -> None:

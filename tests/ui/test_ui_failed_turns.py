@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from tests.support.loopback import LoopbackServer, Reply, sse_body, text_chunks
 from tests.support.ui_support import build_app, send, wait_for
-from tui.ui.widgets.message_views import NOT_SENT_NOTE, ReplyView
+from tui.ui.widgets.reply_view import NOT_SENT_NOTE, ReplyView
 
 
 async def test_a_failed_reply_says_its_prompt_is_left_out_and_the_next_turn_is_valid(

@@ -12,7 +12,7 @@ from tui.api.errors import http_failure
 from tui.api.request import RetryPolicy
 from tui.config import load_config
 from tui.ui.app import ChatApp, make_app
-from tui.ui.widgets.message_views import ReplyView
+from tui.ui.widgets.reply_view import ReplyView
 
 
 def retrying_app(server: LoopbackServer) -> ChatApp:

@@ -9,8 +9,8 @@ from textual.pilot import Pilot
 from tests.support.compare_support import finished_compare
 from tests.support.loopback import LoopbackServer, Reply, sse_body, text_chunks
 from tests.support.ui_support import build_app, catalog_loaded, fixed_conversation, settled
-from tui.ui.widgets.message_views import ReplyView
 from tui.ui.widgets.prompt import PromptArea
+from tui.ui.widgets.reply_view import ReplyView
 
 
 class TestEmptyChat:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tests.support.loopback import LoopbackServer, Reply, content, sse_body, text_chunks
 from tests.support.ui_support import build_app, chat, saved, screen_text, send
-from tui.ui.widgets.message_views import ReplyView
+from tui.ui.widgets.reply_view import ReplyView
 
 
 async def test_a_cut_off_reply_says_so_and_ctrl_r_retries_it(

@@ -12,7 +12,7 @@ from tests.support.loopback import LoopbackServer, Reply, sse_body, text_chunks
 from tests.support.ui_support import build_app, send
 from tui.ui.speed.uniform_rows import uniform
 from tui.ui.widgets.compare_column import CompareColumn
-from tui.ui.widgets.message_views import ReplyView
+from tui.ui.widgets.reply_view import ReplyView
 from tui.ui.widgets.transcript import Transcript
 
 REPLY = "\n\n".join(f"Paragraph {n}: " + "words that wrap " * 12 for n in range(30))

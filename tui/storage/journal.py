@@ -156,6 +156,8 @@ class Journaling:
     ) -> None:
         self.journal: ReplyJournal | None = None
         self._keeper: asyncio.Future[None] | None = None
+        self._conversation = conversation
+        self._reply = reply
         if store is not None:
             with contextlib.suppress(OSError):
                 self.journal = ReplyJournal.start(store, conversation, reply())
@@ -168,6 +170,17 @@ class Journaling:
         if self._keeper is not None:
             self._keeper.cancel()
             self._keeper = None
+
+    def end(self, save: Callable[[], bool], stopped_by: str | None) -> None:
+        """The stream is over, however it ended: the reply joins the conversation
+        (interrupted, when ``stopped_by`` names the signal that cancelled it), ``save``
+        writes it, and the journal goes (or stays for the next start, if that failed)."""
+        self.stop()
+        reply = self._reply()
+        if reply.finish_reason == "cancelled" and stopped_by:
+            mark_interrupted(reply, stopped_by)  # SIGTERM, SIGHUP
+        self._conversation.add(reply)
+        self.finish(save())
 
     def finish(self, saved: bool) -> None:
         """After the final save: the journal goes when it worked, and stays (unlocked,

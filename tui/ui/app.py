@@ -32,7 +32,7 @@ from tui.ui.screens.chat import ChatScreen
 from tui.ui.services import AppScreen, HistoryResult, OpenChat, OpenCompare, Services
 from tui.ui.speed import leaf_sizes, paint_crop, scrollbar_lines, strip_caches, strip_cycles
 from tui.ui.speed.heap import freeze_after_start_up
-from tui.ui.widgets.message_views import first_reply_parts
+from tui.ui.widgets.reply_view import first_reply_parts
 
 if TYPE_CHECKING:
     from pathlib import Path

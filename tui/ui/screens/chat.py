@@ -21,7 +21,7 @@ from tui.config import Config
 from tui.format import origin_note
 from tui.model.conversation import Conversation, Message
 from tui.model.text import one_line
-from tui.storage.journal import Journaling, mark_interrupted
+from tui.storage.journal import Journaling
 from tui.storage.prompt_history import recent_prompts
 from tui.storage.store import StoreError
 from tui.ui.render.inert import inert
@@ -36,8 +36,8 @@ from tui.ui.screens.chat_tools import ToolTurns
 from tui.ui.screens.chat_tree import TREE_BINDINGS
 from tui.ui.services import HistoryResult, Services
 from tui.ui.widgets.footer import Footer
-from tui.ui.widgets.message_views import ReplyView
 from tui.ui.widgets.prompt import PromptArea
+from tui.ui.widgets.reply_view import ReplyView
 from tui.ui.widgets.transcript import Transcript
 from tui.ui.widgets.usage_panel import UsagePanel
 
@@ -244,17 +244,9 @@ class ChatScreen(UsageFit, EstimateLine, SpentToday, ContextFit, ChatSettings, T
         """One reply streamed (journaled), then added and saved however it ended."""
         journaling = Journaling(self.services.store, self.conversation, lambda: stream.reply)
         try:
-            await view.follow(stream, lambda: self._add_reply(stream, journaling))
+            await view.follow(stream, lambda: journaling.end(self._save, self.services.stopped_by))
         finally:
             self._turn_done(stream, view)
-
-    def _add_reply(self, stream: ChatStream, journaling: Journaling) -> None:
-        journaling.stop()
-        reply = stream.reply
-        if reply.finish_reason == "cancelled" and self.services.stopped_by:
-            mark_interrupted(reply, self.services.stopped_by)  # SIGTERM, SIGHUP
-        self.conversation.add(reply)
-        journaling.finish(self._save())
 
     def _turn_done(self, stream: ChatStream, view: ReplyView) -> None:
         self.transcript.refresh_alternatives(self.conversation)

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from tui.chat.tool_choice import ToolChoice
     from tui.chat.tool_loop import Decision, PendingCall, SentReply
     from tui.tools.catalog import ToolCatalog
-    from tui.ui.widgets.message_views import ReplyView
+    from tui.ui.widgets.reply_view import ReplyView
 
 # The tool loop, the tool catalog and the calls' views are imported when a chat first
 # uses tools (a server started, a turn, the panel), not before the first frame.

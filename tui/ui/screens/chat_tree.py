@@ -31,7 +31,8 @@ from tui.model.tree import (
 )
 from tui.ui.services import AppScreen
 from tui.ui.speed import heap
-from tui.ui.widgets.message_views import ReplyView, UserMessage
+from tui.ui.widgets.message_views import UserMessage
+from tui.ui.widgets.reply_view import ReplyView
 
 if TYPE_CHECKING:
     from tui.ui.services import Services

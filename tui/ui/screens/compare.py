@@ -27,15 +27,15 @@ from tui.model.compare import (
     summary_rows,
 )
 from tui.model.conversation import Conversation, Message
-from tui.storage.journal import Journaling, mark_interrupted
+from tui.storage.journal import Journaling
 from tui.storage.store import StoreError
 from tui.ui.modals.model_picker import ModelPicker
 from tui.ui.render.inert import inert
 from tui.ui.services import AppScreen, OpenChat, OpenCompare, Services, binding_commands
 from tui.ui.widgets.compare_column import CompareColumn
 from tui.ui.widgets.footer import Footer
-from tui.ui.widgets.message_views import ReplyView
 from tui.ui.widgets.prompt import PromptArea
+from tui.ui.widgets.reply_view import ReplyView
 
 NARROW_COLUMN = 38  # below this many cells a column, show tabs instead
 
@@ -226,18 +226,10 @@ class CompareScreen(AppScreen[None]):
     async def _run_column(self, column: CompareColumn, stream: ChatStream, view: ReplyView) -> None:
         journaling = Journaling(self.services.store, self.conversation, lambda: stream.reply)
         try:
-            await view.follow(stream, lambda: self._add_reply(stream, journaling))
+            await view.follow(stream, lambda: journaling.end(self._save, self.services.stopped_by))
         finally:
             column.show_done()
             self._reply_done(stream, view)
-
-    def _add_reply(self, stream: ChatStream, journaling: Journaling) -> None:
-        journaling.stop()
-        reply = stream.reply
-        if reply.finish_reason == "cancelled" and self.services.stopped_by:
-            mark_interrupted(reply, self.services.stopped_by)  # SIGTERM, SIGHUP
-        self.conversation.add(reply)
-        journaling.finish(self._save())
 
     def _reply_done(self, stream: ChatStream, view: ReplyView) -> None:
         if stream.failure is not None:

@@ -9,9 +9,9 @@ and every frame shows rows of them not drawn before: 40% of the time spent paint
 (benchmarks/compare_streams.py). A container with no top or bottom edge (no border,
 outline or title there) and nothing of its own to draw has identical rows (its padding
 is its background, as its content is), so one is drawn and used for every row asked
-for; the compositor's cuts of that one row are
-then cached as well (``Strip.divide``). Anything else is drawn as Textual draws it
-(tests/ui/test_uniform_rows.py compares the two).
+for; the compositor's cuts of that one row are then cached as well (``Strip.divide``).
+Anything else is drawn as Textual draws it (tests/ui/test_uniform_rows.py compares the
+two).
 """
 
 from __future__ import annotations

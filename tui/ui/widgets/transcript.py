@@ -25,7 +25,8 @@ from tui.ui.speed.kept_rows import KeptRows
 from tui.ui.speed.uniform_rows import UniformRows
 from tui.ui.widgets.attachment_view import attachment_views
 from tui.ui.widgets.held_text import ShowMore
-from tui.ui.widgets.message_views import Notice, ReplyView, UserMessage
+from tui.ui.widgets.message_views import Notice, UserMessage
+from tui.ui.widgets.reply_view import ReplyView
 from tui.ui.widgets.tool_views import ToolResultView
 
 PAGE = 40  # messages mounted at a time
