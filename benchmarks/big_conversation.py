@@ -9,7 +9,9 @@ are saved once per run with ``ConversationStore``. In a fresh process per run: t
 baseline parses that TOML file (``store.load``); then ``make_app`` with the loaded
 conversation, headless at 120x40, to the first frame (``run_test`` entered and one
 ``pilot.pause()``); then ``transcript.scroll_end()`` until the last reply's last line is
-on screen. Memory is the growth of the process's peak resident set
+on screen. Then the save that follows a new prompt (``store.save`` with one more
+message, median of 5), beside ``tomli_w.dumps`` of the same conversation with nothing
+written (the plain library's writer). Memory is the growth of the process's peak resident set
 (``resource.getrusage(...).ru_maxrss``) from just before ``make_app`` to the end: what
 the open conversation costs beyond the interpreter and imports. Written to
 ``results/big_conversation.json``.
@@ -26,6 +28,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import tomli_w
+
 from benchmarks.instruments import (
     arguments,
     in_fresh_process,
@@ -36,6 +40,7 @@ from benchmarks.instruments import (
 from tui.config import Paths, load_config
 from tui.model.conversation import Conversation, Message
 from tui.storage.store import ConversationStore
+from tui.storage.toml_file import conversation_to_toml
 from tui.ui.app import make_app
 from tui.ui.widgets.transcript import Transcript
 
@@ -104,14 +109,30 @@ async def one_run() -> dict[str, Any]:
             if f"part{PAIRS - 1}," not in screenshot_text(app.export_screenshot()):
                 raise RuntimeError("the last reply is not on screen")
         rss_after = _rss_mb()
-    return {"parse": parse, "open": opened, "scroll_end": scrolled,
+        saves, dumps = _saves(store, conversation)
+    return {"parse": parse, "open": opened, "scroll_end": scrolled, "save": saves,
+            "dumps": dumps,
             "memory_mb": rss_after - rss_before, "peak_rss_mb": rss_after,
             "widgets": widgets, "toml_bytes": size}
 
 
+def _saves(store: ConversationStore, conversation: Conversation) -> tuple[float, float]:
+    """Median times of a save after a new prompt, and of tomli_w's text of the same."""
+    saves, dumps = [], []
+    for i in range(5):
+        conversation.add(Message(role="user", content=f"One more question ({i})"))
+        start = time.perf_counter()
+        store.save(conversation)
+        saves.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        tomli_w.dumps(conversation_to_toml(conversation))
+        dumps.append(time.perf_counter() - start)
+    return statistics.median(saves), statistics.median(dumps)
+
+
 def measure(repeat: int) -> dict[str, Any]:
     runs = [in_fresh_process("big_conversation") for _ in range(repeat)]
-    keys = ("parse", "open", "scroll_end", "memory_mb", "peak_rss_mb")
+    keys = ("parse", "open", "scroll_end", "save", "dumps", "memory_mb", "peak_rss_mb")
     return {"repeat": repeat, "messages": PAIRS * 2, "widgets": runs[0]["widgets"],
             "medians": {k: statistics.median(r[k] for r in runs) for k in keys}, "runs": runs}
 
@@ -125,6 +146,9 @@ def rows(result: dict[str, Any]) -> list[dict[str, Any]]:
          "goal": f"< {GOAL_OPEN:g} s", "met": m["open"] < GOAL_OPEN},
         {"figure": "1,000 messages: scroll to the end", "median": m["scroll_end"],
          "baseline": m["parse"], "baseline_label": label, "goal": None, "met": None},
+        {"figure": "1,000 messages: save after a new prompt", "median": m["save"],
+         "baseline": m["dumps"], "baseline_label": "tomli_w.dumps, nothing written",
+         "goal": None, "met": None},
         {"figure": "1,000 messages: peak RSS growth", "median": m["memory_mb"], "unit": "MB",
          "baseline": None, "baseline_label": f"process peak {m['peak_rss_mb']:.0f} MB",
          "goal": f"< {GOAL_MEMORY_MB} MB", "met": m["memory_mb"] < GOAL_MEMORY_MB},

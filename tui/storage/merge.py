@@ -47,11 +47,14 @@ class Snapshot:
     fields: dict[str, int]  # fingerprint of each conversation field in the file
 
     @classmethod
-    def of(cls, path: Path, digest: bytes, written: Conversation,
-           ours: Conversation) -> Snapshot:
+    def of(cls, path: Path, digest: bytes, written: Conversation, ours: Conversation,
+           tables: list[dict[str, Any]] | None = None) -> Snapshot:
+        """``tables``: the written messages as ``message_to_toml`` made them, if at hand."""
+        prints = (fingerprints(written.nodes) if tables is None
+                  else [fingerprint(table) for table in tables])
         return cls(
             path, digest,
-            tuple(zip(identities(written.nodes), fingerprints(written.nodes), strict=True)),
+            tuple(zip(identities(written.nodes), prints, strict=True)),
             frozenset(identities(ours.nodes)),
             {name: fingerprint(getattr(written, name)) for name in FIELDS},
         )

@@ -242,12 +242,14 @@ class ConversationStore:
                 target = self.path_for(conversation.id)
                 note = (f"Saved as a copy, {conversation.id}: another window changed this "
                         "conversation.")
-        data = dumps(conversation_to_toml(written))
+        table = conversation_to_toml(written)
+        data = dumps(table)
         # The files first: a conversation file never names a file that is not there yet.
         sources = [files_folder(base.path)] if base is not None else []
         write_files(written, files_folder(target), [*sources, files_folder(read_as)])
         write_atomic(target, data)
-        self._remember(conversation, Snapshot.of(target, digest_of(data), written, conversation))
+        self._remember(conversation, Snapshot.of(target, digest_of(data), written, conversation,
+                                                 table["messages"]))
         saved = SavedPath(target)
         saved.note = note
         return saved
