@@ -101,6 +101,49 @@ async def test_reasoning_folds_when_the_answer_starts(server: LoopbackServer) ->
         view.finish()
 
 
+async def test_a_reply_without_reasoning_mounts_no_fold(server: LoopbackServer) -> None:
+    """The fold is mounted, before the answer, only once reasoning arrives: a reply with
+    none has no hidden fold to style and lay out."""
+    from textual.widgets import Collapsible
+
+    from tui.api.reply import Delta
+    from tui.model.conversation import Message
+
+    app = build_app(server)
+    async with app.run_test(size=(120, 40)):
+        view = await chat(app).transcript.add_reply(Message(role="assistant"))
+        await view.add_delta(Delta("content", "just the answer"))
+        view.message = Message(role="assistant", content="just the answer")  # as streamed
+        view.finish()
+        assert not view.query(Collapsible)
+        thinking = await chat(app).transcript.add_reply(Message(role="assistant"))
+        await thinking.add_delta(Delta("reasoning", "step one. "))
+        assert [type(w).__name__ for w in thinking.children][1:3] == ["ReasoningBlock",
+                                                                      "MarkdownView"]
+        assert thinking.reasoning_block.is_mounted
+        await thinking.add_delta(Delta("content", "answer"))
+        thinking.message = Message(role="assistant", content="answer", reasoning="step one. ")
+        thinking.finish()
+        assert await shows(app, "Reasoning", "answer")  # folded once the answer started
+
+
+async def test_reasoning_that_never_streamed_is_shown_when_the_reply_ends(
+        server: LoopbackServer) -> None:
+    """Reasoning the stream held back until it was cancelled (a tag never closed) joins
+    the reply at its end: the fold is mounted then, with it."""
+    from tui.model.conversation import Message
+
+    app = build_app(server)
+    async with app.run_test(size=(120, 40)) as pilot:
+        view = await chat(app).transcript.add_reply(Message(role="assistant"))
+        view.message = Message(role="assistant", content="cut", reasoning="held back")
+        view.finish()
+        await pilot.press("ctrl+t")  # open the fold
+        await wait_for(lambda: view.reasoning_block.is_mounted)
+        assert view.reasoning_block.parent is view and view.reasoning_block.display
+        assert await shows(app, "held back")
+
+
 async def test_escape_cancels_and_keeps_partial(
     server: LoopbackServer, isolated_home: Path
 ) -> None:

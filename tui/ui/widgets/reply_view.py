@@ -60,8 +60,8 @@ class ReasoningBlock(Collapsible):
 
 
 def first_reply_parts() -> list[Widget]:
-    """Widgets whose CSS Textual first meets when a reply streams (its reasoning fold: a
-    saved reply mounts only the parts it has), for the app to parse ahead of it."""
+    """Widgets whose CSS Textual first meets when a reply streams (its reasoning fold,
+    mounted when reasoning first arrives), for the app to parse ahead of it."""
     fold = ReasoningBlock()
     return [fold, fold._title, ReasoningBlock.Contents()]
 
@@ -127,23 +127,15 @@ class ReplyView(Marked, UniformRows, KeptRows, Vertical):
         self._message = message
 
     def compose(self) -> ComposeResult:
-        # A saved reply mounts only the parts it has: a long conversation is hundreds of
+        # A reply mounts only the parts it has: a long conversation is hundreds of
         # replies, and every hidden widget is styled and laid out all the same. A reply
-        # that streams has them all, ready for whatever arrives.
+        # that streams has what every reply shows; its reasoning fold is mounted when
+        # reasoning arrives (most replies have none).
         m = self.message
         saved = not self.streaming  # a long saved text is drawn a part at a time
         yield Static(self._header(), classes="reply-header", markup=False)
-        reasoning = MarkdownView(strip_controls(m.reasoning), classes="reasoning",
-                                 hold_back=saved)
-        more = [ShowMore(reasoning)] if reasoning.held else []
-        self.reasoning_block = ReasoningBlock(
-            reasoning,
-            *more,
-            title="Reasoning",
-            collapsed=not self.unfold,
-            classes="" if m.reasoning else "hidden",
-        )
-        if m.reasoning or not saved:
+        self.reasoning_block = self._reasoning_fold(m.reasoning, hold_back=saved)
+        if m.reasoning:
             yield self.reasoning_block
         self.body = MarkdownView(strip_controls(m.content), hold_back=saved)
         yield self.body
@@ -160,6 +152,18 @@ class ReplyView(Marked, UniformRows, KeptRows, Vertical):
         self.status = Static(classes="status", markup=False)
         self._show_status()
         yield self.status
+
+    def _reasoning_fold(self, reasoning: str, hold_back: bool = False) -> ReasoningBlock:
+        self._reasoning_markdown = MarkdownView(strip_controls(reasoning), classes="reasoning",
+                                                hold_back=hold_back)
+        more = [ShowMore(self._reasoning_markdown)] if self._reasoning_markdown.held else []
+        return ReasoningBlock(self._reasoning_markdown, *more, title="Reasoning",
+                              collapsed=not self.unfold)
+
+    async def _show_reasoning_fold(self) -> None:
+        """Mount the fold, empty, before the first reasoning is shown in it."""
+        if self.reasoning_block.parent is None:
+            await self.mount(self.reasoning_block, before=self.body)
 
     # --- driven by the chat screen while streaming ----------------------------------
 
@@ -203,7 +207,7 @@ class ReplyView(Marked, UniformRows, KeptRows, Vertical):
             self._body_feed.write(strip_controls(delta.text))
         elif delta.kind == "reasoning":
             if self._reasoning_feed is None:
-                self.reasoning_block.remove_class("hidden")
+                await self._show_reasoning_fold()
                 self.reasoning_block.auto_fold(False)  # live while the model thinks
                 self._reasoning_feed = MarkdownFeed(self._reasoning_markdown)
             self._reasoning_feed.write(strip_controls(delta.text))
@@ -216,7 +220,7 @@ class ReplyView(Marked, UniformRows, KeptRows, Vertical):
         elif delta.kind == "reasoning_reset":
             # The content so far was reasoning (``…</think>`` with no opening tag).
             self._stop_streams()
-            self.reasoning_block.remove_class("hidden")
+            await self._show_reasoning_fold()
             self._reasoning_markdown.update(strip_controls(self.message.reasoning))
             self.body.update("")
 
@@ -253,11 +257,14 @@ class ReplyView(Marked, UniformRows, KeptRows, Vertical):
         content = strip_controls(m.content)
         if self.body.source != content:
             self.body.update(content)
-        reasoning = strip_controls(m.reasoning)
-        if self._reasoning_markdown.source != reasoning:
-            self._reasoning_markdown.update(reasoning)
-        self.reasoning_block.set_class(not m.reasoning, "hidden")
-        self.reasoning_block.auto_fold(not self.unfold)
+        if self.reasoning_block.parent is not None:
+            reasoning = strip_controls(m.reasoning)
+            if self._reasoning_markdown.source != reasoning:
+                self._reasoning_markdown.update(reasoning)
+            self.reasoning_block.auto_fold(not self.unfold)
+        elif m.reasoning:  # held back in a tag until a cancel: never streamed
+            self.reasoning_block = self._reasoning_fold(m.reasoning)
+            self.mount(self.reasoning_block, before=self.body)
         self.tool_calls.update(self._tool_calls())
         self.tool_calls.set_class(not m.tool_calls, "hidden")
         self.refusal.update(inert(m.refusal))
@@ -270,10 +277,6 @@ class ReplyView(Marked, UniformRows, KeptRows, Vertical):
             self.reasoning_block.toggle()
 
     # --- pieces -----------------------------------------------------------------------
-
-    @property
-    def _reasoning_markdown(self) -> MarkdownView:
-        return self.reasoning_block.query_one(MarkdownView)
 
     def _halt_feeds(self) -> None:
         for feed in (self._body_feed, self._reasoning_feed):
