@@ -128,7 +128,7 @@ class ChatScreen(UsageFit, EstimateLine, SpentToday, ContextFit, ChatSettings, T
             self.app.call_from_thread(self._got_older_prompts, prompts)
 
     def _got_older_prompts(self, prompts: list[str]) -> None:
-        if self.query(PromptArea):
+        if self.query_one_optional(PromptArea) is not None:
             self.prompt.add_older(prompts)
 
     # --- widgets ----------------------------------------------------------------------
@@ -150,7 +150,7 @@ class ChatScreen(UsageFit, EstimateLine, SpentToday, ContextFit, ChatSettings, T
 
     def refresh_chrome(self) -> None:
         """The title bar and the usage sidebar, from the conversation and the catalog."""
-        if not self.query(UsagePanel):
+        if self.query_one_optional(UsagePanel) is None:
             return  # not composed yet: on_mount calls this once the widgets exist
         c = self.conversation
         bits = [c.model or "no model", self.services.config.profile.name]
@@ -252,7 +252,10 @@ class ChatScreen(UsageFit, EstimateLine, SpentToday, ContextFit, ChatSettings, T
         self.transcript.refresh_alternatives(self.conversation)
         self.refresh_chrome()
         self.add_to_spent_today(stream.reply, self.services.config, self.conversation)
-        self.count_spent_today(self.services.config, self.conversation)
+        # The count confirms the sum just shown; its thread reads the file just saved
+        # into the history index, and waits for the frame that shows the reply's end.
+        self.call_after_refresh(self.count_spent_today, self.services.config,
+                                self.conversation)
         if stream.failure is not None:
             # The error is written under the reply; a toast says it again only when that
             # line is not to be seen (another screen on top, or scrolled away).
@@ -322,7 +325,7 @@ class ChatScreen(UsageFit, EstimateLine, SpentToday, ContextFit, ChatSettings, T
         model, models = self.conversation.model, self.services.models
         if not model or not models or model in self._said_missing:
             return
-        if not self.is_attached or not self.query(Transcript):
+        if not self.is_attached or self.query_one_optional(Transcript) is None:
             return  # not composed yet, or closed: on_mount asks again
         if self.services.model_info(model) is None:
             self._said_missing = self._said_missing | {model}

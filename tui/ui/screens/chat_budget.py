@@ -56,9 +56,9 @@ class SpentToday(Screen[None]):
         cost = reply.usage.cost if reply.usage is not None else None
         if not cost:
             return
-        for panel in self.query(UsagePanel):
-            if panel.spent_today is not None:
-                panel.show_spent_today(panel.spent_today + cost, config.budget, conversation)
+        panel = self.query_one_optional(UsagePanel)
+        if panel is not None and panel.spent_today is not None:
+            panel.show_spent_today(panel.spent_today + cost, config.budget, conversation)
 
     @work(thread=True, exclusive=True, group="spent-today")
     def _count_spent_today(self, config: Config, conversation: Conversation,
@@ -75,7 +75,8 @@ class SpentToday(Screen[None]):
 
     def _show_spent_today(self, spent: float | None, config: Config,
                           conversation: Conversation) -> None:
-        for panel in self.query(UsagePanel):
+        panel = self.query_one_optional(UsagePanel)
+        if panel is not None:
             panel.show_spent_today(spent, config.budget, conversation)
 
 

@@ -57,8 +57,8 @@ class EstimateLine(Screen[None]):
         counted); in the warning colour when over the model's context window."""
         prompt = self.query_one(PromptArea)
         draft = prompt.text
-        chips = self.query(AttachmentChips)
-        attached = chips.first().attachments if chips else []
+        chips = self.query_one_optional(AttachmentChips)
+        attached = chips.attachments if chips is not None else []
         tokens = self._estimate.tokens + sum(attachment_tokens(a) for a in attached) + (
             MESSAGE_OVERHEAD + text_tokens(draft) if draft or attached else 0)
         info = self._estimate_model

@@ -32,9 +32,9 @@ class UsageFit(Screen[None]):
         if wide != self._wide:
             self._wide = wide
             self._usage_choice = None
-        if self.query(UsagePanel):
-            shown = wide if self._usage_choice is None else self._usage_choice
-            self.usage_panel.display = shown
+        panel = self.query_one_optional(UsagePanel)
+        if panel is not None:
+            panel.display = wide if self._usage_choice is None else self._usage_choice
 
     def action_toggle_usage(self) -> None:
         panel = self.usage_panel

@@ -186,6 +186,6 @@ class ToolTurns(AttachActions):
 
     def tools_changed(self) -> None:
         """A server's status changed: the title bar's count follows."""
-        if self.is_attached and self.query("#title-bar"):
+        if self.is_attached and self.query_one_optional("#title-bar") is not None:
             self.refresh_chrome()
 

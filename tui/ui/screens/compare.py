@@ -100,7 +100,12 @@ class CompareScreen(AppScreen[None]):
 
     @property
     def columns(self) -> list[CompareColumn]:
-        return list(self.query(CompareColumn))
+        """The columns, left to right (the children of one container: no walk through
+        their transcripts, as a query of the whole screen would make)."""
+        holder = self.query_one_optional("#columns")
+        if holder is None:
+            return []
+        return [c for c in holder.children if isinstance(c, CompareColumn)]
 
     def compose(self) -> ComposeResult:
         yield Static(id="title-bar", classes="title-bar", markup=False)

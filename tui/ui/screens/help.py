@@ -43,7 +43,7 @@ def help_rows(app: App[Any], screen: Screen[Any]) -> list[HelpRow]:
     the screen has one; the keys of one binding (F2, Ctrl+O) share a row."""
     rows: dict[tuple[str, str], HelpRow] = {}
     at_times: set[tuple[str, str]] = set()  # keys that act only at times (not now)
-    if screen.query(prompt.PromptArea):
+    if screen.query_one_optional(prompt.PromptArea) is not None:
         for key, description in prompt.KEYS:
             rows[(key, "prompt")] = HelpRow(key, description, "", "prompt")
     # A screen's keys that act only at times (the chat's, on a selected message) are
