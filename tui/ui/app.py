@@ -30,7 +30,14 @@ from tui.storage.store import ConversationStore
 from tui.ui.app_prefs import PreferencesApp, action_keys, with_key
 from tui.ui.screens.chat import ChatScreen
 from tui.ui.services import AppScreen, HistoryResult, OpenChat, OpenCompare, Services
-from tui.ui.speed import leaf_sizes, paint_crop, scrollbar_lines, strip_caches, strip_cycles
+from tui.ui.speed import (
+    full_map,
+    leaf_sizes,
+    paint_crop,
+    scrollbar_lines,
+    strip_caches,
+    strip_cycles,
+)
 from tui.ui.speed.heap import freeze_after_start_up
 from tui.ui.widgets.reply_view import first_reply_parts
 
@@ -378,6 +385,7 @@ def make_app(
     paint_crop.install()
     scrollbar_lines.install()
     leaf_sizes.install()
+    full_map.install()
     if client is None and local is not None:
         client = make_client(config, transport=local.gate)
     app = ChatApp(
